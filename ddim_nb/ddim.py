@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['SCHEDULES', 'GRIDS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'predict_x0', 'ddim_sigma',
            'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'DDIM', 'GaussianOracle', 'to_uint8',
-           'save_grid', 'show_images', 'sample_cli']
+           'save_grid', 'show_images']
 
 # %% ../nbs/01_ddim.ipynb #c005
 def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
@@ -283,29 +283,3 @@ def show_images(x:torch.Tensor, nrow:int|None=None, title:str|None=None, ax=None
     ax.imshow(grid, interpolation='nearest'); ax.axis('off')
     if title: ax.set_title(title)
     return ax
-
-# %% ../nbs/01_ddim.ipynb #c049
-from fastcore.script import bool_arg, call_parse
-
-@call_parse
-def sample_cli(config:str='tiny32_rgb', # U-Net configuration (see `ddim_nb.unet.CONFIGS`)
-               n:int=16, # number of images
-               steps:int=50, # sampler steps S
-               eta:float=0., # 0: deterministic DDIM; 1: DDPM
-               skip:str='uniform', # timestep grid
-               seed:int=0, # seed of the latents (and of the noise when eta > 0)
-               out:str='samples.png', # output PNG
-               device:str=None, # 'cpu', 'cuda', 'mps'; default: the best available
-               quiet:bool_arg=False): # no progress bar
-    "Sample a grid of images with the DDIM sampler and save it as a PNG."
-    from ddim_nb.unet import UNet
-    if n < 1: raise ValueError(f"`n` must be ≥ 1, got {n}")
-    dev = torch.device(device) if device else default_device()
-    torch.manual_seed(seed)
-    ddim = DDIM(UNet.from_config(config).eval()).to(dev)
-    x_T = randn_latents(n, ddim.shape, seed=seed, device=dev)
-    gen = torch.Generator(dev).manual_seed(seed) if eta > 0 else None
-    x = ddim.sample(x_T, steps=steps, eta=eta, skip=skip, generator=gen, progress=not quiet)
-    path = save_grid(x, out)
-    print(f"wrote {n} samples ({config}, S={steps}, eta={eta}, untrained weights) to {path.resolve()}")
-    return path
