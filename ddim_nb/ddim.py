@@ -16,8 +16,8 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'GRIDS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'predict_x0', 'ddim_sigma',
-           'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'DDIM', 'GaussianOracle', 'to_uint8',
-           'save_grid', 'show_images']
+           'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'DDIM', 'GaussianOracle', 'atomic_write',
+           'to_uint8', 'save_grid', 'show_images']
 
 # %% ../nbs/01_ddim.ipynb #c005
 def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
@@ -250,6 +250,17 @@ class GaussianOracle(nn.Module):
         return (rb * self.mu + w * (x - ra * self.mu) / v).to(x.dtype)
 
 # %% ../nbs/01_ddim.ipynb #c046
+def atomic_write(path, # the file to (re)write
+                 write): # write(tmp_path) writes the content to a temporary path beside `path`
+    "Write a file so that a crash never leaves it half-written: write beside it, then move it into place in one step."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
+    umask = os.umask(0); os.umask(umask)
+    try: write(tmp); os.chmod(tmp, 0o666 & ~umask); os.replace(tmp, path)   # mkstemp's 0600 → the usual permissions
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True); raise
+    return path
+
 def to_uint8(x:torch.Tensor):
     "Images in [−1, 1] → uint8 in [0, 255] (values outside are clipped)."
     return ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
@@ -264,14 +275,7 @@ def save_grid(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 1
     if x.ndim != 4 or x.shape[1] not in (1, 3): raise ValueError(f"`x` must have shape (B, 1|3, H, W), got {tuple(x.shape)}")
     nrow = nrow or max(1, math.ceil(math.sqrt(len(x))))
     grid = make_grid(to_uint8(x), nrow=nrow, padding=padding, pad_value=255).permute(1, 2, 0).numpy()
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f: Image.fromarray(grid).save(f, format='PNG')
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
+    return atomic_write(path, lambda tmp: Image.fromarray(grid).save(tmp, format='PNG'))
 
 def show_images(x:torch.Tensor, nrow:int|None=None, title:str|None=None, ax=None, figsize=None):
     "Show a batch of images in [−1, 1] as one grid."

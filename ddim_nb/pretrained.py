@@ -13,7 +13,8 @@ from safetensors.torch import load_file, save_file
 
 from .ddim import DDIM, default_device
 from .unet import UNet
-from .train import _atomic_write, _split, latest_checkpoint, read_checkpoint
+from .ddim import atomic_write
+from .train import _split, latest_checkpoint, read_checkpoint
 
 # %% auto #0
 __all__ = ['weights_dir', 'available', 'card', 'load', 'load_checkpoint', 'export_pretrained', 'resolve_model', 'sample_cli',
@@ -55,9 +56,9 @@ def export_pretrained(run, name:str, record:dict, dest=None) -> Path:
     ckpt = latest_checkpoint(run)
     state, tensors = read_checkpoint(ckpt)
     dest = Path(dest) if dest else weights_dir()
-    _atomic_write(dest / f'{name}.safetensors', lambda tmp: save_file(_split(tensors, 'ema'), tmp))
+    atomic_write(dest / f'{name}.safetensors', lambda tmp: save_file(_split(tensors, 'ema'), tmp))
     c = dict(name=name, unet=state['unet'], train=state['train'], step=state['step'], **record)
-    _atomic_write(dest / f'{name}.json', lambda tmp: Path(tmp).write_text(json.dumps(c, indent=1)))
+    atomic_write(dest / f'{name}.json', lambda tmp: Path(tmp).write_text(json.dumps(c, indent=1)))
     return dest / f'{name}.json'
 
 # %% ../nbs/02b_pretrained.ipynb #c008
@@ -112,5 +113,5 @@ def fid_cli(model:str=None, # a shipped model, e.g. fashion32
     res = evaluate_fid(ddim, ref, n=n, steps=steps, seed=seed, batch_size=batch_size, device=device)
     res['model'] = model or str(checkpoint)
     print(json.dumps(res))
-    if out: _atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(res, indent=1)))
+    if out: atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(res, indent=1)))
     return res

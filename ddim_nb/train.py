@@ -16,16 +16,16 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from .ddim import DDIM, default_device, randn_latents, save_grid, to_uint8
+from .ddim import DDIM, atomic_write, default_device, randn_latents, save_grid, to_uint8
 from .unet import CONFIGS, UNet
 
 # %% auto #0
 __all__ = ['FASHION_DIRS', 'FASHION_CLASSES', 'AVATAR_ATTRS', 'IMG_EXTS', 'TV_DATASETS', 'LOSSES', 'ImageSet', 'to_model_range',
            'read_idx', 'fashion_mnist', 'render_avatar', 'avatars', 'read_attr_file', 'image_folder',
            'torchvision_dataset', 'load_data', 'batch_indices', 'training_batch', 'diffusion_loss', 'ema_update',
-           'TrainConfig', 'unet_config_name', 'save_checkpoint', 'latest_checkpoint', 'read_checkpoint', 'train',
-           'hardware', 'train_cli', 'inception_network', 'inception_features', 'frechet_distance', 'sample_images',
-           'evaluate_fid']
+           'TrainConfig', 'unet_config_name', 'build_unet', 'save_checkpoint', 'latest_checkpoint', 'read_checkpoint',
+           'train', 'hardware', 'train_cli', 'inception_network', 'inception_features', 'frechet_distance',
+           'sample_images', 'evaluate_fid']
 
 # %% ../nbs/02_train.ipynb #c005
 @dataclass
@@ -186,17 +186,8 @@ def avatars(n:int=20000, # number of avatars
         _atomic_save_tensors({'images': imgs.contiguous(), 'labels': labs.contiguous()}, cache)
     return ImageSet(imgs[:n].clone(), labs[:n].clone(), list(AVATAR_ATTRS), f'avatars-{split}')
 
-def _atomic_write(path, write):
-    "Call `write(tmp_path)`, then move the result onto `path` in one step: a crash never leaves a half-written `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
-    try: write(tmp); os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
-
 def _atomic_save_tensors(tensors:dict, path, metadata:dict|None=None):
-    return _atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata))
+    return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata))
 
 # %% ../nbs/02_train.ipynb #c017
 IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp', '.tif', '.tiff')
@@ -365,7 +356,14 @@ def unet_config_name(config:str, channels:int):
     if name not in CONFIGS: raise ValueError(f"unknown U-Net config {config!r}; choose one of {sorted(CONFIGS)} (or their prefixes)")
     return name
 
-# %% ../nbs/02_train.ipynb #c028
+def build_unet(config:str, shape:tuple) -> UNet:
+    "The named U-Net for images of `shape`; a configuration made for another size keeps its attention levels (e.g. 8×8 at 32 → 16×16 at 64)."
+    name = unet_config_name(config, shape[0])
+    base = CONFIGS[name]['in_shape'][-1]
+    att = [a * shape[-1] // base for a in CONFIGS[name]['attention_sizes']]
+    return UNet.from_config(name, in_shape=shape, attention_sizes=att)
+
+# %% ../nbs/02_train.ipynb #c029
 def save_checkpoint(out, step:int, model, ema, opt, cfg:TrainConfig, extra:dict|None=None, keep:int=2):
     "Write checkpoint `step` atomically under `out/checkpoints`, point `latest` at it, keep the `keep` newest."
     root = Path(out) / 'checkpoints'; root.mkdir(parents=True, exist_ok=True)
@@ -383,7 +381,7 @@ def save_checkpoint(out, step:int, model, ema, opt, cfg:TrainConfig, extra:dict|
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
-    _atomic_write(root / 'latest', lambda p: Path(p).write_text(final.name + '\n'))
+    atomic_write(root / 'latest', lambda p: Path(p).write_text(final.name + '\n'))
     for old in sorted(root.glob('step_*'))[:-keep]:
         if old != final: shutil.rmtree(old, ignore_errors=True)
     return final
@@ -404,7 +402,7 @@ def read_checkpoint(ckpt):
 
 def _split(tensors, prefix): return {k[len(prefix) + 1:]: v for k, v in tensors.items() if k.startswith(prefix + '.')}
 
-# %% ../nbs/02_train.ipynb #c030
+# %% ../nbs/02_train.ipynb #c031
 def _fixed_latents(cfg, shape): return randn_latents(cfg.n_fixed, shape, seed=_mix(cfg.seed, 'fixed') % 2**31)
 
 def _render_fixed(ema, cfg, step, out, shape, device):
@@ -418,7 +416,7 @@ def _write_gif(folder):
     "Animate the sample grids of a run, in step order."
     from PIL import Image
     frames = [Image.open(p).convert('P', palette=Image.ADAPTIVE) for p in sorted(Path(folder).glob('step_*.png'))]
-    if frames: _atomic_write(Path(folder) / 'evolution.gif', lambda tmp: frames[0].save(tmp, format='GIF', save_all=True, append_images=frames[1:], duration=400, loop=0))
+    if frames: atomic_write(Path(folder) / 'evolution.gif', lambda tmp: frames[0].save(tmp, format='GIF', save_all=True, append_images=frames[1:], duration=400, loop=0))
 
 def train(cfg:TrainConfig, # the run's settings
           out, # run folder
@@ -439,8 +437,8 @@ def train(cfg:TrainConfig, # the run's settings
     data = data if data is not None else load_data(cfg.data, 'train', cfg.size, cfg.n_train, progress=progress)
     name = unet_config_name(cfg.config, data.shape[0])
     torch.manual_seed(cfg.seed)
-    model = UNet.from_config(name, in_shape=data.shape).to(device)
-    ema = UNet.from_config(name, in_shape=data.shape).to(device).eval().requires_grad_(False)
+    model = build_unet(cfg.config, data.shape).to(device)
+    ema = build_unet(cfg.config, data.shape).to(device).eval().requires_grad_(False)
     ema.load_state_dict(model.state_dict())
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=0.)
     step, elapsed = 0, 0.
@@ -498,7 +496,7 @@ def train(cfg:TrainConfig, # the run's settings
         if tb is not None: tb.close()
     return DDIM(ema.eval())
 
-# %% ../nbs/02_train.ipynb #c038
+# %% ../nbs/02_train.ipynb #c039
 def hardware() -> str:
     "A one-line description of the machine: GPU name, or CPU model and thread count."
     import platform
@@ -537,7 +535,7 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
     print(f"trained to step {steps} in {rec['wall_s']:.0f} s on {rec['hardware']}; checkpoint: {latest_checkpoint(out)}\n"
           f"sample from it:  ddim_nb_sample --checkpoint {out} --out samples.png")
 
-# %% ../nbs/02_train.ipynb #c040
+# %% ../nbs/02_train.ipynb #c041
 _INCEPTION_RANGE = (-1., 0.9921875)
 
 def inception_network(device=None):
@@ -580,7 +578,7 @@ def frechet_distance(f1:torch.Tensor, f2:torch.Tensor) -> float:
     cross = torch.linalg.eigvalsh(r1 @ s2 @ r1).clamp(min=0).sqrt().sum()
     return ((mu1 - mu2).square().sum() + s1.trace() + s2.trace() - 2 * cross).item()
 
-# %% ../nbs/02_train.ipynb #c043
+# %% ../nbs/02_train.ipynb #c044
 def sample_images(ddim:DDIM, n:int, steps:int=50, batch_size:int=250, seed:int=0, device=None, progress:bool=True):
     "`n` samples (uint8, on the CPU) of the deterministic S-step sampler from seeded latents."
     device = torch.device(device) if device else default_device()
