@@ -15,7 +15,8 @@ from .ddim import DDIM, ddim_step, predict_x0, timesteps
 # %% auto #0
 __all__ = ['INVERTERS', 'CRITERIA', 'psnr', 'ssim', 'latent_stats', 'check_images', 'invert_fixed_point', 'edict_sample',
            'edict_invert', 'bdia_sample', 'bdia_invert', 'invert', 'reconstruct', 'count_calls', 'decode_checkpointed',
-           'invert_optimize', 'randn_like_seeded', 'saved_bytes', 'backprop_memory', 'load_images', 'invert_cli']
+           'invert_optimize', 'randn_like_seeded', 'saved_bytes', 'backprop_memory', 'load_images', 'invert_cli',
+           'compare', 'format_table']
 
 # %% ../nbs/03_inversion.ipynb #c006
 def psnr(x:torch.Tensor, y:torch.Tensor, data_range:float=2.) -> torch.Tensor:
@@ -173,7 +174,8 @@ def _method(method):
     return INVERTERS[method]
 
 def _decode_options(method, options):
-    keep = {'ddim': ('skip', 'dtype'), 'fixed_point': ('skip', 'dtype'), 'edict': ('p', 'skip'), 'bdia': ('gamma', 'skip')}[method]
+    keep = {'ddim': ('skip', 'dtype'), 'fixed_point': ('skip', 'dtype'), 'edict': ('p', 'skip'), 'bdia': ('gamma', 'skip'),
+            'optimize': ('skip',), 'hybrid': ('skip',)}[method]
     return {k: v for k, v in options.items() if k in keep}
 
 def invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], shape (B, *ddim.shape)
@@ -320,3 +322,31 @@ def invert_cli(images:str, # image files, separated by spaces (quote the list)
         save_grid(rec[i:i + 1], out / f'{name}.recon.png', nrow=1, padding=0)
         print(f"{p}: PSNR {psnr(rec[i:i+1], x[i:i+1]).item():.2f} dB, SSIM {ssim(rec[i:i+1], x[i:i+1]).item():.4f} → {out / name}.*")
     return out
+
+# %% ../nbs/03_inversion.ipynb #c038
+def compare(ddim:DDIM, images:torch.Tensor, methods:list, # [(label, method, options), ...]
+            steps:tuple=(10, 20, 50, 100), progress:bool=True) -> list:
+    "Round-trip metrics of each (method, S) on `images`: a list of dict rows."
+    from tqdm.auto import tqdm
+    check_images(ddim, images)
+    rows = []
+    for (label, method, opts), S in tqdm([(m, S) for m in methods for S in steps], desc='methods × steps', disable=not progress):
+        _method(method)
+        t0 = time.time()
+        with count_calls(ddim) as c_inv: z = invert(ddim, images, method, S, **opts)
+        t1 = time.time()
+        with count_calls(ddim) as c_dec: rec = reconstruct(ddim, z, method, S, **opts)
+        t2 = time.time()
+        nfe_inv = c_inv.n                      # forward passes, checkpoint recomputations included
+        if method in ('optimize', 'hybrid'): nfe_inv += opts.get('iters', 300) * S   # plus one backward pass per sampler step
+        zs = z[0] if isinstance(z, tuple) else z
+        rows.append(dict(method=label, S=S, psnr=psnr(rec, images).mean().item(), ssim=ssim(rec, images).mean().item(),
+                         nfe_invert=nfe_inv, nfe_decode=c_dec.n, s_per_image=(t2 - t0) / len(images), **latent_stats(zs)))
+    return rows
+
+def format_table(rows:list) -> str:
+    "A fixed-width text table of `compare` rows."
+    head = f"{'method':22s} {'S':>4s} {'PSNR':>6s} {'SSIM':>6s} {'NFE inv':>8s} {'NFE dec':>8s} {'s/img':>7s} {'z std':>6s} {'‖z‖/√d':>7s} {'nbr corr':>8s}"
+    lines = [head] + [f"{r['method']:22s} {r['S']:4d} {r['psnr']:6.2f} {r['ssim']:6.3f} {r['nfe_invert']:8d} {r['nfe_decode']:8d} "
+                      f"{r['s_per_image']:7.3f} {r['std']:6.3f} {r['norm_ratio']:7.3f} {r['neighbour_corr']:8.3f}" for r in rows]
+    return '\n'.join(lines)

@@ -11,14 +11,13 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from .ddim import DDIM, default_device
+from .ddim import DDIM, atomic_write, default_device
 from .unet import UNet
-from .ddim import atomic_write
 from .train import _split, latest_checkpoint, read_checkpoint
 
 # %% auto #0
 __all__ = ['weights_dir', 'available', 'card', 'load', 'load_checkpoint', 'export_pretrained', 'resolve_model', 'sample_cli',
-           'fid_cli']
+           'fid_cli', 'provenance']
 
 # %% ../nbs/02b_pretrained.ipynb #c004
 def weights_dir() -> Path:
@@ -115,3 +114,14 @@ def fid_cli(model:str=None, # a shipped model, e.g. fashion32
     print(json.dumps(res))
     if out: atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(res, indent=1)))
     return res
+
+# %% ../nbs/02b_pretrained.ipynb #c011
+def provenance(run) -> dict:
+    "How the newest checkpoint of run folder `run` was made: the equivalent command, step, training wall time, hardware, invocations."
+    run = Path(run)
+    state, _ = read_checkpoint(latest_checkpoint(run))
+    t = state['train']
+    cmd = ' '.join(['ddim_nb_train'] + [f'--{k} {v}' for k, v in t.items() if v is not None] + [f'--out {run.name}'])
+    runs = [json.loads(l) for l in (run / 'runs.jsonl').read_text().splitlines()] if (run / 'runs.jsonl').exists() else []
+    return dict(command=cmd, step=state['step'], train_wall_s=round(state.get('elapsed_s', 0.)), device=state.get('device'),
+                hardware=state.get('hardware'), invocations=runs)

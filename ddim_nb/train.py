@@ -24,7 +24,7 @@ __all__ = ['FASHION_DIRS', 'FASHION_CLASSES', 'AVATAR_ATTRS', 'IMG_EXTS', 'TV_DA
            'read_idx', 'fashion_mnist', 'render_avatar', 'avatars', 'read_attr_file', 'image_folder',
            'torchvision_dataset', 'load_data', 'batch_indices', 'training_batch', 'diffusion_loss', 'ema_update',
            'TrainConfig', 'unet_config_name', 'build_unet', 'save_checkpoint', 'latest_checkpoint', 'read_checkpoint',
-           'train', 'hardware', 'train_cli', 'inception_network', 'inception_features', 'frechet_distance',
+           'hardware', 'train', 'train_cli', 'inception_network', 'inception_features', 'frechet_distance',
            'sample_images', 'evaluate_fid']
 
 # %% ../nbs/02_train.ipynb #c005
@@ -183,11 +183,8 @@ def avatars(n:int=20000, # number of avatars
             out = [_render_one(a) for a in tqdm(todo, desc=f'rendering {split} avatars', disable=not progress)]
         imgs = torch.cat([imgs, torch.from_numpy(np.stack([o[0] for o in out]))])
         labs = torch.cat([labs, torch.tensor([o[1] for o in out], dtype=torch.long)])
-        _atomic_save_tensors({'images': imgs.contiguous(), 'labels': labs.contiguous()}, cache)
+        atomic_write(cache, lambda tmp: save_file({'images': imgs.contiguous(), 'labels': labs.contiguous()}, tmp))
     return ImageSet(imgs[:n].clone(), labs[:n].clone(), list(AVATAR_ATTRS), f'avatars-{split}')
-
-def _atomic_save_tensors(tensors:dict, path, metadata:dict|None=None):
-    return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata))
 
 # %% ../nbs/02_train.ipynb #c017
 IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp', '.tif', '.tiff')
@@ -403,6 +400,15 @@ def read_checkpoint(ckpt):
 def _split(tensors, prefix): return {k[len(prefix) + 1:]: v for k, v in tensors.items() if k.startswith(prefix + '.')}
 
 # %% ../nbs/02_train.ipynb #c031
+def hardware() -> str:
+    "A one-line description of the machine: GPU name, or CPU model and thread count."
+    import platform
+    if torch.cuda.is_available(): return f"{torch.cuda.get_device_name()} (CUDA {torch.version.cuda})"
+    cpu = platform.processor() or platform.machine()
+    try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except Exception: pass
+    return f"CPU {cpu}, {torch.get_num_threads()} threads"
+
 def _fixed_latents(cfg, shape): return randn_latents(cfg.n_fixed, shape, seed=_mix(cfg.seed, 'fixed') % 2**31)
 
 def _render_fixed(ema, cfg, step, out, shape, device):
@@ -490,22 +496,13 @@ def train(cfg:TrainConfig, # the run's settings
             if step % cfg.sample_every == 0 or step == cfg.steps:
                 _render_fixed(ema, cfg, step, out, data.shape, device)
             if step % cfg.ckpt_every == 0 or step == cfg.steps:
-                save_checkpoint(out, step, model, ema, opt, cfg, extra=dict(elapsed_s=elapsed, device=str(device), config_name=name))
+                save_checkpoint(out, step, model, ema, opt, cfg, extra=dict(elapsed_s=elapsed, device=str(device), hardware=hardware(), config_name=name))
     finally:
         bar.close(); logf.close()
         if tb is not None: tb.close()
     return DDIM(ema.eval())
 
 # %% ../nbs/02_train.ipynb #c039
-def hardware() -> str:
-    "A one-line description of the machine: GPU name, or CPU model and thread count."
-    import platform
-    if torch.cuda.is_available(): return f"{torch.cuda.get_device_name()} (CUDA {torch.version.cuda})"
-    cpu = platform.processor() or platform.machine()
-    try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except Exception: pass
-    return f"CPU {cpu}, {torch.get_num_threads()} threads"
-
 @call_parse
 def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvision name, or an image folder
               size:int=32, # image size
@@ -526,13 +523,17 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
     cfg = TrainConfig(data=data, size=size, config=config, steps=steps, batch_size=batch_size, lr=lr, loss=loss, ema=ema,
                       seed=seed, n_train=n_train, log_every=log_every, sample_every=sample_every,
                       sample_steps=sample_steps, ckpt_every=ckpt_every)
-    t0, started = time.time(), time.strftime('%Y-%m-%dT%H:%M:%S')
+    t0 = time.time()
     start_step = (read_checkpoint(latest_checkpoint(out))[0]['step'] if resume and latest_checkpoint(out) else 0)
+    argv = ['ddim_nb_train', *sys.argv[1:]] if sys.argv[0].endswith('ddim_nb_train') else None
+    def record(**kw):
+        Path(out).mkdir(parents=True, exist_ok=True)
+        with open(Path(out) / 'runs.jsonl', 'a') as f: f.write(json.dumps(kw) + '\n')
+    record(event='start', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), from_step=start_step, hardware=hardware(), torch=torch.__version__)
     train(cfg, out, resume=resume, device=device, progress=not quiet)
-    rec = dict(argv=['ddim_nb_train', *sys.argv[1:]] if sys.argv[0].endswith('ddim_nb_train') else None, started=started,
-               from_step=start_step, to_step=steps, wall_s=round(time.time() - t0, 1), hardware=hardware(), torch=torch.__version__)
-    with open(Path(out) / 'runs.jsonl', 'a') as f: f.write(json.dumps(rec) + '\n')
-    print(f"trained to step {steps} in {rec['wall_s']:.0f} s on {rec['hardware']}; checkpoint: {latest_checkpoint(out)}\n"
+    wall = round(time.time() - t0, 1)
+    record(event='end', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), to_step=steps, wall_s=wall)
+    print(f"trained to step {steps} in {wall:.0f} s on {hardware()}; checkpoint: {latest_checkpoint(out)}\n"
           f"sample from it:  ddim_nb_sample --checkpoint {out} --out samples.png")
 
 # %% ../nbs/02_train.ipynb #c041
