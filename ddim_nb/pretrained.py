@@ -56,7 +56,7 @@ def export_pretrained(run, name:str, record:dict, dest=None) -> Path:
     state, tensors = read_checkpoint(ckpt)
     dest = Path(dest) if dest else weights_dir()
     atomic_write(dest / f'{name}.safetensors', lambda tmp: save_file(_split(tensors, 'ema'), tmp))
-    c = dict(name=name, unet=state['unet'], train=state['train'], step=state['step'], **record)
+    c = {**dict(name=name, unet=state['unet'], train=state['train'], step=state['step']), **record}
     atomic_write(dest / f'{name}.json', lambda tmp: Path(tmp).write_text(json.dumps(c, indent=1)))
     return dest / f'{name}.json'
 
