@@ -321,7 +321,6 @@ def invert_cli(images:str, # image files, separated by spaces (quote the list)
         atomic_write(out / f'{name}.latent.safetensors', lambda tmp: save_file(tensors, tmp, metadata=dict(method=method, steps=str(steps), source=str(p))))
         save_grid(rec[i:i + 1], out / f'{name}.recon.png', nrow=1, padding=0)
         print(f"{p}: PSNR {psnr(rec[i:i+1], x[i:i+1]).item():.2f} dB, SSIM {ssim(rec[i:i+1], x[i:i+1]).item():.4f} → {out / name}.*")
-    return out
 
 # %% ../nbs/03_inversion.ipynb #c038
 def compare(ddim:DDIM, images:torch.Tensor, methods:list, # [(label, method, options), ...]

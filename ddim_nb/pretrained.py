@@ -94,7 +94,6 @@ def sample_cli(model:str=None, # a shipped model (see `available()`), e.g. fashi
                     clip_x0=True, progress=not quiet)
     path = save_grid(x, out)
     print(f"wrote {n} samples of {model or checkpoint or config + ' (untrained)'} (S={steps}, eta={eta}) to {path.resolve()}")
-    return path
 
 @call_parse
 def fid_cli(model:str=None, # a shipped model, e.g. fashion32
@@ -113,7 +112,6 @@ def fid_cli(model:str=None, # a shipped model, e.g. fashion32
     res['model'] = model or str(checkpoint)
     print(json.dumps(res))
     if out: atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(res, indent=1)))
-    return res
 
 # %% ../nbs/02b_pretrained.ipynb #c011
 def provenance(run) -> dict:
