@@ -274,7 +274,6 @@ def backprop_memory(ddim:DDIM, z:torch.Tensor, steps:int, checkpointing:bool) ->
     return held + saved_bytes(lambda: decode_checkpointed(ddim, z, 1, checkpointing=False))
 
 # %% ../nbs/03_inversion.ipynb #c035
-import json
 from pathlib import Path
 from fastcore.script import call_parse
 from safetensors.torch import save_file
@@ -333,7 +332,6 @@ def compare(ddim:DDIM, images:torch.Tensor, methods:list, # [(label, method, opt
         _method(method)
         t0 = time.time()
         with count_calls(ddim) as c_inv: z = invert(ddim, images, method, S, **opts)
-        t1 = time.time()
         with count_calls(ddim) as c_dec: rec = reconstruct(ddim, z, method, S, **opts)
         t2 = time.time()
         nfe_inv = c_inv.n                      # forward passes, checkpoint recomputations included

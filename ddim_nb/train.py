@@ -5,7 +5,7 @@
 # %% ../nbs/02_train.ipynb #c002
 from __future__ import annotations
 import csv, gzip, hashlib, io, json, math, os, random, shutil, sys, tempfile, time, warnings
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
