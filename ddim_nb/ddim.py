@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['SCHEDULES', 'GRIDS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'predict_x0', 'ddim_sigma',
            'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'DDIM', 'GaussianOracle', 'atomic_write',
-           'to_uint8', 'save_grid', 'show_images']
+           'to_uint8', 'grid_image', 'save_grid', 'show_images', 'save_gif']
 
 # %% ../nbs/01_ddim.ipynb #c005
 def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
@@ -265,17 +265,27 @@ def to_uint8(x:torch.Tensor):
     "Images in [−1, 1] → uint8 in [0, 255] (values outside are clipped)."
     return ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
+def grid_image(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 1 or 3
+               nrow:int|None=None, # images per row; default ≈ √B
+               padding:int=2, # white pixels between images
+               scale:int=1): # enlarge this many times (nearest neighbour)
+    "A batch of images as one PIL image grid: greyscale ('L', exact in PNG and GIF) for one channel, else RGB."
+    from torchvision.utils import make_grid
+    from PIL import Image
+    if x.ndim != 4 or x.shape[1] not in (1, 3): raise ValueError(f"`x` must have shape (B, 1|3, H, W), got {tuple(x.shape)}")
+    if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1: raise ValueError(f"`scale` must be a positive integer, got {scale!r}")
+    nrow = nrow or max(1, math.ceil(math.sqrt(len(x))))
+    g = make_grid(to_uint8(x), nrow=nrow, padding=padding, pad_value=255).permute(1, 2, 0).numpy()
+    im = Image.fromarray(g[..., 0] if x.shape[1] == 1 else g)
+    return im.resize((im.width * scale, im.height * scale), Image.NEAREST) if scale > 1 else im
+
 def save_grid(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 1 or 3
               path, # where to write the PNG
               nrow:int|None=None, # images per row; default ≈ √B
               padding:int=2):
     "Save a batch of images as one PNG grid, atomically."
-    from torchvision.utils import make_grid
-    from PIL import Image
-    if x.ndim != 4 or x.shape[1] not in (1, 3): raise ValueError(f"`x` must have shape (B, 1|3, H, W), got {tuple(x.shape)}")
-    nrow = nrow or max(1, math.ceil(math.sqrt(len(x))))
-    grid = make_grid(to_uint8(x), nrow=nrow, padding=padding, pad_value=255).permute(1, 2, 0).numpy()
-    return atomic_write(path, lambda tmp: Image.fromarray(grid).save(tmp, format='PNG'))
+    im = grid_image(x, nrow, padding)
+    return atomic_write(path, lambda tmp: im.save(tmp, format='PNG'))
 
 def show_images(x:torch.Tensor, nrow:int|None=None, title:str|None=None, ax=None, figsize=None):
     "Show a batch of images in [−1, 1] as one grid."
@@ -287,3 +297,23 @@ def show_images(x:torch.Tensor, nrow:int|None=None, title:str|None=None, ax=None
     ax.imshow(grid, interpolation='nearest'); ax.axis('off')
     if title: ax.set_title(title)
     return ax
+
+# %% ../nbs/01_ddim.ipynb #c048
+def save_gif(frames:list, # image batches in [-1, 1], each (B, C, H, W) (or single images (C, H, W)), all the same shape
+             path, # where to write the GIF
+             nrow:int|None=None, # images per row of each frame's grid; default ≈ √B
+             duration:int=100, # milliseconds per frame
+             boomerang:bool=False, # play forwards, then backwards
+             padding:int=2, # white pixels between images
+             scale:int=1): # enlarge this many times (nearest neighbour)
+    "Save a sequence of image batches as a looping animated GIF, one grid per frame, atomically."
+    from PIL import Image
+    frames = [f[None] if f.ndim == 3 else f for f in frames]
+    if not frames: raise ValueError("`frames` is empty")
+    if any(f.ndim != 4 or f.shape[1] not in (1, 3) or f.shape != frames[0].shape for f in frames):
+        raise ValueError(f"`frames` must all have one shape (B, 1|3, H, W), got {sorted({tuple(f.shape) for f in frames})}")
+    ims = [grid_image(f, nrow, padding, scale) for f in frames]
+    if boomerang: ims = ims + ims[-2:0:-1]
+    ims = [im if im.mode == 'L' else im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE) for im in ims]
+    return atomic_write(path, lambda tmp: ims[0].save(tmp, format='GIF', save_all=True, append_images=ims[1:], duration=duration,
+                                                      loop=0, optimize=False, disposal=1))
