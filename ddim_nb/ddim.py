@@ -129,6 +129,12 @@ class DDIM:
         s = getattr(self.model, 'in_shape', None)
         return tuple(s) if s is not None else None
 
+    @property
+    def device(self) -> torch.device:
+        "Where the network's parameters live (the CPU for a network without any)."
+        p = next(self.model.parameters(), None) if isinstance(self.model, nn.Module) else None
+        return p.device if p is not None else torch.device('cpu')
+
     def to(self, device):
         "Move the network to `device`; return self."
         if isinstance(self.model, nn.Module): self.model.to(device)
@@ -163,7 +169,7 @@ class DDIM:
         t = torch.full((x.shape[0],), int(t), device=x.device, dtype=torch.long)
         return self.model(x_in, t).to(x.dtype)
 
-# %% ../nbs/01_ddim.ipynb #c021
+# %% ../nbs/01_ddim.ipynb #c022
 def _check_eta(eta):
     if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not math.isfinite(eta) or eta < 0:
         raise ValueError(f"`eta` must be a finite number ≥ 0, got {eta!r}")
@@ -199,7 +205,7 @@ def sample(self:DDIM, x_T:torch.Tensor, # latents, shape (B, *image shape)
             if sequence: traj.xs.append(x); traj.x0_preds.append(x0); traj.timesteps.append(t_prev)
     return traj if sequence else x
 
-# %% ../nbs/01_ddim.ipynb #c023
+# %% ../nbs/01_ddim.ipynb #c024
 @patch
 def invert(self:DDIM, x_0:torch.Tensor, # images, shape (B, *image shape)
            steps:int=50, # S, number of network evaluations
@@ -221,7 +227,7 @@ def invert(self:DDIM, x_0:torch.Tensor, # images, shape (B, *image shape)
             if sequence: traj.xs.append(x); traj.x0_preds.append(x0); traj.timesteps.append(t)
     return traj if sequence else x
 
-# %% ../nbs/01_ddim.ipynb #c025
+# %% ../nbs/01_ddim.ipynb #c026
 class GaussianOracle(nn.Module):
     "The exact ε-predictor E[ε | x_t] for data x₀ ~ N(`mu`, `s`²) under the schedule `abar`, with the exact ODE map."
     def __init__(self, mu:torch.Tensor, # data mean, shape of one image
@@ -249,7 +255,7 @@ class GaussianOracle(nn.Module):
         rb, w = self._coefs(t_to, x)
         return (rb * self.mu + w * (x - ra * self.mu) / v).to(x.dtype)
 
-# %% ../nbs/01_ddim.ipynb #c046
+# %% ../nbs/01_ddim.ipynb #c047
 def atomic_write(path, # the file to (re)write
                  write): # write(tmp_path) writes the content to a temporary path beside `path`
     "Write a file so that a crash never leaves it half-written: write beside it, then move it into place in one step."
@@ -298,7 +304,7 @@ def show_images(x:torch.Tensor, nrow:int|None=None, title:str|None=None, ax=None
     if title: ax.set_title(title)
     return ax
 
-# %% ../nbs/01_ddim.ipynb #c048
+# %% ../nbs/01_ddim.ipynb #c049
 def save_gif(frames:list, # image batches in [-1, 1], each (B, C, H, W) (or single images (C, H, W)), all the same shape
              path, # where to write the GIF
              nrow:int|None=None, # images per row of each frame's grid; default ≈ √B

@@ -55,14 +55,10 @@ def pairs_cache_path(name:str, steps:int, seed:int=0, cache_dir=None) -> Path:
 
 def decode(ddim:DDIM, z:torch.Tensor, steps:int=20, batch_size:int=256, clip_x0:bool=True, progress:bool=False) -> torch.Tensor:
     "Images G(z) in [−1, 1] of the η = 0 S-step sampler, in batches, returned on the CPU."
-    dev = _device(ddim)
+    dev = ddim.device
     out = [ddim.sample(z[i:i + batch_size].to(dev), steps=steps, clip_x0=clip_x0).cpu()
            for i in tqdm(range(0, len(z), batch_size), desc=f'decoding (S={steps})', disable=not progress, leave=False)]
     return torch.cat(out) if out else z.new_zeros(0, *z.shape[1:])
-
-def _device(ddim):
-    p = next(ddim.model.parameters(), None) if isinstance(ddim.model, nn.Module) else None
-    return p.device if p is not None else torch.device('cpu')
 
 def generate_pairs(ddim:DDIM, n:int, # how many pairs
                    steps:int=20, # sampler steps S

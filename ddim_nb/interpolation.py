@@ -291,7 +291,7 @@ def smoothness_table(ddim:DDIM,
     "Interpolate `n_pairs` random latent pairs with each kind; one `path_report` row per kind."
     if isinstance(n_pairs, bool) or not isinstance(n_pairs, int) or n_pairs < 1: raise ValueError(f"`n_pairs` must be a positive integer, got {n_pairs!r}")
     za, zb = randn_latents(n_pairs, ddim.shape, seed=seed), randn_latents(n_pairs, ddim.shape, seed=seed + 1)
-    dev = next(ddim.model.parameters()).device if isinstance(ddim.model, torch.nn.Module) else 'cpu'
+    dev = ddim.device
     za, zb = za.to(dev), zb.to(dev)
     rows = []
     for kind in tqdm(kinds, desc='kinds', disable=not progress):

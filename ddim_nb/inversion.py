@@ -295,7 +295,7 @@ class Encoder(nn.Module):
 def sample_pairs(ddim:DDIM, n:int, steps:int=10, batch_size:int=256, seed:int=0, progress:bool=True):
     "`n` pairs (z, G(z)) of seeded latents and their S-step η = 0 samples."
     from tqdm.auto import tqdm
-    dev = next(ddim.model.parameters()).device
+    dev = ddim.device
     z = randn_latents(n, ddim.shape, seed=seed).to(dev)
     x = torch.cat([ddim.sample(z[i:i + batch_size], steps=steps) for i in tqdm(range(0, n, batch_size), desc='sampling pairs', disable=not progress)])
     return z, x
@@ -335,7 +335,7 @@ def train_encoder(ddim:DDIM,
         check_images(ddim, images)
     if encoder is not None and (encoder.in_shape != ddim.shape or encoder.steps not in (None, steps)):
         raise ValueError(f"`encoder` is for shape {encoder.in_shape} and S={encoder.steps}; need {ddim.shape} and S={steps}")
-    dev = next(ddim.model.parameters()).device
+    dev = ddim.device
     if encoder is None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed); encoder = Encoder(ddim.shape, config)
@@ -399,7 +399,7 @@ def invert_cli(images:str, # image files, separated by spaces (quote the list)
     paths = images.split()
     _method(method)
     ddim = resolve_model(model, checkpoint, config, device)
-    dev = next(ddim.model.parameters()).device
+    dev = ddim.device
     x = load_images(paths, ddim.shape).to(dev)
     z = invert(ddim, x, method, steps)
     rec = reconstruct(ddim, z, method, steps)

@@ -88,7 +88,7 @@ def sample_cli(model:str=None, # a shipped model (see `available()`), e.g. fashi
     if n < 1: raise ValueError(f"`n` must be ≥ 1, got {n}")
     if model is None and checkpoint is None and config is None: model = 'fashion32'
     ddim = resolve_model(model, checkpoint, config, device)
-    dev = next(ddim.model.parameters()).device
+    dev = ddim.device
     gen = torch.Generator(dev).manual_seed(seed) if eta > 0 else None
     x = ddim.sample(randn_latents(n, ddim.shape, seed=seed, device=dev), steps=steps, eta=eta, skip=skip, generator=gen,
                     clip_x0=True, progress=not quiet)
