@@ -223,6 +223,7 @@ def invert_optimize(ddim:DDIM, x0:torch.Tensor, steps:int=10,
                     iters:int=300, # optimisation steps
                     lr:float=0.01, # Adam learning rate
                     init='random', # 'random', 'ddim', 'fixed_point', a trained `Encoder`, or a latent tensor
+                    init_steps:int|None=None, # sampler steps of an 'ddim' or 'fixed_point' start (None: `steps`)
                     seed:int=0, # seed of the random initialisation
                     checkpointing:bool=True, # gradient checkpointing per sampler step
                     record_every:int=0, # keep the reconstruction every this many iterations (0: never)
@@ -231,13 +232,15 @@ def invert_optimize(ddim:DDIM, x0:torch.Tensor, steps:int=10,
     if criterion not in CRITERIA: raise ValueError(f"unknown `criterion` {criterion!r}; choose one of {list(CRITERIA)}")
     if isinstance(iters, bool) or not isinstance(iters, int) or iters < 0: raise ValueError(f"`iters` must be an integer ≥ 0, got {iters!r}")
     if not lr > 0: raise ValueError(f"`lr` must be positive, got {lr!r}")
+    if init_steps is not None and (isinstance(init_steps, bool) or not isinstance(init_steps, int) or init_steps < 1):
+        raise ValueError(f"`init_steps` must be a positive integer or None, got {init_steps!r}")
     x0 = check_images(ddim, x0)
     if isinstance(init, torch.Tensor):
         if init.shape != x0.shape: raise ValueError(f"`init` latents must have the images' shape {tuple(x0.shape)}, got {tuple(init.shape)}")
         z = init.detach().clone()
     elif init == 'random': z = randn_like_seeded(x0, seed)
     elif isinstance(init, nn.Module): z = invert_encoder(ddim, x0, steps, encoder=init)
-    elif init in ('ddim', 'fixed_point'): z = invert(ddim, x0, init, steps, skip=skip)
+    elif init in ('ddim', 'fixed_point'): z = invert(ddim, x0, init, init_steps or steps, skip=skip)
     else: raise ValueError(f"`init` must be 'random', 'ddim', 'fixed_point', an `Encoder` or a tensor, got {init!r}")
     z = z.to(x0).requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
