@@ -296,9 +296,8 @@ def save_grid(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 1
 def show_images(x:torch.Tensor, nrow:int|None=None, title:str|None=None, ax=None, figsize=None):
     "Show a batch of images in [−1, 1] as one grid."
     import matplotlib.pyplot as plt
-    from torchvision.utils import make_grid
     nrow = nrow or max(1, math.ceil(math.sqrt(len(x))))
-    grid = make_grid(to_uint8(x), nrow=nrow, padding=1, pad_value=255).permute(1, 2, 0)
+    grid = grid_image(x, nrow, padding=1).convert('RGB')
     if ax is None: _, ax = plt.subplots(figsize=figsize or (min(12, nrow * 1.2), min(12, math.ceil(len(x) / nrow) * 1.2)))
     ax.imshow(grid, interpolation='nearest'); ax.axis('off')
     if title: ax.set_title(title)

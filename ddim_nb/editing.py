@@ -15,7 +15,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from .ddim import DDIM, atomic_write, randn_latents, to_uint8
+from .ddim import DDIM, atomic_write, grid_image, randn_latents, to_uint8
 from .train import ImageSet, _mix, to_model_range
 
 # %% auto #0
@@ -511,13 +511,6 @@ def edit_real(ddim:DDIM, images:torch.Tensor, # real images in [−1, 1], (B, *d
     return z, edit_images(ddim, z, u, alphas, steps)
 
 # %% ../nbs/05_editing.ipynb #c041
-def _png(x:torch.Tensor, scale:int=4) -> bytes:
-    from PIL import Image
-    a = to_uint8(x).permute(1, 2, 0).numpy()
-    im = Image.fromarray(a[..., 0] if a.shape[-1] == 1 else a)
-    buf = io.BytesIO(); im.resize((im.width * scale, im.height * scale), Image.NEAREST).save(buf, format='PNG')
-    return buf.getvalue()
-
 def edit_demo(ddim:DDIM, boundaries:dict, # {(attr, kind): Boundary}
               z:torch.Tensor, # the latents to edit (B, *shape); the demo shows them side by side
               steps:int=20, max_alpha:float=20., scale:int=4):
@@ -533,8 +526,8 @@ def edit_demo(ddim:DDIM, boundaries:dict, # {(attr, kind): Boundary}
         bd = boundaries.get((attr.value, kind.value))
         if bd is None: return
         x = decode(ddim, edit(z, bd, alpha.value), steps)
-        from torchvision.utils import make_grid
-        img.value = _png(make_grid(x, nrow=len(x), padding=1, pad_value=1.), scale)
+        buf = io.BytesIO(); grid_image(x, nrow=len(x), padding=1, scale=scale).save(buf, format='PNG')
+        img.value = buf.getvalue()
     for w in (attr, kind, alpha): w.observe(render, names='value')
     render()
     return W.VBox([W.HBox([attr, kind]), alpha, img])
