@@ -150,7 +150,7 @@ def decode_path(ddim:DDIM, path, # latents (K, B, *ddim.shape), or a tuple of th
                 steps:int=50, # sampler steps S
                 batch_size:int=256, # images per sampler call
                 clip_x0:bool=False, # clamp each x̂₀ to [−1, 1] while sampling (η = 0 DDIM sampler only)
-                progress:bool=False, **options): # options of the method's sampler (e.g. p for 'edict')
+                progress:bool=False, **options): # the method's options (e.g. p for 'edict'); `reconstruct` keeps those its sampler takes
     "Decode a path of latents into frames (K, B, *shape) in [−1, 1] with the sampler of `method`."
     if clip_x0 and method not in ('ddim', 'fixed_point', 'optimize', 'hybrid'):
         raise ValueError(f"`clip_x0` needs the η = 0 DDIM sampler; method {method!r} decodes with its own sampler")
@@ -234,8 +234,7 @@ def interpolate_images(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # batches of
     n = len(x1)
     za, zb = (tuple(m[:n] for m in z), tuple(m[n:] for m in z)) if isinstance(z, tuple) else (z[:n], z[n:])
     path = interpolate(za, zb, alphas, kind)
-    dec = {k: v for k, v in options.items() if k in ('p', 'gamma', 'skip')}
-    return Interpolation(alphas, path, decode_path(ddim, path, method, steps, batch_size, False, progress, **dec))
+    return Interpolation(alphas, path, decode_path(ddim, path, method, steps, batch_size, False, progress, **options))
 
 # %% ../nbs/04_interpolation.ipynb #c027
 def show_strip(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
@@ -356,8 +355,7 @@ class InterpolationDemo:
         key = (self.a.value, self.b.value, self.kind.value)
         if key not in self.cache:
             path = interpolate(self._pick(self.a.value), self._pick(self.b.value), self.alphas, self.kind.value)
-            dec = {k: v for k, v in self.options.items() if k in ('p', 'gamma', 'skip')}
-            fr = decode_path(self.ddim, path, self.method, self.steps, clip_x0=self.clip_x0, **dec)[:, 0]
+            fr = decode_path(self.ddim, path, self.method, self.steps, clip_x0=self.clip_x0, **self.options)[:, 0]
             self.cache[key] = fr, norm_ratio(path[0] if isinstance(path, tuple) else path)[:, 0]
         return self.cache[key]
 
