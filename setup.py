@@ -27,7 +27,7 @@ package_data = {cfg['lib_name']: ['weights/*.json', 'weights/*.safetensors']}
 setuptools.setup(
     name=cfg['lib_name'],
     license=lic[0],
-    classifiers=['Development Status :: ' + statuses[int(cfg['status'])],
+    classifiers=['Development Status :: ' + statuses[int(cfg['status']) - 1],
                  'Intended Audience :: ' + cfg['audience'].title(),
                  'Natural Language :: ' + cfg['language'].title(),
                  'License :: ' + lic[1]] +

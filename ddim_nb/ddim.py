@@ -16,8 +16,8 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'GRIDS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'predict_x0', 'ddim_sigma',
-           'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'DDIM', 'GaussianOracle', 'atomic_write',
-           'to_uint8', 'grid_image', 'save_grid', 'show_images', 'save_gif']
+           'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'DDIM', 'GaussianOracle', 'Preconditioned',
+           'eps_network', 'atomic_write', 'to_uint8', 'grid_image', 'save_grid', 'show_images', 'save_gif']
 
 # %% ../nbs/01_ddim.ipynb #c005
 def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
@@ -254,6 +254,59 @@ class GaussianOracle(nn.Module):
         ra, v = self._coefs(t_from, x)
         rb, w = self._coefs(t_to, x)
         return (rb * self.mu + w * (x - ra * self.mu) / v).to(x.dtype)
+
+# %% ../nbs/01_ddim.ipynb #p02
+class Preconditioned(nn.Module):
+    "An ε-network `eps = model(x_t, t)` made from a network `net` trained as an EDM-preconditioned denoiser (σ_data = 1: v-prediction)."
+    def __init__(self, net:nn.Module, # the trained network F(x, t)
+                 abar:torch.Tensor, # ᾱ_t of the schedule, t = 0..T-1
+                 sigma_data:float=0.5): # standard deviation of the training data in [-1, 1]
+        super().__init__()
+        if not (isinstance(sigma_data, (int, float)) and math.isfinite(sigma_data) and sigma_data > 0):
+            raise ValueError(f"`sigma_data` must be a positive number, got {sigma_data!r}")
+        self.net, self.sigma_data = net, float(sigma_data)
+        self.abar64 = torch.as_tensor(abar, dtype=torch.float64).cpu()   # a plain attribute: float64 tables cannot live on every device
+        self._tables = {}
+
+    @property
+    def in_shape(self): return getattr(self.net, 'in_shape', None)
+
+    def coefs(self, t:torch.Tensor, x:torch.Tensor):
+        "(c_in, c_skip, c_out, σ, √ᾱ) at integer timesteps `t` (B,), shaped to broadcast against `x`, in `x`'s dtype."
+        key = (x.device, x.dtype)
+        if key not in self._tables: self._tables[key] = self.abar64.to(device=x.device, dtype=x.dtype)
+        a = self._tables[key][t.long()].reshape(-1, *([1] * (x.ndim - 1)))
+        s2, d2 = (1 - a) / a, self.sigma_data ** 2
+        return (s2 + d2).rsqrt(), d2 / (s2 + d2), (s2 * d2 / (s2 + d2)).sqrt(), s2.sqrt(), a.sqrt()
+
+    def inner(self, x_t, t):
+        "The raw network output F(c_in x̃, t) for x_t on the diffusion (VP) scale."
+        c_in, _, _, _, ra = self.coefs(t, x_t)
+        return self.net(c_in * x_t / ra, t)
+
+    def forward(self, x_t, t):
+        t = torch.as_tensor(t, device=x_t.device).expand(x_t.shape[0])
+        _, _, _, s, ra = self.coefs(t, x_t)
+        d2 = self.sigma_data ** 2
+        return s / (ra * (s ** 2 + d2)) * x_t - self.sigma_data * (s ** 2 + d2).rsqrt() * self.inner(x_t, t)
+
+    def target(self, x_0, x_t, t):
+        "The training target of F: (x₀ − c_skip x̃)/c_out, so that ‖F − target‖² = λ(σ)‖D − x₀‖² with EDM's weighting."
+        _, c_skip, c_out, _, ra = self.coefs(t, x_t)
+        return (x_0 - c_skip * x_t / ra) / c_out
+
+# %% ../nbs/01_ddim.ipynb #p05
+def eps_network(net:nn.Module, # a trained network
+                parameterisation:dict|None=None, # what it predicts: {'objective': 'eps'} (default) or {'objective': 'edm', 'sigma_data': σ_d}
+                abar:torch.Tensor|None=None): # ᾱ of its schedule (needed for 'edm')
+    "The ε-network `eps = model(x_t, t)` of a trained network, whatever it was trained to predict."
+    p = dict(parameterisation or {'objective': 'eps'})
+    kind = p.pop('objective', 'eps')
+    if kind == 'eps' and not p: return net
+    if kind == 'edm' and set(p) <= {'sigma_data'}:
+        if abar is None: raise ValueError("an 'edm' network needs the schedule's `abar`")
+        return Preconditioned(net, abar, p.get('sigma_data', 0.5))
+    raise ValueError(f"unknown parameterisation {parameterisation!r}: expected {{'objective': 'eps'}} or {{'objective': 'edm', 'sigma_data': ...}}")
 
 # %% ../nbs/01_ddim.ipynb #c047
 def atomic_write(path, # the file to (re)write

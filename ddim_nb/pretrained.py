@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from .ddim import DDIM, atomic_write, default_device
+from .ddim import DDIM, atomic_write, default_device, eps_network
 from .unet import UNet
 from .train import _split, latest_checkpoint, read_checkpoint
 
@@ -33,30 +33,40 @@ def card(name:str) -> dict:
     if name not in available(): raise ValueError(f"unknown pretrained model {name!r}; available: {available()}")
     return json.loads((weights_dir() / f'{name}.json').read_text())
 
-def _ddim(unet_cfg:dict, weights:dict, device):
+_LEGACY_DIFFUSION = dict(T=1000, schedule='linear', objective='eps')   # what models saved before the record existed used
+
+def _ddim(unet_cfg:dict, weights:dict, device, diffusion:dict|None=None):
+    "A ready `DDIM`: the U-Net with `weights`, wrapped as an ε-network as `diffusion` records (schedule and parameterisation)."
+    d = dict(diffusion or _LEGACY_DIFFUSION)
+    T, schedule = d.pop('T'), d.pop('schedule')
     net = UNet(**unet_cfg)
     net.load_state_dict(weights)
-    return DDIM(net.eval().requires_grad_(False)).to(torch.device(device) if device else default_device())
+    net.eval().requires_grad_(False)
+    return DDIM(eps_network(net, d, DDIM(net, T=T, schedule=schedule).abar).eval(), T=T, schedule=schedule).to(
+        torch.device(device) if device else default_device())
 
 def load(name:str, device=None) -> DDIM:
     "A shipped pretrained model as a ready `DDIM` (EMA weights, eval mode, on `device`; default: the best available)."
     c = card(name)
-    return _ddim(c['unet'], load_file(weights_dir() / f'{name}.safetensors'), device)
+    return _ddim(c['unet'], load_file(weights_dir() / f'{name}.safetensors'), device, c.get('diffusion'))
 
 def load_checkpoint(path, device=None, ema:bool=True) -> DDIM:
     "A `DDIM` from a run folder or checkpoint folder of `ddim_nb_train` (EMA weights unless `ema=False`)."
     ckpt = latest_checkpoint(path)
     if ckpt is None: raise FileNotFoundError(f"no checkpoint in {path}")
     state, tensors = read_checkpoint(ckpt)
-    return _ddim(state['unet'], _split(tensors, 'ema' if ema else 'model'), device)
+    return _ddim(state['unet'], _split(tensors, 'ema' if ema else 'model'), device, state.get('diffusion'))
 
-def export_pretrained(run, name:str, record:dict, dest=None) -> Path:
-    "Write the EMA weights of run folder `run` and a card (config + `record`) as shipped model `name`."
+def export_pretrained(run, name:str, record:dict, dest=None,
+                      dtype=torch.float16): # storage dtype of floating-point weights (they load as float32)
+    "Write the EMA weights of run folder `run` and a card (config, schedule and parameterisation + `record`) as shipped model `name`."
     ckpt = latest_checkpoint(run)
     state, tensors = read_checkpoint(ckpt)
     dest = Path(dest) if dest else weights_dir()
-    atomic_write(dest / f'{name}.safetensors', lambda tmp: save_file(_split(tensors, 'ema'), tmp))
-    c = {**dict(name=name, unet=state['unet'], train=state['train'], step=state['step']), **record}
+    weights = {k: v.to(dtype) if v.is_floating_point() else v for k, v in _split(tensors, 'ema').items()}
+    atomic_write(dest / f'{name}.safetensors', lambda tmp: save_file(weights, tmp))
+    c = {**dict(name=name, unet=state['unet'], diffusion=state.get('diffusion', _LEGACY_DIFFUSION), train=state['train'],
+                step=state['step']), **record}
     atomic_write(dest / f'{name}.json', lambda tmp: Path(tmp).write_text(json.dumps(c, indent=1)))
     return dest / f'{name}.json'
 
@@ -115,11 +125,12 @@ def fid_cli(model:str=None, # a shipped model, e.g. fashion32
 
 # %% ../nbs/02b_pretrained.ipynb #c011
 def provenance(run) -> dict:
-    "How the newest checkpoint of run folder `run` was made: the equivalent command, step, training wall time, hardware, invocations."
+    "How the newest checkpoint of run folder `run` was made: the command that repeats it, step, training wall time, hardware, invocations."
     run = Path(run)
     state, _ = read_checkpoint(latest_checkpoint(run))
     t = state['train']
-    cmd = ' '.join(['ddim_nb_train'] + [f'--{k} {v}' for k, v in t.items() if v is not None] + [f'--out {run.name}'])
+    # the planned step count replaces a time budget, so the command repeats the run exactly on any machine
+    cmd = ' '.join(['ddim_nb_train'] + [f'--{k} {v}' for k, v in t.items() if v is not None and k != 'minutes'] + [f'--out {run.name}'])
     runs = [json.loads(l) for l in (run / 'runs.jsonl').read_text().splitlines()] if (run / 'runs.jsonl').exists() else []
     return dict(command=cmd, step=state['step'], train_wall_s=round(state.get('elapsed_s', 0.)), device=state.get('device'),
                 hardware=state.get('hardware'), invocations=runs)

