@@ -4,20 +4,21 @@
 
 # %% ../nbs/01_ddim.ipynb #c002
 from __future__ import annotations
-import math, os, tempfile
+import hashlib, math
 from collections.abc import Callable
-from pathlib import Path
 from typing import NamedTuple
 
 import torch
 from fastcore.basics import patch
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'GRIDS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'predict_x0', 'ddim_sigma',
-           'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'DDIM', 'GaussianOracle', 'Preconditioned',
-           'eps_network', 'atomic_write', 'to_uint8', 'grid_image', 'save_grid', 'show_images', 'save_gif']
+__all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'step_pairs',
+           'predict_x0', 'ddim_sigma', 'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'mix_seed', 'DDIM',
+           'bf16_supported', 'autocast_dtype', 'hardware', 'GaussianOracle', 'decode', 'OraclePlusUNet',
+           'Preconditioned', 'eps_network']
 
 # %% ../nbs/01_ddim.ipynb #c005
 def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
@@ -56,6 +57,14 @@ def timesteps(steps:int, # S, the number of sampler steps
     assert (seq.diff() > 0).all()
     return seq
 
+# %% ../nbs/01_ddim.ipynb #d010a
+def step_pairs(steps:int, # S, the number of sampler steps
+               T:int=1000, # number of diffusion steps
+               skip:str='uniform'): # one of `GRIDS`
+    "The sampler's S steps as (t, t_prev), from the top of the grid down; t_prev = −1 (the clean image) for the last. Inverters climb the same pairs in reverse."
+    seq = timesteps(steps, T, skip).tolist()
+    return list(zip(seq, [-1] + seq[:-1]))[::-1]
+
 # %% ../nbs/01_ddim.ipynb #c012
 def _bcast(a, x):
     "Per-sample coefficients `a` (scalar or (B,)) shaped to broadcast against `x`, in `x`'s dtype and device."
@@ -73,13 +82,13 @@ def ddim_sigma(abar_t, abar_prev, eta:float):
     return eta * ((1 - abar_prev) / (1 - abar_t)).sqrt() * (1 - abar_t / abar_prev).sqrt()
 
 def ddim_step(x_t, eps, abar_t, abar_prev, eta:float=0., noise=None, clip_x0:bool=False):
-    "One DDIM step (eq. 12) from level ᾱ_t to ᾱ_prev: returns (x_prev, x̂₀)."
+    "One DDIM step (eq. 12) from level ᾱ_t to ᾱ_prev with noise prediction `eps`: returns (x_prev, x̂₀). With η = 0 it runs either way."
     abar_t, abar_prev = torch.as_tensor(abar_t, dtype=torch.float64), torch.as_tensor(abar_prev, dtype=torch.float64)
     x0 = predict_x0(x_t, eps, abar_t)
     if clip_x0:  # clip the prediction, then use the noise that is consistent with the clipped x̂₀
         x0 = x0.clamp(-1, 1)
         eps = (x_t - _bcast(abar_t.sqrt(), x_t) * x0) / _bcast((1 - abar_t).sqrt(), x_t)
-    sigma = ddim_sigma(abar_t, abar_prev, eta)
+    sigma = ddim_sigma(abar_t, abar_prev, eta) if eta > 0 else torch.zeros((), dtype=torch.float64)
     x_prev = _bcast(abar_prev.sqrt(), x_t) * x0 + _bcast((1 - abar_prev - sigma ** 2).clamp(min=0).sqrt(), x_t) * eps
     if eta > 0:
         if noise is None: raise ValueError("`noise` is required when `eta` > 0")
@@ -106,6 +115,11 @@ class Trajectory(NamedTuple):
     xs: list
     x0_preds: list
     timesteps: list
+
+# %% ../nbs/01_ddim.ipynb #d018a
+def mix_seed(*parts) -> int:
+    "A 63-bit seed from any tuple of ints and strings (stable across runs and machines)."
+    return int.from_bytes(hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), 'little') >> 1
 
 # %% ../nbs/01_ddim.ipynb #c019
 class DDIM:
@@ -146,14 +160,23 @@ class DDIM:
         if ((t < -1) | (t >= self.T)).any(): raise ValueError(f"timesteps must lie in [-1, {self.T - 1}], got {t.min().item()}..{t.max().item()}")
         return torch.cat([torch.ones(1, dtype=torch.float64), self.abar])[t + 1]
 
-    def check_images(self, x, name='x'):
-        "Validate a batch of images or latents: a finite float tensor of shape (B, *self.shape)."
+    def check_batch(self, x, name='x'):
+        "Validate a batch of latents (or images): a finite float tensor of shape (B, *self.shape)."
         if not isinstance(x, torch.Tensor): raise TypeError(f"`{name}` must be a torch.Tensor, got {type(x).__name__}")
         if not x.is_floating_point(): raise TypeError(f"`{name}` must be a floating-point tensor, got {x.dtype}")
         if self.shape is not None and (x.ndim != len(self.shape) + 1 or tuple(x.shape[1:]) != self.shape):
             raise ValueError(f"`{name}` must have shape (B, {', '.join(map(str, self.shape))}), got {tuple(x.shape)}")
         if x.ndim < 2: raise ValueError(f"`{name}` must be batched, shape (B, ...), got {tuple(x.shape)}")
         if not torch.isfinite(x).all(): raise ValueError(f"`{name}` contains NaN or infinite values")
+        return x
+
+    def check_images(self, x, name='images'):
+        "Validate a batch of images: as `check_batch`, and with values in [−1, 1] (0..255 pixels get their own hint)."
+        self.check_batch(x, name)
+        lo, hi = x.min().item(), x.max().item()
+        if lo < -1 - 1e-3 or hi > 1 + 1e-3:
+            hint = " — these look like 0..255 pixels: convert with x / 127.5 - 1" if hi > 2 else ""
+            raise ValueError(f"`{name}` must lie in [-1, 1], got values in [{lo:.3g}, {hi:.3g}]{hint}")
         return x
 
     def q_sample(self, x0, t, noise=None, generator=None):
@@ -169,16 +192,41 @@ class DDIM:
         t = torch.full((x.shape[0],), int(t), device=x.device, dtype=torch.long)
         return self.model(x_in, t).to(x.dtype)
 
+# %% ../nbs/01_ddim.ipynb #d020a
+PRECISIONS = ('auto', 'fp32', 'bf16')
+
+def bf16_supported(device) -> bool:
+    "Whether `device` runs bfloat16 matrix products natively (CUDA with bf16, or a CPU whose oneDNN reports bf16 support)."
+    device = torch.device(device)
+    if device.type == 'cuda': return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if device.type == 'cpu':
+        try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        except (AttributeError, RuntimeError): return False
+    return False
+
+def autocast_dtype(device, precision:str='auto'):
+    "The autocast dtype for running the network on `device` at `precision` (one of `PRECISIONS`; None: plain float32)."
+    if precision not in PRECISIONS: raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
+    if precision == 'fp32': return None
+    if bf16_supported(device): return torch.bfloat16
+    if precision == 'bf16': raise ValueError(f"`precision='bf16'` but {torch.device(device)} does not support bfloat16 here; use 'auto' or 'fp32'")
+    return None
+
+# %% ../nbs/01_ddim.ipynb #d020c
+def hardware() -> str:
+    "A one-line description of the machine: GPU name, or CPU model and thread count."
+    import platform
+    if torch.cuda.is_available(): return f"{torch.cuda.get_device_name()} (CUDA {torch.version.cuda})"
+    cpu = platform.processor() or platform.machine()
+    try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except Exception: pass
+    return f"CPU {cpu}, {torch.get_num_threads()} threads"
+
 # %% ../nbs/01_ddim.ipynb #c022
 def _check_eta(eta):
     if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not math.isfinite(eta) or eta < 0:
         raise ValueError(f"`eta` must be a finite number ≥ 0, got {eta!r}")
     return float(eta)
-
-def _pairs(self, steps, skip):
-    "(t, t_prev) for each step, t_prev = −1 below the first grid point."
-    seq = timesteps(steps, self.T, skip).tolist()
-    return list(zip(seq, [-1] + seq[:-1]))
 
 @patch
 def sample(self:DDIM, x_T:torch.Tensor, # latents, shape (B, *image shape)
@@ -187,21 +235,26 @@ def sample(self:DDIM, x_T:torch.Tensor, # latents, shape (B, *image shape)
            skip:str='uniform', # timestep grid, one of `GRIDS`
            sequence:bool=False, # return the whole `Trajectory` instead of the final images
            generator:torch.Generator|None=None, # source of the fresh noise when eta > 0
-           clip_x0:bool=False, # clamp each x̂₀ to [-1, 1]
+           clip_x0:bool=False, # clamp each x̂₀ to [-1, 1] (off: the decoder G that every inversion inverts)
            dtype:torch.dtype|None=None, # carry the latents in this dtype (e.g. torch.float64)
            grad:bool=False, # keep the autograd graph
+           checkpointing:bool=False, # with `grad`: recompute each step's activations in the backward pass (memory of one step)
            progress:bool=False): # show a progress bar
     "Run the DDIM sampler from `x_T` down to images."
-    pairs, eta = _pairs(self, steps, skip), _check_eta(eta)
-    x = self.check_images(x_T, 'x_T').to(dtype or x_T.dtype)
-    traj = Trajectory([x], [], [pairs[-1][0]])
+    pairs, eta = step_pairs(steps, self.T, skip), _check_eta(eta)
+    if checkpointing and not grad: raise ValueError("`checkpointing=True` needs `grad=True` (it only changes how gradients are computed)")
+    x = self.check_batch(x_T, 'x_T').to(dtype or x_T.dtype)
+    traj = Trajectory([x], [], [pairs[0][0]])
+    def step(x, t, t_prev, noise):
+        return ddim_step(x, self.eps(x, t), self.abar_at(t), self.abar_at(t_prev), eta, noise, clip_x0)
     with torch.set_grad_enabled(grad):
-        for t, t_prev in tqdm(pairs[::-1], desc='DDIM sampling', disable=not progress, leave=False):
+        for t, t_prev in tqdm(pairs, desc='DDIM sampling', disable=not progress, leave=False):
             noise = None
             if eta > 0:
                 dev = generator.device if generator is not None else x.device
                 noise = torch.randn(x.shape, generator=generator, device=dev, dtype=x.dtype).to(x.device)
-            x, x0 = ddim_step(x, self.eps(x, t), self.abar_at(t), self.abar_at(t_prev), eta, noise, clip_x0)
+            if checkpointing: x, x0 = checkpoint(step, x, t, t_prev, noise, use_reentrant=False)
+            else: x, x0 = step(x, t, t_prev, noise)
             if sequence: traj.xs.append(x); traj.x0_preds.append(x0); traj.timesteps.append(t_prev)
     return traj if sequence else x
 
@@ -215,15 +268,13 @@ def invert(self:DDIM, x_0:torch.Tensor, # images, shape (B, *image shape)
            grad:bool=False, # keep the autograd graph
            progress:bool=False): # show a progress bar
     "Deterministic DDIM inversion: the latents x_T that the η = 0 sampler maps back to (approximately) `x_0`."
-    pairs = _pairs(self, steps, skip)
-    x = self.check_images(x_0, 'x_0').to(dtype or x_0.dtype)
+    pairs = step_pairs(steps, self.T, skip)[::-1]
+    x = self.check_batch(x_0, 'x_0').to(dtype or x_0.dtype)
     traj = Trajectory([x], [], [-1])
     with torch.set_grad_enabled(grad):
         for t, t_prev in tqdm(pairs, desc='DDIM inversion', disable=not progress, leave=False):
-            eps = self.eps(x, t)        # ε at the less noisy point, with the label of the level we climb to
-            x0 = predict_x0(x, eps, self.abar_at(t_prev))
-            a = self.abar_at(t)
-            x = a.sqrt().item() * x0 + (1 - a).sqrt().item() * eps
+            # the sampler's step t → t_prev run backwards, with ε at the less noisy point (labelled t, as the sampler will call it)
+            x, x0 = ddim_step(x, self.eps(x, t), self.abar_at(t_prev), self.abar_at(t))
             if sequence: traj.xs.append(x); traj.x0_preds.append(x0); traj.timesteps.append(t)
     return traj if sequence else x
 
@@ -254,6 +305,30 @@ class GaussianOracle(nn.Module):
         ra, v = self._coefs(t_from, x)
         rb, w = self._coefs(t_to, x)
         return (rb * self.mu + w * (x - ra * self.mu) / v).to(x.dtype)
+
+# %% ../nbs/01_ddim.ipynb #d040b
+def decode(ddim:DDIM, z:torch.Tensor, # latents (N, *ddim.shape), on any device
+           steps:int=50, # sampler steps S
+           skip:str='uniform', # timestep grid, one of `GRIDS`
+           batch_size:int=256, # latents decoded at once
+           precision:str='fp32', # 'fp32', or 'bf16' (autocast where the device supports it; 'auto': bf16 where supported)
+           clip_x0:bool=False, # clamp each x̂₀: off, as in `DDIM.sample`
+           progress:bool=False) -> torch.Tensor:
+    "The decoder G: images G(z) of the η = 0 S-step sampler, computed in batches on the model's device, returned where `z` is, in its dtype."
+    ddim.check_batch(z, 'z')
+    dev, amp = ddim.device, autocast_dtype(ddim.device, precision)
+    out = []
+    with torch.no_grad(), torch.autocast(dev.type, dtype=amp or torch.float32, enabled=amp is not None):
+        for i in tqdm(range(0, len(z), batch_size), desc=f'decoding (S={steps})', disable=not progress, leave=False):
+            out.append(ddim.sample(z[i:i + batch_size].to(dev), steps=steps, skip=skip, clip_x0=clip_x0).to(z.device))
+    return torch.cat(out)
+
+# %% ../nbs/01_ddim.ipynb #c042
+class OraclePlusUNet(nn.Module):
+    "A test network: the Gaussian oracle's exact ε plus a (small) U-Net's output, so results are near-exact yet exercise the U-Net."
+    def __init__(self, net:nn.Module, oracle:GaussianOracle):
+        super().__init__(); self.net, self.oracle, self.in_shape = net, oracle, net.in_shape
+    def forward(self, x, t): return self.oracle(x, t) + self.net(x, t)
 
 # %% ../nbs/01_ddim.ipynb #p02
 class Preconditioned(nn.Module):
@@ -307,71 +382,3 @@ def eps_network(net:nn.Module, # a trained network
         if abar is None: raise ValueError("an 'edm' network needs the schedule's `abar`")
         return Preconditioned(net, abar, p.get('sigma_data', 0.5))
     raise ValueError(f"unknown parameterisation {parameterisation!r}: expected {{'objective': 'eps'}} or {{'objective': 'edm', 'sigma_data': ...}}")
-
-# %% ../nbs/01_ddim.ipynb #c047
-def atomic_write(path, # the file to (re)write
-                 write): # write(tmp_path) writes the content to a temporary path beside `path`
-    "Write a file so that a crash never leaves it half-written: write beside it, then move it into place in one step."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
-    umask = os.umask(0); os.umask(umask)
-    try: write(tmp); os.chmod(tmp, 0o666 & ~umask); os.replace(tmp, path)   # mkstemp's 0600 → the usual permissions
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
-
-def to_uint8(x:torch.Tensor):
-    "Images in [−1, 1] → uint8 in [0, 255] (values outside are clipped)."
-    return ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-
-def grid_image(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 1 or 3
-               nrow:int|None=None, # images per row; default ≈ √B
-               padding:int=2, # white pixels between images
-               scale:int=1): # enlarge this many times (nearest neighbour)
-    "A batch of images as one PIL image grid: greyscale ('L', exact in PNG and GIF) for one channel, else RGB."
-    from torchvision.utils import make_grid
-    from PIL import Image
-    if x.ndim != 4 or x.shape[1] not in (1, 3): raise ValueError(f"`x` must have shape (B, 1|3, H, W), got {tuple(x.shape)}")
-    if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1: raise ValueError(f"`scale` must be a positive integer, got {scale!r}")
-    nrow = nrow or max(1, math.ceil(math.sqrt(len(x))))
-    g = make_grid(to_uint8(x), nrow=nrow, padding=padding, pad_value=255).permute(1, 2, 0).numpy()
-    im = Image.fromarray(g[..., 0] if x.shape[1] == 1 else g)
-    return im.resize((im.width * scale, im.height * scale), Image.NEAREST) if scale > 1 else im
-
-def save_grid(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 1 or 3
-              path, # where to write the PNG
-              nrow:int|None=None, # images per row; default ≈ √B
-              padding:int=2):
-    "Save a batch of images as one PNG grid, atomically."
-    im = grid_image(x, nrow, padding)
-    return atomic_write(path, lambda tmp: im.save(tmp, format='PNG'))
-
-def show_images(x:torch.Tensor, nrow:int|None=None, title:str|None=None, ax=None, figsize=None):
-    "Show a batch of images in [−1, 1] as one grid."
-    import matplotlib.pyplot as plt
-    nrow = nrow or max(1, math.ceil(math.sqrt(len(x))))
-    grid = grid_image(x, nrow, padding=1).convert('RGB')
-    if ax is None: _, ax = plt.subplots(figsize=figsize or (min(12, nrow * 1.2), min(12, math.ceil(len(x) / nrow) * 1.2)))
-    ax.imshow(grid, interpolation='nearest'); ax.axis('off')
-    if title: ax.set_title(title)
-    return ax
-
-# %% ../nbs/01_ddim.ipynb #c049
-def save_gif(frames:list, # image batches in [-1, 1], each (B, C, H, W) (or single images (C, H, W)), all the same shape
-             path, # where to write the GIF
-             nrow:int|None=None, # images per row of each frame's grid; default ≈ √B
-             duration:int=100, # milliseconds per frame
-             boomerang:bool=False, # play forwards, then backwards
-             padding:int=2, # white pixels between images
-             scale:int=1): # enlarge this many times (nearest neighbour)
-    "Save a sequence of image batches as a looping animated GIF, one grid per frame, atomically."
-    from PIL import Image
-    frames = [f[None] if f.ndim == 3 else f for f in frames]
-    if not frames: raise ValueError("`frames` is empty")
-    if any(f.ndim != 4 or f.shape[1] not in (1, 3) or f.shape != frames[0].shape for f in frames):
-        raise ValueError(f"`frames` must all have one shape (B, 1|3, H, W), got {sorted({tuple(f.shape) for f in frames})}")
-    ims = [grid_image(f, nrow, padding, scale) for f in frames]
-    if boomerang: ims = ims + ims[-2:0:-1]
-    ims = [im if im.mode == 'L' else im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE) for im in ims]
-    return atomic_write(path, lambda tmp: ims[0].save(tmp, format='GIF', save_all=True, append_images=ims[1:], duration=duration,
-                                                      loop=0, optimize=False, disposal=1))

@@ -11,8 +11,10 @@ import torch
 
 from tqdm.auto import tqdm
 
-from .ddim import DDIM, grid_image, randn_latents, save_gif, show_images
-from .inversion import invert, latent_stats, psnr, reconstruct
+from .ddim import DDIM, randn_latents
+from .images import grid_image, save_gif, show_images
+from .inversion import invert, method_record, reconstruct
+from .metrics import latent_stats, psnr
 
 # %% auto #0
 __all__ = ['lerp', 'latent_angle', 'slerp', 'interpolate', 'interpolation_grid', 'decode_path', 'frame_steps', 'path_smoothness',
@@ -40,7 +42,7 @@ def _check_alpha(alpha, extrapolate=False) -> torch.Tensor:
     "`alpha` as a float64 CPU tensor of shape () or (K,), checked to be finite (and in [0, 1] unless `extrapolate`)."
     if isinstance(alpha, bool) or (isinstance(alpha, torch.Tensor) and alpha.dtype == torch.bool):
         raise TypeError(f"`alpha` must be a number or a 1-D sequence of numbers, got a boolean {alpha!r}")
-    try: a = (alpha.detach() if isinstance(alpha, torch.Tensor) else torch.as_tensor(alpha)).cpu().to(torch.float64)
+    try: a = alpha.detach().cpu().to(torch.float64) if isinstance(alpha, torch.Tensor) else torch.as_tensor(alpha, dtype=torch.float64)
     except Exception: raise TypeError(f"`alpha` must be a number or a 1-D sequence of numbers, got {alpha!r}") from None
     if a.ndim > 1: raise ValueError(f"`alpha` must be a number or 1-D (K values), got shape {tuple(a.shape)}")
     if a.numel() == 0: raise ValueError("`alpha` is empty")
@@ -146,15 +148,15 @@ def interpolation_grid(z00:torch.Tensor, # top-left corner latent(s)
 
 # %% ../nbs/04_interpolation.ipynb #c021
 def decode_path(ddim:DDIM, path, # latents (K, B, *ddim.shape), or a tuple of them (pair latents)
-                method:str='ddim', # inversion method whose sampler decodes the latents (random latents: 'ddim')
+                method:str='ddim', # inversion method whose decoder maps the latents (random latents: 'ddim', i.e. G)
                 steps:int=50, # sampler steps S
                 batch_size:int=256, # images per sampler call
-                clip_x0:bool=False, # clamp each x̂₀ to [−1, 1] while sampling (η = 0 DDIM sampler only)
-                progress:bool=False, **options): # the method's options (e.g. p for 'edict'); `reconstruct` keeps those its sampler takes
-    "Decode a path of latents into frames (K, B, *shape) in [−1, 1] with the sampler of `method`."
-    if clip_x0 and method not in ('ddim', 'fixed_point', 'optimize', 'hybrid'):
-        raise ValueError(f"`clip_x0` needs the η = 0 DDIM sampler; method {method!r} decodes with its own sampler")
+                progress:bool=False, **options): # the method's options (e.g. p for 'edict'); `reconstruct` keeps those its decoder takes
+    "Decode a path of latents into frames (K, B, *shape) in [−1, 1] with the decoder of `method` (`reconstruct`)."
+    m = method_record(method)
     zs = path if isinstance(path, tuple) else (path,)
+    if len(zs) != (2 if m.pair else 1):
+        raise ValueError(f"method {method!r} decodes {'a pair of latent paths' if m.pair else 'one latent path'}, got {len(zs)}")
     for z in zs:
         if not isinstance(z, torch.Tensor) or z.ndim < 3: raise ValueError(f"`path` must be (K, B, *shape) latents (frames first), got {getattr(z, 'shape', type(z).__name__)}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"`batch_size` must be a positive integer, got {batch_size!r}")
@@ -163,9 +165,7 @@ def decode_path(ddim:DDIM, path, # latents (K, B, *ddim.shape), or a tuple of th
     out = []
     for i in tqdm(range(0, K * B, batch_size), desc='decoding frames', disable=not progress, leave=False):
         chunk = tuple(f[i:i + batch_size] for f in flat)
-        if clip_x0: x = ddim.sample(chunk[0], steps=steps, skip=options.get('skip', 'uniform'), clip_x0=True)
-        else: x = reconstruct(ddim, chunk if isinstance(path, tuple) else chunk[0], method, steps, **options)
-        out.append(x.clamp(-1, 1))
+        out.append(reconstruct(ddim, chunk if m.pair else chunk[0], method, steps, batch_size=batch_size, **options).clamp(-1, 1))
     return torch.cat(out).reshape(K, B, *out[0].shape[1:])
 
 def _check_frames(frames, name='frames', min_frames=2):
@@ -211,13 +211,12 @@ def interpolate_latents(ddim:DDIM, z1:torch.Tensor, z2:torch.Tensor, # batches o
                         n_frames:int=9, # K, frames per path including both ends
                         kind:str='slerp', # 'slerp' or 'lerp'
                         steps:int=50, # sampler steps S
-                        clip_x0:bool=True, # clamp x̂₀ while sampling, as the shipped models' samples need (`02b_pretrained`)
                         batch_size:int=256, progress:bool=False) -> Interpolation:
-    "Interpolate between latents and decode every frame with the deterministic DDIM sampler."
+    "Interpolate between latents and decode every frame with the decoder G."
     alphas = _check_frames_count(n_frames)
-    for name, z in (('z1', z1), ('z2', z2)): ddim.check_images(z, name)
+    for name, z in (('z1', z1), ('z2', z2)): ddim.check_batch(z, name)
     path = interpolate(z1, z2, alphas, kind)
-    return Interpolation(alphas, path, decode_path(ddim, path, 'ddim', steps, batch_size, clip_x0, progress))
+    return Interpolation(alphas, path, decode_path(ddim, path, 'ddim', steps, batch_size, progress))
 
 def interpolate_images(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # batches of images (B, *ddim.shape) in [−1, 1]
                        n_frames:int=9, # K, frames per path including both ends
@@ -234,7 +233,7 @@ def interpolate_images(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # batches of
     n = len(x1)
     za, zb = (tuple(m[:n] for m in z), tuple(m[n:] for m in z)) if isinstance(z, tuple) else (z[:n], z[n:])
     path = interpolate(za, zb, alphas, kind)
-    return Interpolation(alphas, path, decode_path(ddim, path, method, steps, batch_size, False, progress, **options))
+    return Interpolation(alphas, path, decode_path(ddim, path, method, steps, batch_size, progress, **options))
 
 # %% ../nbs/04_interpolation.ipynb #c027
 def show_strip(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
@@ -262,12 +261,12 @@ def strip_image(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
 def save_path_gif(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
                   path, # the GIF file to write
                   duration:int=120, # milliseconds per frame
-                  bounce:bool=True, # play forwards, then backwards
+                  boomerang:bool=True, # play forwards, then backwards
                   scale:int=2, # enlarge each image this many times (nearest neighbour)
                   nrow:int|None=None): # paths per row; default: all in one row
-    "Write interpolation frames as an animated GIF (looping), atomically: `ddim_nb.ddim.save_gif` with the B paths side by side."
+    "Write interpolation frames as an animated GIF (looping), atomically: `ddim_nb.images.save_gif` with the B paths side by side."
     _check_frames(frames, min_frames=1)
-    return save_gif(list(frames), path, nrow=nrow or frames.shape[1], duration=duration, boomerang=bounce, padding=1, scale=scale)
+    return save_gif(list(frames), path, nrow=nrow or frames.shape[1], duration=duration, boomerang=boomerang, padding=1, scale=scale)
 
 # %% ../nbs/04_interpolation.ipynb #c032
 def path_report(r:Interpolation # a decoded path from `interpolate_latents` or `interpolate_images`
@@ -286,7 +285,7 @@ def smoothness_table(ddim:DDIM,
                      n_frames:int=16, # frames per path
                      steps:int=50, # sampler steps S
                      kinds=('slerp', 'lerp'), # interpolation kinds to compare on the same pairs
-                     seed:int=0, clip_x0:bool=True, batch_size:int=256, progress:bool=True) -> list:
+                     seed:int=0, batch_size:int=256, progress:bool=True) -> list:
     "Interpolate `n_pairs` random latent pairs with each kind; one `path_report` row per kind."
     if isinstance(n_pairs, bool) or not isinstance(n_pairs, int) or n_pairs < 1: raise ValueError(f"`n_pairs` must be a positive integer, got {n_pairs!r}")
     za, zb = randn_latents(n_pairs, ddim.shape, seed=seed), randn_latents(n_pairs, ddim.shape, seed=seed + 1)
@@ -294,7 +293,7 @@ def smoothness_table(ddim:DDIM,
     za, zb = za.to(dev), zb.to(dev)
     rows = []
     for kind in tqdm(kinds, desc='kinds', disable=not progress):
-        r = interpolate_latents(ddim, za, zb, n_frames, kind, steps, clip_x0, batch_size)
+        r = interpolate_latents(ddim, za, zb, n_frames, kind, steps, batch_size)
         rows.append(dict(kind=kind, **path_report(r)))
     return rows
 
@@ -331,10 +330,9 @@ def format_inversion_rows(rows:list) -> str:
 # %% ../nbs/04_interpolation.ipynb #c055
 class InterpolationDemo:
     "State and widgets of the interactive interpolation panel (see `interpolation_demo`)."
-    def __init__(self, ddim:DDIM, latents, names:list, method:str='ddim', steps:int=10, n_frames:int=9, scale:int=4, clip_x0:bool=False, **options):
+    def __init__(self, ddim:DDIM, latents, names:list, method:str='ddim', steps:int=10, n_frames:int=9, scale:int=4, **options):
         import ipywidgets as W
         self.ddim, self.latents, self.names, self.method, self.steps, self.scale, self.options = ddim, latents, names, method, steps, scale, options
-        self.clip_x0 = clip_x0
         self.alphas, self.cache = _check_frames_count(n_frames), {}
         self.a = W.Dropdown(options=[(n, i) for i, n in enumerate(names)], value=0, description='image A')
         self.b = W.Dropdown(options=[(n, i) for i, n in enumerate(names)], value=min(1, len(names) - 1), description='image B')
@@ -355,7 +353,7 @@ class InterpolationDemo:
         key = (self.a.value, self.b.value, self.kind.value)
         if key not in self.cache:
             path = interpolate(self._pick(self.a.value), self._pick(self.b.value), self.alphas, self.kind.value)
-            fr = decode_path(self.ddim, path, self.method, self.steps, clip_x0=self.clip_x0, **self.options)[:, 0]
+            fr = decode_path(self.ddim, path, self.method, self.steps, **self.options)[:, 0]
             self.cache[key] = fr, norm_ratio(path[0] if isinstance(path, tuple) else path)[:, 0]
         return self.cache[key]
 
@@ -382,7 +380,6 @@ def interpolation_demo(ddim:DDIM,
                        steps:int=10, # sampler steps S (small keeps it interactive on a CPU)
                        n_frames:int=9, # frames per path (slider positions)
                        scale:int=4, # display enlargement
-                       clip_x0:bool|None=None, # clamp x̂₀ while decoding; default: for `latents` yes (random latents), for `images` no
                        **options) -> InterpolationDemo: # options of the inversion method
     "An ipywidgets panel to interpolate between two of a set of images or latents: `.widget` is the panel to display."
     if (images is None) == (latents is None): raise ValueError("give exactly one of `images` or `latents`")
@@ -392,5 +389,4 @@ def interpolation_demo(ddim:DDIM,
     if n < 2: raise ValueError(f"need at least 2 images or latents to pick from, got {n}")
     names = list(names) if names is not None else [f'#{i}' for i in range(n)]
     if len(names) != n: raise ValueError(f"`names` has {len(names)} entries for {n} images/latents")
-    if clip_x0 is None: clip_x0 = images is None
-    return InterpolationDemo(ddim, latents, names, method, steps, n_frames, scale, clip_x0, **options)
+    return InterpolationDemo(ddim, latents, names, method, steps, n_frames, scale, **options)

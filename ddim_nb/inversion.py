@@ -4,131 +4,82 @@
 
 # %% ../nbs/03_inversion.ipynb #c003
 from __future__ import annotations
-import math, time
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from tqdm.auto import tqdm
 
-from .ddim import DDIM, ddim_step, predict_x0, timesteps
+from .ddim import DDIM, ddim_step, decode, randn_latents, step_pairs, timesteps
+from .metrics import latent_stats, psnr, ssim
+from .unet import build_unet
 
 # %% auto #0
-__all__ = ['INVERTERS', 'CRITERIA', 'psnr', 'ssim', 'latent_stats', 'check_images', 'invert_fixed_point', 'edict_sample',
-           'edict_invert', 'bdia_sample', 'bdia_invert', 'invert', 'reconstruct', 'count_calls', 'decode_checkpointed',
-           'invert_optimize', 'randn_like_seeded', 'saved_bytes', 'backprop_memory', 'Encoder', 'sample_pairs',
-           'invert_encoder', 'train_encoder', 'load_images', 'invert_cli', 'compare', 'format_table']
-
-# %% ../nbs/03_inversion.ipynb #c006
-def psnr(x:torch.Tensor, y:torch.Tensor, data_range:float=2.) -> torch.Tensor:
-    "Peak signal-to-noise ratio per image (dB); images in [−1, 1] have `data_range` 2."
-    mse = (x.float() - y.float()).square().flatten(1).mean(1)
-    return 10 * torch.log10(data_range ** 2 / mse.clamp(min=1e-20))
-
-def _gauss_window(size=11, sigma=1.5, device=None, dtype=torch.float32):
-    g = torch.exp(-(torch.arange(size, device=device, dtype=dtype) - size // 2) ** 2 / (2 * sigma ** 2))
-    g = g / g.sum()
-    return g[:, None] * g[None, :]
-
-def ssim(x:torch.Tensor, y:torch.Tensor, lo:float=-1., hi:float=1., size:int=11, sigma:float=1.5) -> torch.Tensor:
-    "Windowed SSIM per image of images with values in [`lo`, `hi`] (Gaussian window `size`×`size`, std `sigma`; valid positions)."
-    if x.shape != y.shape or x.ndim != 4: raise ValueError(f"`x` and `y` must be (B, C, H, W) of one shape, got {tuple(x.shape)} and {tuple(y.shape)}")
-    size = min(size, x.shape[-1], x.shape[-2])
-    C = x.shape[1]
-    w = _gauss_window(size, sigma, x.device, torch.float32).expand(C, 1, size, size)
-    f = lambda a: F.conv2d(a, w, groups=C)
-    x, y = (x.float() - lo) / (hi - lo), (y.float() - lo) / (hi - lo)   # intensities in [0, 1]: the luminance term needs them ≥ 0
-    mx, my = f(x), f(y)
-    vx, vy, cxy = f(x * x) - mx ** 2, f(y * y) - my ** 2, f(x * y) - mx * my
-    c1, c2 = 0.01 ** 2, 0.03 ** 2
-    s = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx ** 2 + my ** 2 + c1) * (vx + vy + c2))
-    return s.flatten(1).mean(1)
-
-def latent_stats(z:torch.Tensor) -> dict:
-    "How Gaussian-like latents are: mean, std, ‖z‖/√d and neighbour-pixel correlation (averaged over the batch)."
-    z = z.double()
-    zc = (z - z.mean((1, 2, 3), keepdim=True)) / z.std((1, 2, 3), keepdim=True)
-    corr = ((zc[..., 1:] * zc[..., :-1]).mean() + (zc[..., 1:, :] * zc[..., :-1, :]).mean()) / 2
-    return dict(mean=z.mean().item(), std=z.std().item(), norm_ratio=(z.flatten(1).norm(dim=1) / math.sqrt(z[0].numel())).mean().item(),
-                neighbour_corr=corr.item())
-
-# %% ../nbs/03_inversion.ipynb #c009
-def check_images(ddim:DDIM, x, name='images'):
-    "Validate images for inversion: finite floats in [−1, 1] of the model's shape."
-    ddim.check_images(x, name)
-    lo, hi = x.min().item(), x.max().item()
-    if lo < -1 - 1e-3 or hi > 1 + 1e-3:
-        hint = " — these look like 0..255 pixels: convert with x / 127.5 - 1" if hi > 2 else ""
-        raise ValueError(f"`{name}` must lie in [-1, 1], got values in [{lo:.3g}, {hi:.3g}]{hint}")
-    return x
+__all__ = ['METHODS', 'CRITERIA', 'invert_fixed_point', 'edict_sample', 'edict_invert', 'bdia_sample', 'bdia_invert', 'Method',
+           'method_record', 'invert', 'reconstruct', 'count_calls', 'randn_like_seeded', 'invert_optimize',
+           'invert_hybrid', 'saved_bytes', 'backprop_memory', 'Encoder', 'sample_pairs', 'invert_encoder',
+           'train_encoder', 'compare', 'format_table']
 
 # %% ../nbs/03_inversion.ipynb #c011
-def invert_fixed_point(ddim:DDIM, x0:torch.Tensor, steps:int=50, K:int=2, skip:str='uniform', dtype=None, progress:bool=False):
+def invert_fixed_point(ddim:DDIM, images:torch.Tensor, steps:int=50, K:int=2, skip:str='uniform', dtype=None, progress:bool=False):
     "DDIM inversion with `K` fixed-point refinements of each step (S·(K+1) network calls)."
     if isinstance(K, bool) or not isinstance(K, int) or K < 0: raise ValueError(f"`K` must be an integer ≥ 0, got {K!r}")
-    seq = timesteps(steps, ddim.T, skip).tolist()
-    x = check_images(ddim, x0).to(dtype or x0.dtype)
+    pairs = step_pairs(steps, ddim.T, skip)[::-1]
+    x = ddim.check_images(images).to(dtype or images.dtype)
     with torch.no_grad():
-        for t_prev, t in zip([-1] + seq[:-1], seq):
+        for t, t_prev in tqdm(pairs, desc='fixed-point inversion', disable=not progress, leave=False):
             a_prev, a = ddim.abar_at(t_prev), ddim.abar_at(t)
             x_new = x
-            for _ in range(K + 1):
-                eps = ddim.eps(x_new, t)
-                x_new = a.sqrt().item() * predict_x0(x, eps, a_prev) + (1 - a).sqrt().item() * eps
+            for _ in range(K + 1): x_new = ddim_step(x, ddim.eps(x_new, t), a_prev, a)[0]   # ε where the sampler will take it
             x = x_new
     return x
 
 # %% ../nbs/03_inversion.ipynb #c013
-def _ab(ddim, t, t_prev):
-    a, ap = ddim.abar_at(t).item(), ddim.abar_at(t_prev).item()
-    ra = math.sqrt(ap / a)
-    return ra, math.sqrt(1 - ap) - ra * math.sqrt(1 - a)
-
 def _check_p(p):
-    if not 0 < p <= 1: raise ValueError(f"`p` (EDICT mixing) must be in (0, 1], got {p!r}")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p <= 1: raise ValueError(f"`p` (EDICT mixing) must be in (0, 1], got {p!r}")
 
 def edict_sample(ddim:DDIM, z:tuple, steps:int=50, p:float=0.93, skip:str='uniform', grad:bool=False):
-    "EDICT sampler from the latent pair `z` = (x_T, y_T) to images (2 network calls per step)."
+    "EDICT sampler from the latent pair `z` = (x_T, y_T) to images (2 network calls per step); returns the pair."
     _check_p(p)
     x, y = z
-    seq = timesteps(steps, ddim.T, skip).tolist()
     with torch.set_grad_enabled(grad):
-        for t, t_prev in reversed(list(zip(seq, [-1] + seq[:-1]))):
-            a, b = _ab(ddim, t, t_prev)
-            x_i = a * x + b * ddim.eps(y, t)
-            y_i = a * y + b * ddim.eps(x_i, t)
-            x = p * x_i + (1 - p) * y_i
+        for t, t_prev in step_pairs(steps, ddim.T, skip):
+            a, a_prev = ddim.abar_at(t), ddim.abar_at(t_prev)
+            x_i = ddim_step(x, ddim.eps(y, t), a, a_prev)[0]       # each copy steps with the other's noise prediction
+            y_i = ddim_step(y, ddim.eps(x_i, t), a, a_prev)[0]
+            x = p * x_i + (1 - p) * y_i                            # mixing keeps the two copies close
             y = p * y_i + (1 - p) * x
     return x, y
 
-def edict_invert(ddim:DDIM, x0:torch.Tensor, steps:int=50, p:float=0.93, skip:str='uniform', dtype=None):
-    "EDICT inversion: the latent pair (x_T, y_T) whose EDICT sampling returns `x0` exactly (2 network calls per step)."
+def edict_invert(ddim:DDIM, images:torch.Tensor, steps:int=50, p:float=0.93, skip:str='uniform', dtype=None):
+    "EDICT inversion: the latent pair (x_T, y_T) whose EDICT sampling returns `images` exactly (2 network calls per step)."
     _check_p(p)
-    x = check_images(ddim, x0).to(dtype or x0.dtype)
+    x = ddim.check_images(images).to(dtype or images.dtype)
     y = x.clone()
-    seq = timesteps(steps, ddim.T, skip).tolist()
     with torch.no_grad():
-        for t, t_prev in zip(seq, [-1] + seq[:-1]):
-            a, b = _ab(ddim, t, t_prev)
-            y_i = (y - (1 - p) * x) / p
+        for t, t_prev in step_pairs(steps, ddim.T, skip)[::-1]:
+            a, a_prev = ddim.abar_at(t), ddim.abar_at(t_prev)
+            y_i = (y - (1 - p) * x) / p                            # undo the mixing, last first
             x_i = (x - (1 - p) * y_i) / p
-            y = (y_i - b * ddim.eps(x_i, t)) / a
-            x = (x_i - b * ddim.eps(y, t)) / a
+            y = ddim_step(y_i, ddim.eps(x_i, t), a_prev, a)[0]      # the step up with the same ε undoes the step down
+            x = ddim_step(x_i, ddim.eps(y, t), a_prev, a)[0]
     return x, y
 
 # %% ../nbs/03_inversion.ipynb #c015
 def _check_gamma(gamma):
-    if not 0 < gamma <= 1: raise ValueError(f"`gamma` (BDIA) must be in (0, 1], got {gamma!r}")
+    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not 0 < gamma <= 1:
+        raise ValueError(f"`gamma` (BDIA) must be in (0, 1], got {gamma!r}")
 
 def _check_bdia_steps(steps):
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2: raise ValueError(f"`steps` must be an integer ≥ 2 for BDIA, got {steps!r}")
 
 def _bdia_terms(ddim, x_i, t_i, t_down, t_up):
-    "Δ_i towards t_down and towards t_up, from one network call at x_i."
-    eps = ddim.eps(x_i, t_i)
-    x0 = predict_x0(x_i, eps, ddim.abar_at(t_i))
-    lvl = lambda s: ddim.abar_at(s).sqrt().item() * x0 + (1 - ddim.abar_at(s)).sqrt().item() * eps - x_i
-    return lvl(t_down), lvl(t_up)
+    "The DDIM moves Δ from x_i (at level t_i) down to t_down and up to t_up, from one network call."
+    eps, a_i = ddim.eps(x_i, t_i), ddim.abar_at(t_i)
+    return ddim_step(x_i, eps, a_i, ddim.abar_at(t_down))[0] - x_i, ddim_step(x_i, eps, a_i, ddim.abar_at(t_up))[0] - x_i
 
 def bdia_sample(ddim:DDIM, z:tuple, steps:int=50, gamma:float=1., skip:str='uniform', grad:bool=False):
     "BDIA sampler from the latent pair `z` = (x at t_S, x at t_{S−1}) to images (1 network call per step)."
@@ -141,57 +92,79 @@ def bdia_sample(ddim:DDIM, z:tuple, steps:int=50, gamma:float=1., skip:str='unif
             up, cur = cur, gamma * up + (1 - gamma) * cur - gamma * d_up + d_down
     return cur
 
-def bdia_invert(ddim:DDIM, x0:torch.Tensor, steps:int=50, gamma:float=1., skip:str='uniform', dtype=None):
-    "BDIA inversion: the latent pair (x at t_S, x at t_{S−1}) whose BDIA sampling returns `x0` exactly."
+def bdia_invert(ddim:DDIM, images:torch.Tensor, steps:int=50, gamma:float=1., skip:str='uniform', dtype=None):
+    "BDIA inversion: the latent pair (x at t_S, x at t_{S−1}) whose BDIA sampling returns `images` exactly."
     _check_gamma(gamma); _check_bdia_steps(steps)
-    x0 = check_images(ddim, x0).to(dtype or x0.dtype)
+    x0 = ddim.check_images(images).to(dtype or images.dtype)
     seq = [-1] + timesteps(steps, ddim.T, skip).tolist()
     with torch.no_grad():
-        low, cur = x0, _ddim_up(ddim, x0, seq[0], seq[1])
+        low, cur = x0, ddim_step(x0, ddim.eps(x0, seq[1]), ddim.abar_at(seq[0]), ddim.abar_at(seq[1]))[0]   # one plain DDIM step up
         for i in range(1, steps):                               # x_{i+1} from (x_{i-1}, x_i)
             d_down, d_up = _bdia_terms(ddim, cur, seq[i], seq[i - 1], seq[i + 1])
             low, cur = cur, (low - (1 - gamma) * cur + gamma * d_up - d_down) / gamma
     return cur, low
 
-def _ddim_up(ddim, x, t_prev, t):
-    "One plain DDIM inversion step from level t_prev up to level t."
-    eps = ddim.eps(x, t)
-    return ddim.abar_at(t).sqrt().item() * predict_x0(x, eps, ddim.abar_at(t_prev)) + (1 - ddim.abar_at(t)).sqrt().item() * eps
-
 # %% ../nbs/03_inversion.ipynb #c017
-def _ddim_invert(ddim, x, steps, skip='uniform', dtype=None):
-    return ddim.invert(check_images(ddim, x), steps=steps, skip=skip, dtype=dtype)
+@dataclass(frozen=True)
+class Method:
+    "One inversion method: how it inverts, how its latents are decoded, and which options each side takes."
+    name: str
+    invert: Callable                  # invert(ddim, images, steps, **options) → latents (a pair of tensors for `pair` methods)
+    options: tuple = ()               # the options `invert` takes besides `skip`
+    sampler: Callable|None = None     # the method's own decoder sampler(ddim, z, steps, **sampler_options); None: the decoder G (`decode`)
+    sampler_options: tuple = ()       # the options `sampler` takes besides `skip`
+    pair: bool = False                # the latent is a pair of tensors
+    extra_calls: Callable = lambda options, steps: 0   # network passes per image that `count_calls` does not see (backward passes, encoder calls)
 
-def _ddim_decode(ddim, z, steps, skip='uniform', dtype=None, grad=False):
-    return ddim.sample(z, steps=steps, skip=skip, dtype=dtype, grad=grad)
+    @property
+    def decodes_with_g(self) -> bool:
+        "Whether its latents are single tensors that the decoder G maps to images (what interpolation and editing need)."
+        return self.sampler is None
 
-INVERTERS = {'ddim': (_ddim_invert, _ddim_decode),
-             'fixed_point': (invert_fixed_point, _ddim_decode),
-             'edict': (edict_invert, edict_sample),
-             'bdia': (bdia_invert, bdia_sample)}
+def _invert_ddim(ddim, images, steps, skip='uniform', dtype=None, progress=False):
+    return ddim.invert(ddim.check_images(images), steps=steps, skip=skip, dtype=dtype, progress=progress)
 
-def _method(method):
-    if method not in INVERTERS: raise ValueError(f"unknown inversion `method` {method!r}; choose one of {list(INVERTERS)}")
-    return INVERTERS[method]
+def _edict_image(ddim, z, steps, **options): return edict_sample(ddim, z, steps, **options)[0]
 
-def _decode_options(method, options):
-    keep = {'ddim': ('skip', 'dtype'), 'fixed_point': ('skip', 'dtype'), 'edict': ('p', 'skip'), 'bdia': ('gamma', 'skip'),
-            'optimize': ('skip',), 'hybrid': ('skip',), 'encoder': ('skip',)}[method]
-    return {k: v for k, v in options.items() if k in keep}
+METHODS = {'ddim': Method('ddim', _invert_ddim, ('dtype', 'progress')),
+           'fixed_point': Method('fixed_point', invert_fixed_point, ('K', 'dtype', 'progress')),
+           'edict': Method('edict', edict_invert, ('p', 'dtype'), _edict_image, ('p',), pair=True),
+           'bdia': Method('bdia', bdia_invert, ('gamma', 'dtype'), bdia_sample, ('gamma',), pair=True)}
+
+def method_record(method:str) -> Method:
+    "The `Method` record of an inversion method's name (one of `METHODS`)."
+    if method not in METHODS: raise ValueError(f"unknown inversion `method` {method!r}; choose one of {list(METHODS)}")
+    return METHODS[method]
+
+# %% ../nbs/03_inversion.ipynb #v017b
+def _check_options(m:Method, options:dict, allowed:set):
+    unknown = set(options) - allowed
+    if unknown: raise ValueError(f"method {m.name!r} takes no option {', '.join(map(repr, sorted(unknown)))}; it takes {sorted(allowed)}")
 
 def invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], shape (B, *ddim.shape)
-           method:str='ddim', # one of `INVERTERS`
+           method:str='ddim', # one of `METHODS`
            steps:int=50, # sampler steps S
-           **options): # method options: skip, dtype; K (fixed_point); p (edict); gamma (bdia); encoder (encoder); see `invert_optimize` (optimize, hybrid)
-    "The latents of `images` under the S-step sampler of `method` (a pair of tensors for 'edict' and 'bdia')."
-    return _method(method)[0](ddim, images, steps, **options)
+           **options): # the method's options (`METHODS[method].options`), and `skip`
+    "The latents of `images` under the S-step sampler of `method` (a pair of tensors for the pair methods 'edict' and 'bdia')."
+    m = method_record(method)
+    _check_options(m, options, {'skip', *m.options})
+    return m.invert(ddim, images, steps, **options)
 
-def reconstruct(ddim:DDIM, z, method:str='ddim', steps:int=50, **options):
-    "Decode latents `z` with the sampler that matches `method` (the inverse of `invert`)."
-    return_pair = method == 'edict'
-    out = _method(method)[1](ddim, z, steps, **_decode_options(method, options))
-    return out[0] if return_pair else out
+def reconstruct(ddim:DDIM, z, # latents from `invert` (a pair for the pair methods)
+                method:str='ddim', steps:int=50,
+                batch_size:int=256, progress:bool=False, # decoding with G: latents at once, progress bar
+                **options): # the options given to `invert`: those the decoder needs are used, the others ignored
+    "Images from latents `z`: the decoder G for single-latent methods, the method's own sampler for pair latents (the inverse of `invert`)."
+    m = method_record(method)
+    _check_options(m, options, {'skip', 'dtype', *m.options, *m.sampler_options})
+    skip = options.get('skip', 'uniform')
+    if m.pair and not (isinstance(z, (tuple, list)) and len(z) == 2):
+        raise ValueError(f"method {method!r} decodes a pair of latents (z0, z1), as `invert` returns it; got {type(z).__name__}")
+    if m.decodes_with_g:
+        return decode(ddim, z.to(options['dtype']) if options.get('dtype') else z, steps, skip=skip, batch_size=batch_size, progress=progress)
+    return m.sampler(ddim, tuple(z), steps, skip=skip, **{k: options[k] for k in m.sampler_options if k in options})
 
+# %% ../nbs/03_inversion.ipynb #v017c
 class count_calls:
     "Context manager counting the network evaluations (calls of `ddim.eps`) made inside it."
     def __init__(self, ddim:DDIM): self.ddim, self.n = ddim, 0
@@ -203,22 +176,16 @@ class count_calls:
     def __exit__(self, *exc): del self.ddim.eps
 
 # %% ../nbs/03_inversion.ipynb #c028
-from torch.utils.checkpoint import checkpoint
-
-def decode_checkpointed(ddim:DDIM, z:torch.Tensor, steps:int=10, skip:str='uniform', checkpointing:bool=True):
-    "The η = 0 DDIM sampler with gradients, each step under gradient checkpointing (memory independent of the network size × S)."
-    seq = timesteps(steps, ddim.T, skip).tolist()
-    x = z
-    for t, t_prev in reversed(list(zip(seq, [-1] + seq[:-1]))):
-        step = lambda x, t=t, t_prev=t_prev: ddim_step(x, ddim.eps(x, t), ddim.abar_at(t), ddim.abar_at(t_prev))[0]
-        x = checkpoint(step, x, use_reentrant=False) if checkpointing else step(x)
-    return x
-
 def _linf(rec, x): return (rec - x).abs().flatten(1).amax(1)
 CRITERIA = {'l1': lambda r, x: (r - x).abs().flatten(1).mean(1), 'l2': lambda r, x: (r - x).square().flatten(1).mean(1),
             'linf': _linf, 'psnr': lambda r, x: -psnr(r, x), 'ssim': lambda r, x: -ssim(r, x)}
 
-def invert_optimize(ddim:DDIM, x0:torch.Tensor, steps:int=10,
+def randn_like_seeded(x:torch.Tensor, seed:int):
+    "Standard-normal noise shaped like `x`, drawn on the CPU from `seed`."
+    return torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x)
+
+# %% ../nbs/03_inversion.ipynb #v028b
+def invert_optimize(ddim:DDIM, images:torch.Tensor, steps:int=10,
                     criterion:str='psnr', # one of `CRITERIA` (psnr and ssim are maximised)
                     iters:int=300, # optimisation steps
                     lr:float=0.01, # Adam learning rate
@@ -228,42 +195,44 @@ def invert_optimize(ddim:DDIM, x0:torch.Tensor, steps:int=10,
                     checkpointing:bool=True, # gradient checkpointing per sampler step
                     record_every:int=0, # keep the reconstruction every this many iterations (0: never)
                     skip:str='uniform', progress:bool=False, return_history:bool=False):
-    "Latents found by Adam on a reconstruction criterion through the S-step sampler (every image of the batch)."
+    "Latents found by Adam on a reconstruction criterion through the decoder G (every image of the batch)."
     if criterion not in CRITERIA: raise ValueError(f"unknown `criterion` {criterion!r}; choose one of {list(CRITERIA)}")
     if isinstance(iters, bool) or not isinstance(iters, int) or iters < 0: raise ValueError(f"`iters` must be an integer ≥ 0, got {iters!r}")
     if not lr > 0: raise ValueError(f"`lr` must be positive, got {lr!r}")
     if init_steps is not None and (isinstance(init_steps, bool) or not isinstance(init_steps, int) or init_steps < 1):
         raise ValueError(f"`init_steps` must be a positive integer or None, got {init_steps!r}")
-    x0 = check_images(ddim, x0)
+    x0 = ddim.check_images(images)
     if isinstance(init, torch.Tensor):
         if init.shape != x0.shape: raise ValueError(f"`init` latents must have the images' shape {tuple(x0.shape)}, got {tuple(init.shape)}")
         z = init.detach().clone()
-    elif init == 'random': z = randn_like_seeded(x0, seed)
+    elif isinstance(init, str) and init == 'random': z = randn_like_seeded(x0, seed)
     elif isinstance(init, nn.Module): z = invert_encoder(ddim, x0, steps, encoder=init)
-    elif init in ('ddim', 'fixed_point'): z = invert(ddim, x0, init, init_steps or steps, skip=skip)
+    elif isinstance(init, str) and init in ('ddim', 'fixed_point'): z = invert(ddim, x0, init, init_steps or steps, skip=skip)
     else: raise ValueError(f"`init` must be 'random', 'ddim', 'fixed_point', an `Encoder` or a tensor, got {init!r}")
     z = z.to(x0).requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     history, crit = [], CRITERIA[criterion]
     best_z, best = z.detach().clone(), torch.full((len(x0),), float('inf'), device=x0.device)
-    from tqdm.auto import tqdm
     for i in tqdm(range(iters + 1), desc=f'optimising ({criterion})', disable=not progress, leave=False):
-        with torch.set_grad_enabled(i < iters):  # the last pass only scores the final latent
-            rec = decode_checkpointed(ddim, z, steps, skip, checkpointing and i < iters)
-            per_image = crit(rec, x0)
+        last = i == iters                            # the last pass only scores the final latent
+        rec = ddim.sample(z, steps=steps, skip=skip, grad=not last, checkpointing=checkpointing and not last)
+        per_image = crit(rec, x0)
         better = per_image.detach() < best         # keep each image's best latent so far: never worse than the start
         best = torch.where(better, per_image.detach(), best); best_z[better] = z.detach()[better]
-        if record_every and (i % record_every == 0 or i == iters): history.append(rec.detach().cpu())
-        if i == iters: break
+        if record_every and (i % record_every == 0 or last): history.append(rec.detach().cpu())
+        if last: break
         opt.zero_grad(set_to_none=True); per_image.sum().backward(); opt.step()
     return (best_z, history) if return_history else best_z
 
-def randn_like_seeded(x:torch.Tensor, seed:int):
-    "Standard-normal noise shaped like `x`, drawn on the CPU from `seed`."
-    return torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x)
+def invert_hybrid(ddim:DDIM, images:torch.Tensor, steps:int=10, init='ddim', **options):
+    "`invert_optimize` started from another method's latent (DDIM inversion by default, or an `Encoder`)."
+    return invert_optimize(ddim, images, steps, init=init, **options)
 
-INVERTERS['optimize'] = (invert_optimize, _ddim_decode)
-INVERTERS['hybrid'] = (lambda ddim, x, steps, init='ddim', **kw: invert_optimize(ddim, x, steps, init=init, **kw), _ddim_decode)
+_OPTIMIZE_OPTIONS = ('criterion', 'iters', 'lr', 'init', 'init_steps', 'seed', 'checkpointing', 'record_every', 'progress', 'return_history')
+_backward_calls = lambda o, S: o.get('iters', 300) * S      # one backward pass per sampler step and iteration
+METHODS['optimize'] = Method('optimize', invert_optimize, _OPTIMIZE_OPTIONS, extra_calls=_backward_calls)
+METHODS['hybrid'] = Method('hybrid', invert_hybrid, _OPTIMIZE_OPTIONS,
+                           extra_calls=lambda o, S: _backward_calls(o, S) + isinstance(o.get('init'), nn.Module))
 
 # %% ../nbs/03_inversion.ipynb #c030
 def saved_bytes(fn:Callable) -> int:
@@ -278,14 +247,11 @@ def saved_bytes(fn:Callable) -> int:
 def backprop_memory(ddim:DDIM, z:torch.Tensor, steps:int, checkpointing:bool) -> int:
     "Peak bytes held for the backward pass of an S-step decode: all activations (naive), or the latents plus one step's activations."
     z = z.detach().requires_grad_(True)
-    held = saved_bytes(lambda: decode_checkpointed(ddim, z, steps, checkpointing=checkpointing))
+    held = saved_bytes(lambda: ddim.sample(z, steps, grad=True, checkpointing=checkpointing))
     if not checkpointing: return held
-    return held + saved_bytes(lambda: decode_checkpointed(ddim, z, 1, checkpointing=False))
+    return held + saved_bytes(lambda: ddim.sample(z, 1, grad=True))
 
 # %% ../nbs/03_inversion.ipynb #c037
-from .ddim import randn_latents
-from .train import build_unet
-
 class Encoder(nn.Module):
     "A U-Net without time input that maps images to latents of the S-step sampler: E(x) = z with G(z) ≈ x."
     def __init__(self, shape:tuple, # image shape (C, H, W)
@@ -296,23 +262,20 @@ class Encoder(nn.Module):
     def forward(self, x): return self.net(x, torch.zeros(len(x), dtype=torch.long, device=x.device))
 
 def sample_pairs(ddim:DDIM, n:int, steps:int=10, batch_size:int=256, seed:int=0, progress:bool=True):
-    "`n` pairs (z, G(z)) of seeded latents and their S-step η = 0 samples."
-    from tqdm.auto import tqdm
-    dev = ddim.device
-    z = randn_latents(n, ddim.shape, seed=seed).to(dev)
-    x = torch.cat([ddim.sample(z[i:i + batch_size], steps=steps) for i in tqdm(range(0, n, batch_size), desc='sampling pairs', disable=not progress)])
-    return z, x
+    "`n` pairs (z, G(z)) of seeded latents and their images under the decoder G, on the model's device."
+    z = randn_latents(n, ddim.shape, seed=seed).to(ddim.device)
+    return z, decode(ddim, z, steps, batch_size=batch_size, progress=progress)
 
-def invert_encoder(ddim:DDIM, x0:torch.Tensor, steps:int=10, encoder:Encoder|None=None, batch_size:int=256):
+def invert_encoder(ddim:DDIM, images:torch.Tensor, steps:int=10, encoder:Encoder|None=None, batch_size:int=256):
     "Latents predicted by a trained `Encoder`: one network call per image."
     if not isinstance(encoder, Encoder): raise ValueError("method 'encoder' needs `encoder=`, an `Encoder` (train one with `train_encoder`)")
     if encoder.in_shape != ddim.shape: raise ValueError(f"the encoder is for images of shape {encoder.in_shape}, the model's are {ddim.shape}")
     if encoder.steps is not None and encoder.steps != steps:
         raise ValueError(f"this encoder was trained for the {encoder.steps}-step sampler, got `steps`={steps}")
-    x0 = check_images(ddim, x0)
+    x0 = ddim.check_images(images)
     with torch.no_grad(): return torch.cat([encoder(x0[i:i + batch_size]) for i in range(0, len(x0), batch_size)]).to(x0.dtype)
 
-INVERTERS['encoder'] = (invert_encoder, _ddim_decode)
+METHODS['encoder'] = Method('encoder', invert_encoder, ('encoder', 'batch_size'), extra_calls=lambda o, S: 1)  # one call of a network of the same size
 
 # %% ../nbs/03_inversion.ipynb #c038
 def train_encoder(ddim:DDIM,
@@ -328,14 +291,13 @@ def train_encoder(ddim:DDIM,
                   criterion:str='l2', # reconstruction criterion, one of `CRITERIA`
                   seed:int=0, progress:bool=True):
     "Train an `Encoder` with either objective; returns the encoder (eval mode) and its loss at every step."
-    from tqdm.auto import tqdm
     if objective not in ('latent', 'reconstruction'): raise ValueError(f"`objective` must be 'latent' or 'reconstruction', got {objective!r}")
     if criterion not in CRITERIA: raise ValueError(f"unknown `criterion` {criterion!r}; choose one of {list(CRITERIA)}")
     for name, v in dict(iters=iters, batch_size=batch_size, n_pairs=n_pairs).items():
         if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"`{name}` must be a positive integer, got {v!r}")
     if objective == 'reconstruction':
         if images is None: raise ValueError("objective 'reconstruction' needs `images` (training images in [-1, 1])")
-        check_images(ddim, images)
+        ddim.check_images(images)
     if encoder is not None and (encoder.in_shape != ddim.shape or encoder.steps not in (None, steps)):
         raise ValueError(f"`encoder` is for shape {encoder.in_shape} and S={encoder.steps}; need {ddim.shape} and S={steps}")
     dev = ddim.device
@@ -357,7 +319,7 @@ def train_encoder(ddim:DDIM,
             idx = torch.randint(len(x_all), (batch_size,), generator=g)
             x = x_all[idx].to(dev)
             if objective == 'latent': loss = F.mse_loss(enc(x), z_all[idx].to(dev))
-            else: loss = CRITERIA[criterion](decode_checkpointed(ddim, enc(x), steps), x).mean()
+            else: loss = CRITERIA[criterion](ddim.sample(enc(x), steps, grad=True, checkpointing=True), x).mean()
             opt.zero_grad(set_to_none=True); loss.backward()     # clear, backpropagate, then step (the reference cleared in between)
             torch.nn.utils.clip_grad_norm_(enc.parameters(), 1.0)
             opt.step(); sched.step()
@@ -367,80 +329,34 @@ def train_encoder(ddim:DDIM,
         for p, r in frozen: p.requires_grad_(r)
     return enc.eval(), losses
 
-# %% ../nbs/03_inversion.ipynb #c043
-from pathlib import Path
-from fastcore.script import call_parse
-from safetensors.torch import save_file
-from .ddim import atomic_write, save_grid
-
-def load_images(paths, shape) -> torch.Tensor:
-    "Image files → a batch in [−1, 1] of `shape` (channels converted, centre-cropped and resized)."
-    import numpy as np
-    from PIL import Image, ImageOps
-    out = []
-    for p in paths:
-        try:
-            with Image.open(p) as im:
-                im = ImageOps.fit(im.convert('L' if shape[0] == 1 else 'RGB'), tuple(shape[1:]), Image.LANCZOS)
-                a = np.asarray(im)
-        except FileNotFoundError: raise FileNotFoundError(f"image file {p} does not exist") from None
-        except Exception as e: raise ValueError(f"cannot read image {p}: {e}") from None
-        out.append(torch.from_numpy((a[None] if a.ndim == 2 else a.transpose(2, 0, 1)).copy()))
-    return torch.stack(out).float() / 127.5 - 1
-
-@call_parse
-def invert_cli(images:str, # image files, separated by spaces (quote the list)
-               model:str=None, # a shipped model, e.g. avatars32
-               checkpoint:str=None, # or a run folder of ddim_nb_train
-               config:str=None, # or an untrained U-Net configuration (a smoke test)
-               method:str='ddim', # one of ddim, fixed_point, edict, bdia, optimize, hybrid
-               steps:int=50, # sampler steps S
-               out:str='inverted', # output folder
-               device:str=None):
-    "Invert image files to DDIM latents; write the latents and their reconstructions."
-    from ddim_nb.pretrained import resolve_model
-    paths = images.split()
-    _method(method)
-    ddim = resolve_model(model, checkpoint, config, device)
-    dev = ddim.device
-    x = load_images(paths, ddim.shape).to(dev)
-    z = invert(ddim, x, method, steps)
-    rec = reconstruct(ddim, z, method, steps)
-    zs = z if isinstance(z, tuple) else (z,)
-    out = Path(out)
-    for i, p in enumerate(paths):
-        name = Path(p).stem
-        tensors = {f'z{k}': zk[i].detach().cpu().contiguous() for k, zk in enumerate(zs)} if len(zs) > 1 else {'z': zs[0][i].detach().cpu().contiguous()}
-        atomic_write(out / f'{name}.latent.safetensors', lambda tmp: save_file(tensors, tmp, metadata=dict(method=method, steps=str(steps), source=str(p))))
-        save_grid(rec[i:i + 1], out / f'{name}.recon.png', nrow=1, padding=0)
-        print(f"{p}: PSNR {psnr(rec[i:i+1], x[i:i+1]).item():.2f} dB, SSIM {ssim(rec[i:i+1], x[i:i+1]).item():.4f} → {out / name}.*")
-
 # %% ../nbs/03_inversion.ipynb #c046
 def compare(ddim:DDIM, images:torch.Tensor, methods:list, # [(label, method, options), ...]
             steps:tuple=(10, 20, 50, 100), progress:bool=True,
             reconstructions:bool=False) -> list: # keep each row's reconstructions (CPU) under 'reconstruction'
-    "Round-trip metrics of each (method, S) on `images`: a list of dict rows."
-    from tqdm.auto import tqdm
-    check_images(ddim, images)
+    "Round-trip metrics of each (method, S) on `images`: a list of dict rows, with per-image spreads."
+    ddim.check_images(images)
+    for _, method, opts in methods: _check_options(method_record(method), opts, {'skip', *method_record(method).options})
     rows = []
     for (label, method, opts), S in tqdm([(m, S) for m in methods for S in steps], desc='methods × steps', disable=not progress):
-        _method(method)
+        m = method_record(method)
         t0 = time.time()
         with count_calls(ddim) as c_inv: z = invert(ddim, images, method, S, **opts)
         with count_calls(ddim) as c_dec: rec = reconstruct(ddim, z, method, S, **opts)
         t2 = time.time()
-        nfe_inv = c_inv.n                      # forward passes, checkpoint recomputations included
-        if method in ('optimize', 'hybrid'): nfe_inv += opts.get('iters', 300) * S   # plus one backward pass per sampler step
-        if method == 'encoder' or isinstance(opts.get('init'), nn.Module): nfe_inv += 1  # one call of an encoder of the same size
-        zs = z[0] if isinstance(z, tuple) else z
-        rows.append(dict(method=label, S=S, psnr=psnr(rec, images).mean().item(), ssim=ssim(rec, images).mean().item(),
-                         nfe_invert=nfe_inv, nfe_decode=c_dec.n, s_per_image=(t2 - t0) / len(images), **latent_stats(zs)))
+        p, s = psnr(rec, images), ssim(rec, images)
+        rows.append(dict(method=label, S=S, psnr=p.mean().item(), psnr_std=p.std().item() if len(p) > 1 else 0., psnr_min=p.min().item(),
+                         ssim=s.mean().item(), ssim_std=s.std().item() if len(s) > 1 else 0.,
+                         # forward passes (checkpoint recomputations included), plus what the record adds (backward passes, encoder)
+                         nfe_invert=c_inv.n + m.extra_calls(opts, S), nfe_decode=c_dec.n, s_per_image=(t2 - t0) / len(images),
+                         **latent_stats(z[0] if m.pair else z)))
         if reconstructions: rows[-1]['reconstruction'] = rec.detach().cpu()
     return rows
 
 def format_table(rows:list) -> str:
-    "A fixed-width text table of `compare` rows."
-    head = f"{'method':22s} {'S':>4s} {'PSNR':>6s} {'SSIM':>6s} {'NFE inv':>8s} {'NFE dec':>8s} {'s/img':>7s} {'z std':>6s} {'‖z‖/√d':>7s} {'nbr corr':>8s}"
-    lines = [head] + [f"{r['method']:22s} {r['S']:4d} {r['psnr']:6.2f} {r['ssim']:6.3f} {r['nfe_invert']:8d} {r['nfe_decode']:8d} "
-                      f"{r['s_per_image']:7.3f} {r['std']:6.3f} {r['norm_ratio']:7.3f} {r['neighbour_corr']:8.3f}" for r in rows]
+    "A fixed-width text table of `compare` rows: PSNR as mean ± std (minimum) over the images."
+    head = (f"{'method':22s} {'S':>4s} {'PSNR ± std':>13s} {'min':>6s} {'SSIM':>6s} {'NFE inv':>8s} {'NFE dec':>8s} {'s/img':>7s} "
+            f"{'z std':>6s} {'‖z‖/√d':>7s} {'nbr corr':>8s}")
+    lines = [head] + [f"{r['method']:22s} {r['S']:4d} {r['psnr']:6.2f} ± {r['psnr_std']:4.2f} {r['psnr_min']:6.2f} {r['ssim']:6.3f} "
+                      f"{r['nfe_invert']:8d} {r['nfe_decode']:8d} {r['s_per_image']:7.3f} {r['std']:6.3f} {r['norm_ratio']:7.3f} "
+                      f"{r['neighbour_corr']:8.3f}" for r in rows]
     return '\n'.join(lines)

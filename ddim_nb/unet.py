@@ -14,19 +14,20 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['CONFIGS', 'timestep_embedding', 'TimeEmbedding', 'norm_layer', 'ResBlock', 'attention', 'attention_explicit',
-           'AttentionBlock', 'Downsample', 'Upsample', 'UNet', 'count_params']
+           'AttentionBlock', 'Downsample', 'Upsample', 'UNet', 'count_params', 'unet_config_name', 'build_unet']
 
 # %% ../nbs/00_unet.ipynb #c005
 def timestep_embedding(t:torch.Tensor, # timesteps, shape (B,); integer or float
                        dim:int, # length of each embedding vector
-                       max_period:float=10_000.): # the slowest frequency is 1/max_period
+                       max_period:float=10_000., # the slowest frequency is 1/max_period
+                       dtype:torch.dtype=torch.float32): # dtype of the result (and of the computation)
     "Sinusoidal embedding of timesteps `t`, shape (B, dim)."
     if int(dim) != dim or dim < 1: raise ValueError(f"`dim` must be a positive integer, got {dim!r}")
     t = torch.as_tensor(t)
     if t.ndim != 1: raise ValueError(f"`t` must have shape (B,), got {tuple(t.shape)}")
     half = dim // 2
-    freqs = torch.exp(-math.log(max_period) * torch.arange(half, device=t.device, dtype=torch.float32) / max(half, 1))
-    args = t.float()[:, None] * freqs[None]
+    freqs = torch.exp(-math.log(max_period) * torch.arange(half, device=t.device, dtype=dtype) / max(half, 1))
+    args = t.to(dtype)[:, None] * freqs[None]
     emb = torch.cat([args.sin(), args.cos()], dim=1)
     return F.pad(emb, (0, 1)) if dim % 2 else emb
 
@@ -37,7 +38,7 @@ class TimeEmbedding(nn.Module):
         super().__init__()
         self.dim = dim
         self.mlp = nn.Sequential(nn.Linear(dim, out_dim), nn.SiLU(), nn.Linear(out_dim, out_dim))
-    def forward(self, t): return self.mlp(timestep_embedding(t, self.dim))
+    def forward(self, t): return self.mlp(timestep_embedding(t, self.dim, dtype=self.mlp[0].weight.dtype))
 
 # %% ../nbs/00_unet.ipynb #c012
 def norm_layer(channels:int, # channels to normalise
@@ -242,3 +243,17 @@ def from_config(cls:UNet, name:str, # a key of `CONFIGS`
 def count_params(model:nn.Module) -> int:
     "Number of trainable parameters."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+# %% ../nbs/00_unet.ipynb #u037
+def unet_config_name(config:str, channels:int):
+    "Full configuration name: `tiny32` + 1 channel → `tiny32_grey`."
+    name = config if config in CONFIGS else f"{config}_{'grey' if channels == 1 else 'rgb'}"
+    if name not in CONFIGS: raise ValueError(f"unknown U-Net config {config!r}; choose one of {sorted(CONFIGS)} (or their prefixes)")
+    return name
+
+def build_unet(config:str, shape:tuple) -> UNet:
+    "The named U-Net for images of `shape`; a configuration made for another size keeps its attention levels (e.g. 8×8 at 32 → 16×16 at 64)."
+    name = unet_config_name(config, shape[0])
+    base = CONFIGS[name]['in_shape'][-1]
+    att = [a * shape[-1] // base for a in CONFIGS[name]['attention_sizes']]
+    return UNet.from_config(name, in_shape=shape, attention_sizes=att)
