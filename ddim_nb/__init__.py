@@ -6,6 +6,12 @@ from .pretrained import available, load, load_checkpoint
 from .data import load_data, load_images, to_model_range
 from .inversion import METHODS, invert, reconstruct
 from .interpolation import interpolate_images, interpolate_latents, lerp, slerp
-from .editing import edit, edit_real, fit_boundaries, generate_pairs, label_pairs, attribute_classifier
-from .metrics import psnr, ssim, evaluate_fid
-from .train import TrainConfig          # `train` itself: `from ddim_nb.train import train` (the name is the module's)
+from .editing import attribute_classifier, edit, edit_real, fit_boundaries, generate_pairs, label_pairs
+from .metrics import evaluate_fid, psnr, ssim
+
+def __getattr__(name):
+    # the trainer loads only when asked for; its `train` function keeps its module's name: `from ddim_nb.train import train`
+    if name in ('TrainConfig', 'RECIPES'):
+        from . import train as _train
+        return getattr(_train, name)
+    raise AttributeError(f"module 'ddim_nb' has no attribute {name!r}")

@@ -97,6 +97,7 @@ def sample_cli(model:str=None, # a shipped model (see `available()`), e.g. fashi
     path = save_grid(x, out)
     print(f"wrote {n} samples of {model or checkpoint or config + ' (untrained)'} (S={steps}, eta={eta}) to {path.resolve()}")
 
+# %% ../nbs/06_cli.ipynb #c008f
 @call_parse
 def fid_cli(model:str=None, # a shipped model, e.g. fashion32
             checkpoint:str=None, # or a run folder of ddim_nb_train

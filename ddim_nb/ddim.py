@@ -76,11 +76,13 @@ def predict_x0(x_t, eps, abar_t):
     abar_t = torch.as_tensor(abar_t, dtype=torch.float64)
     return (x_t - _bcast((1 - abar_t).sqrt(), x_t) * eps) / _bcast(abar_t.sqrt(), x_t)
 
+# %% ../nbs/01_ddim.ipynb #c012b
 def ddim_sigma(abar_t, abar_prev, eta:float):
     "σ_t of DDIM eq. 16 for a step from ᾱ_t down to ᾱ_prev (ᾱ_prev > ᾱ_t)."
     abar_t, abar_prev = torch.as_tensor(abar_t, dtype=torch.float64), torch.as_tensor(abar_prev, dtype=torch.float64)
     return eta * ((1 - abar_prev) / (1 - abar_t)).sqrt() * (1 - abar_t / abar_prev).sqrt()
 
+# %% ../nbs/01_ddim.ipynb #c012c
 def ddim_step(x_t, eps, abar_t, abar_prev, eta:float=0., noise=None, clip_x0:bool=False):
     "One DDIM step (eq. 12) from level ᾱ_t to ᾱ_prev with noise prediction `eps`: returns (x_prev, x̂₀). With η = 0 it runs either way."
     abar_t, abar_prev = torch.as_tensor(abar_t, dtype=torch.float64), torch.as_tensor(abar_prev, dtype=torch.float64)
@@ -102,6 +104,7 @@ def default_device() -> torch.device:
     if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
 
+# %% ../nbs/01_ddim.ipynb #c018r
 def randn_latents(n:int, # how many latents
                   shape:tuple, # shape of one latent, e.g. (3, 32, 32)
                   seed:int|None=None, # seed of the CPU generator; None draws from torch's global RNG
@@ -110,6 +113,7 @@ def randn_latents(n:int, # how many latents
     g = torch.Generator().manual_seed(seed) if seed is not None else None
     return torch.randn(n, *shape, generator=g, dtype=dtype).to(device or 'cpu')
 
+# %% ../nbs/01_ddim.ipynb #c018v
 class Trajectory(NamedTuple):
     "Every state a sampler or inverter visited: `xs[i]` at level `timesteps[i]` (−1 is the clean image); `x0_preds[i]` predicted from `xs[i]`."
     xs: list
@@ -182,8 +186,7 @@ class DDIM:
     def q_sample(self, x0, t, noise=None, generator=None):
         "Noise clean images `x0` to timesteps `t` (scalar or (B,)): √ᾱ_t x₀ + √(1−ᾱ_t) ε; returns (x_t, ε)."
         if noise is None: noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
-        a = self.abar_at(t)
-        return _bcast(a.sqrt(), x0) * x0 + _bcast((1 - a).sqrt(), x0) * noise, noise
+        return ddim_step(x0, noise, 1., self.abar_at(t))[0], noise   # the forward process is the DDIM step up from ᾱ = 1 with the true noise
 
     def eps(self, x, t:int):
         "The network's noise prediction at timestep `t` for the whole batch, returned in `x`'s dtype."

@@ -18,9 +18,10 @@ from .metrics import latent_stats, psnr
 
 # %% auto #0
 __all__ = ['lerp', 'latent_angle', 'slerp', 'interpolate', 'interpolation_grid', 'decode_path', 'frame_steps', 'path_smoothness',
-           'norm_ratio', 'contrast', 'Interpolation', 'interpolate_latents', 'interpolate_images', 'show_strip',
-           'gif_frames', 'strip_image', 'save_path_gif', 'path_report', 'smoothness_table', 'format_rows',
-           'inversion_paths', 'format_inversion_rows', 'InterpolationDemo', 'interpolation_demo']
+           'norm_ratio', 'contrast', 'high_frequency_energy', 'Interpolation', 'interpolate_latents',
+           'interpolate_images', 'show_strip', 'gif_frames', 'strip_image', 'save_path_gif', 'path_report',
+           'smoothness_table', 'format_rows', 'inversion_paths', 'format_inversion_rows', 'InterpolationDemo',
+           'interpolation_demo']
 
 # %% ../nbs/04_interpolation.ipynb #c006
 def _check_pair(z1, z2, batch_dims):
@@ -168,6 +169,7 @@ def decode_path(ddim:DDIM, path, # latents (K, B, *ddim.shape), or a tuple of th
         out.append(reconstruct(ddim, chunk if m.pair else chunk[0], method, steps, batch_size=batch_size, **options).clamp(-1, 1))
     return torch.cat(out).reshape(K, B, *out[0].shape[1:])
 
+# %% ../nbs/04_interpolation.ipynb #c021m
 def _check_frames(frames, name='frames', min_frames=2):
     if not isinstance(frames, torch.Tensor) or frames.ndim != 5: raise ValueError(f"`{name}` must be a (K, B, C, H, W) tensor (frames first), got {getattr(frames, 'shape', type(frames).__name__)}")
     if len(frames) < min_frames: raise ValueError(f"`{name}` needs at least {min_frames} frame(s), got {len(frames)}")
@@ -186,6 +188,7 @@ def path_smoothness(frames:torch.Tensor) -> dict:
                 worst_max_over_mean=(st.amax(0) / mean.clamp(min=1e-12)).max().item(),
                 length_ratio=(st.sum(0) / direct.clamp(min=1e-12)).mean().item())
 
+# %% ../nbs/04_interpolation.ipynb #c021m_1
 def norm_ratio(path:torch.Tensor) -> torch.Tensor:
     "‖z‖/√d of each latent of a path (K, B, *shape): (K, B)."
     if not isinstance(path, torch.Tensor) or path.ndim < 3: raise ValueError(f"`path` must be (K, B, *shape) latents, got {getattr(path, 'shape', type(path).__name__)}")
@@ -195,6 +198,14 @@ def contrast(frames:torch.Tensor) -> torch.Tensor:
     "Pixel standard deviation of each frame (K, B, C, H, W): (K, B)."
     _check_frames(frames, min_frames=1)
     return frames.double().flatten(2).std(-1)
+
+# %% ../nbs/04_interpolation.ipynb #c021m_2
+def high_frequency_energy(frames:torch.Tensor) -> torch.Tensor:
+    "Mean squared difference between each frame and its 3×3 box blur — the energy of fine detail and speckle: (K, B) for (K, B, C, H, W)."
+    _check_frames(frames, min_frames=1)
+    x = frames.double().flatten(0, 1)
+    blur = torch.nn.functional.avg_pool2d(torch.nn.functional.pad(x, (1, 1, 1, 1), mode='replicate'), 3, 1)
+    return (x - blur).square().flatten(1).mean(1).reshape(frames.shape[:2])
 
 # %% ../nbs/04_interpolation.ipynb #c025
 class Interpolation(NamedTuple):
@@ -271,14 +282,16 @@ def save_path_gif(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
 # %% ../nbs/04_interpolation.ipynb #c032
 def path_report(r:Interpolation # a decoded path from `interpolate_latents` or `interpolate_images`
                ) -> dict:
-    "Smoothness, latent norm and contrast summary of an `Interpolation`."
+    "Smoothness, latent norm, contrast and speckle summary of an `Interpolation`."
     s = path_smoothness(r.frames)
     z = r.latents[0] if isinstance(r.latents, tuple) else r.latents
-    nr, con = norm_ratio(z), contrast(r.frames)
-    m = len(r.alphas) // 2
+    nr, con, hf = norm_ratio(z), contrast(r.frames), high_frequency_energy(r.frames)
+    m, ends_hf = len(r.alphas) // 2, ((hf[0] + hf[-1]) / 2).clamp(min=1e-12)
     return dict(mean_step=s['mean_step'], max_over_mean=s['max_over_mean'], worst_max_over_mean=s['worst_max_over_mean'],
                 length_ratio=s['length_ratio'], norm_mid=nr[m].mean().item(), norm_min=nr.min(0).values.mean().item(),
-                contrast_mid=(con[m] / ((con[0] + con[-1]) / 2)).mean().item())
+                contrast_mid=(con[m] / ((con[0] + con[-1]) / 2)).mean().item(),
+                speckle_mid=(hf[m] / ends_hf).mean().item(),              # fine-detail energy of the middle frame / the ends'
+                speckle_max=(hf[1:-1] / ends_hf).amax(0).mean().item())   # the same for the worst frame between the ends
 
 def smoothness_table(ddim:DDIM,
                      n_pairs:int=16, # random latent pairs (seeds `seed` and `seed` + 1)
@@ -299,9 +312,10 @@ def smoothness_table(ddim:DDIM,
 
 def format_rows(rows:list, first:str='kind') -> str:
     "A fixed-width text table of `path_report` rows (with a leading label column `first`)."
-    head = f"{first:24s} {'mean step':>9s} {'max/mean':>8s} {'worst':>6s} {'length':>6s} {'‖z‖/√d mid':>10s} {'min':>6s} {'contrast mid':>12s}"
+    head = f"{first:24s} {'mean step':>9s} {'max/mean':>8s} {'worst':>6s} {'length':>6s} {'‖z‖/√d mid':>10s} {'min':>6s} {'contrast mid':>12s} {'HF mid':>6s} {'HF max':>6s}"
     return '\n'.join([head] + [f"{r[first]:24s} {r['mean_step']:9.4f} {r['max_over_mean']:8.2f} {r['worst_max_over_mean']:6.2f} "
-                               f"{r['length_ratio']:6.2f} {r['norm_mid']:10.3f} {r['norm_min']:6.3f} {r['contrast_mid']:12.3f}" for r in rows])
+                               f"{r['length_ratio']:6.2f} {r['norm_mid']:10.3f} {r['norm_min']:6.3f} {r['contrast_mid']:12.3f} "
+                               f"{r['speckle_mid']:6.2f} {r['speckle_max']:6.2f}" for r in rows])
 
 # %% ../nbs/04_interpolation.ipynb #c043
 def inversion_paths(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # image pairs (B, *ddim.shape) in [−1, 1]
@@ -322,10 +336,10 @@ def inversion_paths(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # image pairs (
 
 def format_inversion_rows(rows:list) -> str:
     "A fixed-width text table of `inversion_paths` rows."
-    head = f"{'method':18s} {'end PSNR':>8s} {'z std':>6s} {'nbr corr':>8s} {'‖z‖/√d mid':>10s} {'mean step':>9s} {'max/mean':>8s} {'worst':>6s} {'length':>6s} {'contrast mid':>12s}"
+    head = f"{'method':18s} {'end PSNR':>8s} {'z std':>6s} {'nbr corr':>8s} {'‖z‖/√d mid':>10s} {'mean step':>9s} {'max/mean':>8s} {'worst':>6s} {'length':>6s} {'contrast mid':>12s} {'HF mid':>6s} {'HF max':>6s}"
     return '\n'.join([head] + [f"{r['method']:18s} {r['end_psnr']:8.2f} {r['z_std']:6.3f} {r['neighbour_corr']:8.3f} {r['norm_mid']:10.3f} "
                                f"{r['mean_step']:9.4f} {r['max_over_mean']:8.2f} {r['worst_max_over_mean']:6.2f} {r['length_ratio']:6.2f} "
-                               f"{r['contrast_mid']:12.3f}" for r in rows])
+                               f"{r['contrast_mid']:12.3f} {r['speckle_mid']:6.2f} {r['speckle_max']:6.2f}" for r in rows])
 
 # %% ../nbs/04_interpolation.ipynb #c055
 class InterpolationDemo:

@@ -44,6 +44,7 @@ def ssim(x:torch.Tensor, y:torch.Tensor, lo:float=-1., hi:float=1., size:int=11,
     s = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx ** 2 + my ** 2 + c1) * (vx + vy + c2))
     return s.flatten(1).mean(1)
 
+# %% ../nbs/01e_metrics.ipynb #c006_1
 def latent_stats(z:torch.Tensor) -> dict:
     "How Gaussian-like latents are: mean, std, ‖z‖/√d and neighbour-pixel correlation (averaged over the batch)."
     z = z.double()
@@ -66,6 +67,7 @@ def inception_network(device=None):
         warnings.simplefilter('ignore', FutureWarning)
         return torch.jit.load(str(path), map_location=device or 'cpu').eval()
 
+# %% ../nbs/01e_metrics.ipynb #c041_1
 def fid_resize(x:torch.Tensor, size:int=299):
     "Bilinear resize as the TF/NVIDIA FID pipelines do it: output pixel j samples input coordinate j·(w/size), edges clamped."
     B, C, h, w = x.shape
@@ -73,6 +75,7 @@ def fid_resize(x:torch.Tensor, size:int=299):
     grid = F.affine_grid(theta.expand(B, 2, 3), [B, C, size, size], align_corners=False)
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
 
+# %% ../nbs/01e_metrics.ipynb #c041_2
 @torch.no_grad()
 def inception_features(images:torch.Tensor, # uint8 0..255, or float in [-1, 1] (quantised to 8 bits first); (N, 1|3, H, W)
                        net=None, batch_size:int=50, device=None, progress:bool=False):

@@ -32,6 +32,7 @@ def card(name:str) -> dict:
     if name not in available(): raise ValueError(f"unknown pretrained model {name!r}; available: {available()}")
     return json.loads((weights_dir() / f'{name}.json').read_text())
 
+# %% ../nbs/02b_pretrained.ipynb #c004b
 _LEGACY_DIFFUSION = dict(T=1000, schedule='linear', objective='eps')   # what models saved before the record existed used
 
 def _ddim(unet_cfg:dict, weights:dict, device, diffusion:dict|None=None):
@@ -49,6 +50,7 @@ def load(name:str, device=None) -> DDIM:
     c = card(name)
     return _ddim(c['unet'], load_file(weights_dir() / f'{name}.safetensors'), device, c.get('diffusion'))
 
+# %% ../nbs/02b_pretrained.ipynb #c004c
 def load_checkpoint(path, device=None, ema:bool=True) -> DDIM:
     "A `DDIM` from a run folder or checkpoint folder of `ddim_nb_train` (EMA weights unless `ema=False`)."
     ckpt = latest_checkpoint(path)

@@ -90,6 +90,7 @@ def ema_decay(step:int, # steps taken so far, counting this one (≥ 1)
 
 DECAYS = ('constant', 'cosine', 'linear')
 
+# %% ../nbs/02_train.ipynb #t24b_1
 def lr_at(step:int, # 0-based step
           lr:float, steps:int, # peak rate and planned number of steps
           warmup:int=0, # steps of linear warm-up
@@ -179,6 +180,7 @@ def build_network(cfg:TrainConfig, shape:tuple, device='cpu'):
     net = eps_network(unet, cfg.parameterisation, DDIM(unet, **DIFFUSION).abar)
     return unet, net, DDIM(net, **DIFFUSION)
 
+# %% ../nbs/02_train.ipynb #t31b_1
 def train_step(net, # the ε-network being trained (a U-Net or a `Preconditioned` one)
                ddim:DDIM, opt:torch.optim.Optimizer, x0, t, eps,
                loss:str='l1', grad_clip:float=1., lr:float|None=None, # set the optimiser's rate first when given

@@ -188,35 +188,38 @@ class UNet(nn.Module):
         self.out_norm, self.out_conv = norm_layer(ch, num_groups), nn.Conv2d(ch, C, 3, padding=1)
         nn.init.zeros_(self.out_conv.weight); nn.init.zeros_(self.out_conv.bias)
 
-    def check_input(self, x, t):
-        "Validate `x` (B, C, H, W) and `t` (scalar or (B,)); return `t` as a (B,) tensor on `x`'s device."
-        if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != self.in_shape:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"`x` must have shape (B, {', '.join(map(str, self.in_shape))}) for this network, got {shape}")
-        t = torch.as_tensor(t, device=x.device)
-        if t.ndim == 0: t = t.expand(x.shape[0])
-        if t.ndim != 1 or t.shape[0] != x.shape[0]:
-            raise ValueError(f"`t` must be a scalar or have shape ({x.shape[0]},) to match the batch of `x`, got {tuple(t.shape)}")
-        return t
+# %% ../nbs/00_unet.ipynb #c026f
+@patch
+def check_input(self:UNet, x, t):
+    "Validate `x` (B, C, H, W) and `t` (scalar or (B,)); return `t` as a (B,) tensor on `x`'s device."
+    if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != self.in_shape:
+        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"`x` must have shape (B, {', '.join(map(str, self.in_shape))}) for this network, got {shape}")
+    t = torch.as_tensor(t, device=x.device)
+    if t.ndim == 0: t = t.expand(x.shape[0])
+    if t.ndim != 1 or t.shape[0] != x.shape[0]:
+        raise ValueError(f"`t` must be a scalar or have shape ({x.shape[0]},) to match the batch of `x`, got {tuple(t.shape)}")
+    return t
 
-    def forward(self, x:torch.Tensor, # noisy images, shape (B, *in_shape)
-                t:torch.Tensor): # timesteps, a scalar or shape (B,)
-        "Predict the noise ε in `x` at timesteps `t`."
-        t = self.check_input(x, t)
-        temb = self.time_embed(t)
-        h = self.in_conv(x)
-        kept = [h]
-        for level in self.down:
-            for blk, att in zip(level.blocks, level.attns):
-                h = att(blk(h, temb)); kept.append(h)
-            if not isinstance(level.resample, nn.Identity):
-                h = level.resample(h); kept.append(h)
-        h = self.mid2(self.mid_attn(self.mid1(h, temb)), temb)
-        for level in self.up:
-            for blk, att in zip(level.blocks, level.attns):
-                h = att(blk(torch.cat([h, kept.pop()], dim=1), temb))
-            h = level.resample(h)
-        return self.out_conv(F.silu(self.out_norm(h)))
+@patch
+def forward(self:UNet, x:torch.Tensor, # noisy images, shape (B, *in_shape)
+            t:torch.Tensor): # timesteps, a scalar or shape (B,)
+    "Predict the noise ε in `x` at timesteps `t`."
+    t = self.check_input(x, t)
+    temb = self.time_embed(t)
+    h = self.in_conv(x)
+    kept = [h]
+    for level in self.down:
+        for blk, att in zip(level.blocks, level.attns):
+            h = att(blk(h, temb)); kept.append(h)
+        if not isinstance(level.resample, nn.Identity):
+            h = level.resample(h); kept.append(h)
+    h = self.mid2(self.mid_attn(self.mid1(h, temb)), temb)
+    for level in self.up:
+        for blk, att in zip(level.blocks, level.attns):
+            h = att(blk(torch.cat([h, kept.pop()], dim=1), temb))
+        h = level.resample(h)
+    return self.out_conv(F.silu(self.out_norm(h)))
 
 # %% ../nbs/00_unet.ipynb #c034
 _ref64 = dict(in_shape=(3, 64, 64), hidden_channels=128, num_blocks=2, channel_mults=[1, 2, 2, 2, 4], attention_sizes=[16],
