@@ -52,6 +52,7 @@ def block_latents(b:int, shape:tuple, seed:int=0) -> torch.Tensor:
     "The `PAIR_BLOCK` latents of block `b`: a function of (seed, b) only."
     return randn_latents(PAIR_BLOCK, shape, seed=mix_seed(seed, 'pairs', b) % 2**62)
 
+# %% ../nbs/05_editing.ipynb #c006_1
 def pairs_cache_path(name:str, steps:int, seed:int=0, precision:str='fp32', cache_dir=None) -> Path:
     "Where the pairs of model `name` at `steps` sampler steps, seed `seed` and decoding `precision` are cached."
     return Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'pairs') / f'{name}-S{steps}-{precision}-seed{seed}.safetensors'
@@ -216,6 +217,7 @@ def load_classifier(path, shape:tuple|None=None, # the (C, H, W) the classifier 
     clf.load_state_dict(load_file(path))
     return clf.eval().requires_grad_(False).to(device or 'cpu')
 
+# %% ../nbs/05_editing.ipynb #c017_1
 def classifier_path(name:str) -> Path:
     "Where the shipped attribute classifier for model/dataset `name` lives."
     from ddim_nb.pretrained import weights_dir
@@ -312,6 +314,7 @@ def _accuracy(bd, z, y):
     pred = (bd.distance(z) > 0).long()
     return dict(accuracy=(pred == y).double().mean().item(), majority=max(y.double().mean().item(), 1 - y.double().mean().item()))
 
+# %% ../nbs/05_editing.ipynb #c027_1
 def fit_boundaries(pairs:Pairs, # labelled pairs to fit on (see `label_pairs`)
                    attrs:list|None=None, # attributes (default: all the classifier's)
                    kinds:tuple=KINDS, # which boundaries: 'logreg', 'svm', 'conditional'
