@@ -9,6 +9,10 @@ from .interpolation import interpolate_images, interpolate_latents, lerp, slerp
 from .editing import attribute_classifier, edit, edit_real, fit_boundaries, generate_pairs, label_pairs
 from .metrics import evaluate_fid, psnr, ssim
 
+__all__ = ['DDIM', 'decode', 'randn_latents', 'available', 'load', 'load_checkpoint', 'load_data', 'load_images', 'to_model_range',
+           'METHODS', 'invert', 'reconstruct', 'interpolate_images', 'interpolate_latents', 'lerp', 'slerp', 'attribute_classifier',
+           'edit', 'edit_real', 'fit_boundaries', 'generate_pairs', 'label_pairs', 'evaluate_fid', 'psnr', 'ssim', 'TrainConfig', 'RECIPES']
+
 def __getattr__(name):
     # the trainer loads only when asked for; its `train` function keeps its module's name: `from ddim_nb.train import train`
     if name in ('TrainConfig', 'RECIPES'):
