@@ -12,7 +12,7 @@ expected = ('version description keywords author author_email license git_url li
 missing = [o for o in expected if o not in cfg]
 if missing: raise ValueError(f"settings.ini is missing: {missing}")
 
-licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache Software License')}
+licenses = {'apache2': 'Apache-2.0'}   # SPDX expressions (license classifiers are deprecated)
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable',
             '6 - Mature', '7 - Inactive']
 py_versions = '3.10 3.11 3.12 3.13'.split()
@@ -21,19 +21,22 @@ lic = licenses[cfg['license'].lower()]
 min_python = cfg['min_python']
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
-# Trained weights shipped with the package (see 02_train) travel as package data.
-package_data = {cfg['lib_name']: ['weights/*.json', 'weights/*.safetensors']}
+# Trained weights shipped with the package (02b_pretrained, 05_editing) travel as the data package `ddim_nb.weights`.
+lib = cfg['lib_name']
+package_data = {lib + '.weights': ['*.json', '*.safetensors']}
 
 setuptools.setup(
     name=cfg['lib_name'],
-    license=lic[0],
+    license=lic,
+    license_files=['LICENSE'],
     classifiers=['Development Status :: ' + statuses[int(cfg['status']) - 1],
                  'Intended Audience :: ' + cfg['audience'].title(),
-                 'Natural Language :: ' + cfg['language'].title(),
-                 'License :: ' + lic[1]] +
+                 'Natural Language :: ' + cfg['language'].title()] +
                 ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]],
     url=cfg['git_url'],
-    packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
+    project_urls={'Documentation': cfg['doc_host'] + cfg['doc_baseurl'], 'Source': cfg['git_url'],
+                  'Issues': cfg['git_url'] + '/issues'},
+    packages=[lib, lib + '.weights'],
     include_package_data=True,
     package_data=package_data,
     install_requires=requirements,

@@ -6,15 +6,18 @@ from .pretrained import available, load, load_checkpoint
 from .data import load_data, load_images, to_model_range
 from .inversion import METHODS, invert, reconstruct
 from .interpolation import interpolate_images, interpolate_latents, lerp, slerp
-from .editing import attribute_classifier, edit, edit_real, fit_boundaries, generate_pairs, label_pairs
+from .editing import attribute_classifier, edit, edit_real, fit_boundaries, generate_pairs, label_pairs, shipped_boundaries
+from .images import save_grid, show_images
 from .metrics import evaluate_fid, psnr, ssim
 
 __all__ = ['DDIM', 'decode', 'randn_latents', 'available', 'load', 'load_checkpoint', 'load_data', 'load_images', 'to_model_range',
            'METHODS', 'invert', 'reconstruct', 'interpolate_images', 'interpolate_latents', 'lerp', 'slerp', 'attribute_classifier',
-           'edit', 'edit_real', 'fit_boundaries', 'generate_pairs', 'label_pairs', 'evaluate_fid', 'psnr', 'ssim', 'TrainConfig', 'RECIPES']
+           'edit', 'edit_real', 'fit_boundaries', 'generate_pairs', 'label_pairs', 'shipped_boundaries', 'save_grid', 'show_images', 'evaluate_fid',
+           'psnr', 'ssim', 'TrainConfig', 'RECIPES']
 
 def __getattr__(name):
     # the trainer loads only when asked for; its `train` function keeps its module's name: `from ddim_nb.train import train`
+    # (as `demo` does: `from ddim_nb.demo import demo`)
     if name in ('TrainConfig', 'RECIPES'):
         from . import train as _train
         return getattr(_train, name)

@@ -4,11 +4,12 @@
 
 # %% ../nbs/06_cli.ipynb #h002
 from __future__ import annotations
-import json, sys, time
+import argparse, inspect, json, sys, time, traceback
+from functools import wraps
 from pathlib import Path
 
 import torch
-from fastcore.script import call_parse, store_true
+from fastcore.docments import docments
 from safetensors.torch import save_file
 
 from .data import load_data, load_images
@@ -21,13 +22,60 @@ from .store import atomic_write, latest_checkpoint, read_checkpoint
 from .train import RECIPES, TrainConfig, train
 
 # %% auto #0
-__all__ = ['train_cli', 'sample_cli', 'fid_cli', 'invert_cli']
+__all__ = ['command', 'train_cli', 'sample_cli', 'fid_cli', 'invert_cli']
+
+# %% ../nbs/06_cli.ipynb #cmd1
+class _Parser(argparse.ArgumentParser):
+    "argparse, with its usage errors on one line."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message}  (--help lists the flags)\n")
+
+_TYPES = {int: int, float: float, str: str, 'int': int, 'float': float, 'str': str}
+
+def _parser(f, prog:str) -> argparse.ArgumentParser:
+    "An argparse parser for `f`'s signature: flags in both spellings, help from the parameters' comments."
+    docs, sig = docments(f), inspect.signature(f, eval_str=True)
+    ap = _Parser(prog=prog, description=f.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    for name, p in sig.parameters.items():
+        ann, default, doc = p.annotation, p.default, docs.get(name) or ' '
+        many = ann is list or getattr(ann, '__origin__', None) is list
+        typ = str if many else _TYPES.get(ann)
+        if ann is bool or isinstance(default, bool):
+            ap.add_argument(*_spellings(name), dest=name, action='store_true', help=doc)
+        elif default is inspect.Parameter.empty:
+            ap.add_argument(name, nargs='+' if many else None, type=typ, help=doc)
+        else: ap.add_argument(*_spellings(name), dest=name, nargs='+' if many else None, type=typ, default=default, help=doc)
+    ap.add_argument('--debug', action='store_true', help='on an error, show the full traceback')
+    return ap
+
+def _spellings(name:str): return [f'--{name}'] + ([f"--{name.replace('_', '-')}"] if '_' in name else [])
+
+def command(prog:str):
+    "Decorator: make a function the console script `prog` (see above); `f.run(argv)` runs it on a list of arguments."
+    def deco(f):
+        def run(argv:list|None=None) -> int:
+            args = vars(_parser(f, prog).parse_args(sys.argv[1:] if argv is None else [str(a) for a in argv]))
+            debug = args.pop('debug')
+            try: f(**args)
+            except KeyboardInterrupt: print(f"{prog}: interrupted", file=sys.stderr); return 130
+            except Exception as e:
+                if debug: traceback.print_exc()
+                msg = str(e) or type(e).__name__
+                print(f"{prog}: error: {msg}" + ('' if debug else '  (--debug shows the traceback)'), file=sys.stderr)
+                return 1
+            return 0
+        @wraps(f)
+        def main(*args, **kwargs):
+            if args or kwargs: return f(*args, **kwargs)    # called from Python: the plain function
+            sys.exit(run())                                  # the console script
+        main.run, main.parser = run, lambda: _parser(f, prog)
+        return main
+    return deco
 
 # %% ../nbs/06_cli.ipynb #c039
-@call_parse
+@command('ddim_nb_train')
 def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvision name, or an image folder
               size:int=32, # image size
-              config:str='cpu32', # U-Net configuration (see ddim_nb.unet.CONFIGS; '_grey'/'_rgb' added from the data)
+              config:str='nano32', # U-Net configuration (see ddim_nb.unet.CONFIGS; '_grey'/'_rgb' added from the data)
               recipe:str='cpu', # a preset of `RECIPES` ('cpu' or 'reference'); the flags below override its settings
               steps:int=20000, # total training steps (ignored when --minutes is given)
               minutes:float=None, # time budget: plan the number of steps so the run ends (and its decay finishes) in about this time
@@ -49,9 +97,9 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
               log_every:int=100, sample_every:int=1000, sample_steps:int=50, n_fixed:int=36, ckpt_every:int=1000,
               keep:int=2, # newest checkpoints kept (0: all)
               out:str='runs/run', # run folder
-              resume:store_true=False, # continue the run in `out`
+              resume:bool=False, # continue the run in `out`
               device:str=None, # 'cpu', 'cuda', 'mps'; default: the best available
-              quiet:store_true=False): # no progress bar
+              quiet:bool=False): # no progress bar
     "Train a DDIM and write checkpoints, sample grids and logs to `out`."
     if recipe not in RECIPES: raise ValueError(f"`recipe` must be one of {list(RECIPES)}, got {recipe!r}")
     given = dict(lr=lr, loss=loss, objective=objective, sigma_data=sigma_data, t_dist=t_dist, warmup=warmup, decay=decay,
@@ -74,7 +122,7 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
           f"sample from it:  ddim_nb_sample --checkpoint {out} --out samples.png")
 
 # %% ../nbs/06_cli.ipynb #c008
-@call_parse
+@command('ddim_nb_sample')
 def sample_cli(model:str=None, # a shipped model (see `available()`), e.g. fashion32
                checkpoint:str=None, # or a run folder / checkpoint of ddim_nb_train
                config:str=None, # or an untrained U-Net configuration (a smoke test)
@@ -85,7 +133,7 @@ def sample_cli(model:str=None, # a shipped model (see `available()`), e.g. fashi
                seed:int=0, # seed of the latents (and of the noise when eta > 0)
                out:str='samples.png', # output PNG
                device:str=None, # 'cpu', 'cuda', 'mps'; default: the best available
-               quiet:store_true=False): # no progress bar
+               quiet:bool=False): # no progress bar
     "Sample a grid of images with the DDIM sampler and save it as a PNG."
     if n < 1: raise ValueError(f"`n` must be ≥ 1, got {n}")
     if model is None and checkpoint is None and config is None: model = 'fashion32'
@@ -98,7 +146,7 @@ def sample_cli(model:str=None, # a shipped model (see `available()`), e.g. fashi
     print(f"wrote {n} samples of {model or checkpoint or config + ' (untrained)'} (S={steps}, eta={eta}) to {path.resolve()}")
 
 # %% ../nbs/06_cli.ipynb #c008f
-@call_parse
+@command('ddim_nb_fid')
 def fid_cli(model:str=None, # a shipped model, e.g. fashion32
             checkpoint:str=None, # or a run folder of ddim_nb_train
             data:str='fashion_mnist', # dataset whose held-out split is the reference
@@ -116,8 +164,8 @@ def fid_cli(model:str=None, # a shipped model, e.g. fashion32
     if out: atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(res, indent=1)))
 
 # %% ../nbs/06_cli.ipynb #c043
-@call_parse
-def invert_cli(images:str, # image files, separated by spaces (quote the list)
+@command('ddim_nb_invert')
+def invert_cli(images:list, # image files (one or more)
                model:str=None, # a shipped model, e.g. avatars32
                checkpoint:str=None, # or a run folder of ddim_nb_train
                config:str=None, # or an untrained U-Net configuration (a smoke test)
@@ -126,7 +174,8 @@ def invert_cli(images:str, # image files, separated by spaces (quote the list)
                out:str='inverted', # output folder
                device:str=None):
     "Invert image files to DDIM latents; write the latents and their reconstructions."
-    paths = images.split()
+    paths = [images] if isinstance(images, (str, Path)) else list(images)
+    if not paths: raise ValueError('`images` names no file')
     method_record(method)
     ddim = resolve_model(model, checkpoint, config, device)
     dev = ddim.device

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_editing.ipynb #c003
 from __future__ import annotations
-import io, json, math
+import copy, io, json, math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,10 +23,11 @@ from .store import atomic_write
 
 # %% auto #0
 __all__ = ['PAIR_BLOCK', 'KINDS', 'Pairs', 'block_latents', 'pairs_cache_path', 'generate_pairs', 'BasicBlock',
-           'AttributeClassifier', 'train_classifier', 'predict', 'attribute_accuracy', 'save_classifier',
+           'AttributeClassifier', 'degrade', 'train_classifier', 'predict', 'attribute_accuracy', 'save_classifier',
            'classifier_record', 'load_classifier', 'classifier_path', 'attribute_classifier', 'fit_logistic', 'fit_svm',
-           'project_out', 'Boundary', 'label_pairs', 'fit_boundaries', 'boundary_table', 'edit', 'edit_images',
-           'attribute_regions', 'measure_edits', 'edit_table', 'show_direction', 'show_sweep', 'edit_real', 'edit_demo']
+           'project_out', 'Boundary', 'label_pairs', 'fit_boundaries', 'boundary_table', 'save_boundaries',
+           'load_boundaries', 'boundaries_record', 'shipped_boundaries', 'edit', 'edit_images', 'attribute_regions',
+           'measure_edits', 'edit_table', 'show_direction', 'show_sweep', 'edit_real', 'edit_demo']
 
 # %% ../nbs/05_editing.ipynb #c006
 PAIR_BLOCK = 256   # latents are drawn in blocks of this size, block b from seed (seed, b)
@@ -130,6 +131,24 @@ class AttributeClassifier(nn.Module):
 
     def forward(self, x): return self.head(self.features(self.check(x)).mean((2, 3)))
 
+# %% ../nbs/05_editing.ipynb #c010b
+def degrade(x:torch.Tensor, # images in [−1, 1], (B, C, H, W)
+            generator:torch.Generator|None=None,
+            blur:float=1.2, # largest Gaussian blur σ (pixels); each image draws σ_b uniformly in [0, blur]
+            noise:float=0.08) -> torch.Tensor: # largest noise standard deviation; each image draws one uniformly in [0, noise]
+    "Randomly blurred (separable Gaussian, edges replicated) and noised copies of `x`."
+    if x.ndim != 4: raise ValueError(f"`x` must be a batch (B, C, H, W), got shape {tuple(x.shape)}")
+    B, r = len(x), max(1, math.ceil(2 * blur))
+    sig = (torch.rand(B, generator=generator) * blur).clamp(min=1e-3)
+    k = torch.arange(-r, r + 1, dtype=torch.float32)
+    w = torch.exp(-k[None] ** 2 / (2 * sig[:, None] ** 2)); w = (w / w.sum(1, keepdim=True)).to(x)    # (B, 2r+1), rows sum to 1
+    H, W_ = x.shape[-2:]
+    xp = F.pad(x, (r, r, r, r), mode='replicate')
+    xp = sum(w[:, j, None, None, None] * xp[..., :, j:j + W_] for j in range(2 * r + 1))            # along the width
+    y = sum(w[:, j, None, None, None] * xp[..., j:j + H, :] for j in range(2 * r + 1))              # along the height
+    s = (torch.rand(B, generator=generator) * noise).to(x)[:, None, None, None]
+    return y + s * torch.randn(x.shape, generator=generator).to(x)
+
 # %% ../nbs/05_editing.ipynb #c011
 def _check_labelled(data:ImageSet):
     if not isinstance(data, ImageSet): raise TypeError(f"`data` must be an ImageSet, got {type(data).__name__}")
@@ -149,13 +168,19 @@ def train_classifier(data:ImageSet, # labelled images, labels (N, A) in {0, 1}
                      weight_decay:float=5e-4,
                      blocks:int=1, # basic blocks per stage
                      flip:bool=True, # random horizontal flips (only for flip-invariant labels)
+                     augment:bool=False, # show each batch blurred and noised by `degrade` (for reading generated images)
+                     init:AttributeClassifier|None=None, # fine-tune a copy of this classifier instead of starting afresh
                      seed:int=0, device=None, progress:bool=True):
     "Train an `AttributeClassifier` on `data`; returns (classifier in eval mode, list of per-step losses)."
     _check_labelled(data)
     if not epochs > 0: raise ValueError(f"`epochs` must be > 0, got {epochs!r}")
     device = torch.device(device or 'cpu')
     torch.manual_seed(seed)
-    clf = AttributeClassifier(data.shape, data.label_names, blocks=blocks).to(device)
+    if init is not None:
+        if init.in_shape != data.shape or init.attrs != list(data.label_names):
+            raise ValueError(f"`init` takes images {init.in_shape} with attributes {init.attrs}, `data` has {data.shape} with {data.label_names}")
+        clf = copy.deepcopy(init).to(device).requires_grad_(True)
+    else: clf = AttributeClassifier(data.shape, data.label_names, blocks=blocks).to(device)
     steps = max(1, round(epochs * len(data) / batch_size))
     opt = torch.optim.SGD(clf.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.MultiStepLR(opt, [steps // 2, steps * 3 // 4], 0.1)
@@ -166,6 +191,7 @@ def train_classifier(data:ImageSet, # labelled images, labels (N, A) in {0, 1}
         idx = perm[pos:pos + batch_size]; pos += batch_size
         x, y = _as_input(data.images[idx]), data.labels[idx].float()
         if flip: x = torch.where((torch.rand(len(x), generator=g) < 0.5)[:, None, None, None], x.flip(-1), x)
+        if augment: x = degrade(x, g)
         loss = F.binary_cross_entropy_with_logits(clf(x.to(device)), y.to(device))
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
         losses.append(loss.item())
@@ -366,6 +392,43 @@ def boundary_table(boundaries:dict) -> str:
                      ' '.join(f"{boundaries[(a, k)].info.get('held_out', {}).get('accuracy', float('nan')):11.1%}" for k in kinds))
     return '\n'.join(lines)
 
+# %% ../nbs/05_editing.ipynb #c029c
+def save_boundaries(boundaries:dict, # {(attr, kind): Boundary}
+                    path, record:dict|None=None) -> Path:
+    "Write `boundaries` (normals as tensors, offsets and fitting info as JSON metadata) and `record` to one safetensors file, atomically."
+    if not boundaries: raise ValueError("`boundaries` is empty")
+    for k, bd in boundaries.items():
+        if not isinstance(bd, Boundary) or k != (bd.attr, bd.kind): raise ValueError(f"`boundaries` must map (attr, kind) to its Boundary; entry {k!r} does not")
+    tensors = {f'{a}/{k}': bd.u.detach().cpu().float().contiguous() for (a, k), bd in boundaries.items()}
+    meta = {'boundaries': json.dumps([dict(attr=a, kind=k, b=bd.b, info=bd.info) for (a, k), bd in boundaries.items()]),
+            'record': json.dumps(record or {})}
+    return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
+
+def load_boundaries(path, shape:tuple|None=None) -> dict: # `shape`: the latent shape they must have, e.g. `ddim.shape`
+    "Boundaries saved by `save_boundaries`, as {(attr, kind): Boundary}; refuses normals of another shape than `shape`."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"no boundaries at {path}")
+    with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
+    if 'boundaries' not in meta: raise ValueError(f"{path} holds no saved boundaries (no 'boundaries' in its metadata)")
+    t, out = load_file(path), {}
+    for e in json.loads(meta['boundaries']):
+        u = t[f"{e['attr']}/{e['kind']}"]
+        if shape is not None and tuple(u.shape) != tuple(shape):
+            raise ValueError(f"the boundaries in {path.name} are for latents of shape {tuple(u.shape)}, not {tuple(shape)}")
+        out[(e['attr'], e['kind'])] = Boundary(e['attr'], e['kind'], u, float(e['b']), e['info'])
+    return out
+
+def boundaries_record(path) -> dict:
+    "The record stored with saved boundaries."
+    with safe_open(str(path), 'pt') as f: return json.loads((f.metadata() or {}).get('record', '{}'))
+
+def shipped_boundaries(name:str='avatars32', kinds:tuple=KINDS) -> dict:
+    "The shipped boundaries of model `name` (those of `kinds`), fitted in this notebook's avatars32 run."
+    from ddim_nb.pretrained import weights_dir
+    p = weights_dir() / f'{name}-boundaries.safetensors'
+    if not p.exists(): raise ValueError(f"no shipped attribute boundaries for {name!r}; fit some with `fit_boundaries`")
+    return {k: v for k, v in load_boundaries(p).items() if k[1] in kinds}
+
 # %% ../nbs/05_editing.ipynb #c031
 def edit(z:torch.Tensor, # latents (B, *shape), or one latent (*shape)
          u, # edit direction: a tensor of one latent's shape, or a `Boundary`
@@ -443,7 +506,8 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
         path = Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'edits') / f'{name}-S{steps}-{key}.json'
         if path.exists(): return json.loads(path.read_text())
     x0 = decode(ddim, z, steps, batch_size=batch_size)
-    on0 = predict(clf, x0) > 0.5
+    p0 = predict(clf, x0)
+    on0, sure0 = p0 > 0.5, (p0 - 0.5).abs() >= 0.4                                  # the verdicts, and which were sure (p ≤ 0.1 or ≥ 0.9)
     rows = []
     bar = tqdm(total=len(boundaries) * len(alphas) * len(z), desc='measuring edits', disable=not progress)
     for (a, kind), bd in boundaries.items():
@@ -457,6 +521,7 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
             diff = (x1 - x0).abs().mean(1)                                           # (N, H, W)
             r = dict(attr=a, kind=kind, alpha=al, n=len(z), success=(~same[:, i]).double().mean().item(),
                      preserved=same[:, others].all(1).double().mean().item(),
+                     preserved_sure=(same | ~sure0)[:, others].all(1).double().mean().item(),
                      preserved_each={clf.attrs[j]: same[:, j].double().mean().item() for j in others},
                      pixel_change=diff.mean().item())
             if regions is not None:

@@ -11,7 +11,7 @@ import torch
 from .store import atomic_write
 
 # %% auto #0
-__all__ = ['to_uint8', 'grid_image', 'save_grid', 'show_images', 'save_gif']
+__all__ = ['to_uint8', 'grid_image', 'save_grid', 'show_images', 'save_gif', 'frame_explorer']
 
 # %% ../nbs/01c_images.ipynb #i_to_uint8
 def to_uint8(x:torch.Tensor):
@@ -72,3 +72,34 @@ def save_gif(frames:list, # image batches in [-1, 1], each (B, C, H, W) (or sing
     ims = [im if im.mode == 'L' else im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE) for im in ims]
     return atomic_write(path, lambda tmp: ims[0].save(tmp, format='GIF', save_all=True, append_images=ims[1:], duration=duration,
                                                       loop=0, optimize=False, disposal=1))
+
+# %% ../nbs/01c_images.ipynb #fx1
+def frame_explorer(frames:dict, # {(value of each control, …): images (B, C, H, W) in [−1, 1]}, one entry per combination
+                   controls:dict, # {name: [its values in order]}, in the order of the keys' positions
+                   nrow:int|None=None, # images per row of each picture; default ≈ √B
+                   scale:int=3): # displayed this many times larger
+    "An ipywidgets panel over precomputed pictures whose controls are linked to the picture in the browser (no kernel needed)."
+    import io, itertools
+    import ipywidgets as W
+    if not controls: raise ValueError("`controls` is empty")
+    names, values = list(controls), [list(v) for v in controls.values()]
+    if any(not v for v in values): raise ValueError(f"every control needs at least one value: {controls}")
+    missing = [k for k in itertools.product(*values) if k not in frames]
+    if missing: raise ValueError(f"no frames for {len(missing)} combination(s) of {names}, e.g. {missing[0]}")
+    def png(x):                                  # colour pictures as 256-colour PNGs: near-lossless here, about half the bytes
+        im = grid_image(x, nrow)
+        b = io.BytesIO(); (im.quantize(256) if im.mode == 'RGB' else im).save(b, format='PNG', optimize=True); return b.getvalue()
+    def label(v): return f'{v:g}' if isinstance(v, (int, float)) else str(v)
+    ctrls = [W.SelectionSlider(options=[(label(v), i) for i, v in enumerate(vals)], description=n, continuous_update=True)
+             if all(isinstance(v, (int, float)) for v in vals) else W.Dropdown(options=[(label(v), i) for i, v in enumerate(vals)], description=n)
+             for n, vals in zip(names, values)]
+    def build(level, key):
+        if level == len(names):
+            x = frames[key]
+            x = x[None] if x.ndim == 3 else x
+            n = nrow or max(1, math.ceil(math.sqrt(len(x))))
+            return W.Image(value=png(x), format='png', width=str(scale * (n * (x.shape[-1] + 2) + 2)))
+        st = W.Stack([build(level + 1, key + (v,)) for v in values[level]], selected_index=0)
+        W.jslink((ctrls[level], 'index'), (st, 'selected_index'))
+        return st
+    return W.VBox([W.HBox(ctrls), W.Box([build(0, ())])])    # (the Box: html-manager 1.0 renders a Stack right after an HBox only inside one)

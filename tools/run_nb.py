@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Execute a notebook in place and keep its outputs, with the state of the widgets it displays.
+
+    python tools/run_nb.py nbs/05_editing.ipynb              # cells flagged slow or cuda are skipped (their outputs kept)
+    RUN_FLAGS=slow python tools/run_nb.py nbs/05_editing.ipynb
+
+`nbdev_test` runs notebooks without writing them; this writes the outputs back, as Jupyter would, and saves the state
+of every displayed ipywidget in the notebook's metadata, so that the widgets render — and, where their controls are
+linked in the browser (`ddim_nb.images.frame_explorer`), respond — on static pages. Cells run in the notebook's folder.
+"""
+import json, os, sys, time
+from pathlib import Path
+from execnb.nbio import read_nb, write_nb
+from execnb.shell import CaptureShell
+
+def directives(cell) -> set:
+    out = set()
+    for line in cell.source.splitlines():
+        if not line.startswith('#|'): break
+        out |= set(line[2:].replace(':', ' ').split())
+    return out
+
+def widget_state(nb) -> dict | None:
+    "The state of the widgets the outputs display (and of those they depend on), as Jupyter saves it."
+    ids = [o['data']['application/vnd.jupyter.widget-view+json']['model_id'] for c in nb.cells for o in c.get('outputs', [])
+           if 'application/vnd.jupyter.widget-view+json' in o.get('data', {})]
+    if not ids: return None
+    from ipywidgets.embed import dependency_state
+    from ipywidgets.widgets.widget import _instances
+    missing = [i for i in ids if i not in _instances]
+    if missing: raise SystemExit(f"widget views without a live widget (outputs of cells not run now?): {missing[:3]}")
+    return dict(version_major=2, version_minor=0, state=dependency_state([_instances[i] for i in ids], drop_defaults=True))
+
+def main(path:str):
+    p = Path(path).resolve()
+    flags = set(os.environ.get('RUN_FLAGS', '').split(',')) - {''}
+    skip = {'slow', 'cuda'} - flags
+    nb = read_nb(p)
+    os.chdir(p.parent)
+    shell, t0 = CaptureShell(), time.time()
+    for c in nb.cells:
+        if c.cell_type != 'code': continue
+        d = directives(c)
+        if d & skip or {'eval', 'false'} <= d:
+            for o in c.get('outputs', []): o.get('data', {}).pop('application/vnd.jupyter.widget-view+json', None)  # no state for these
+            continue
+        t = time.time(); c['outputs'] = []
+        shell.cell(c)
+        if os.environ.get('VERBOSE'): print(c.get('id'), round(time.time() - t, 1), flush=True)
+        err = next((o for o in c.get('outputs', []) if o.get('output_type') == 'error'), None)
+        if err: sys.exit(f"error in cell {c.get('id')}: {err.get('ename')}: {err.get('evalue')}\n" + '\n'.join(err.get('traceback', []))[-3000:])
+    state = widget_state(nb)
+    nb.metadata.pop('widgets', None)
+    write_nb(nb, p)
+    if state:    # added as JSON: execnb's writer would take the state's `source` fields (of link models) for cell sources
+        d = json.loads(p.read_text())
+        d['metadata']['widgets'] = {'application/vnd.jupyter.widget-state+json': state}
+        p.write_text(json.dumps(d, indent=1, ensure_ascii=False) + '\n')
+    print(f"{p.name}: ran in {time.time() - t0:.0f} s" + (f"; widget state of {len(state['state'])} models saved" if state else ''))
+
+if __name__ == '__main__': main(sys.argv[1])
