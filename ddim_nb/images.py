@@ -93,12 +93,14 @@ def frame_explorer(frames:dict, # {(value of each control, …): images (B, C, H
     ctrls = [W.SelectionSlider(options=[(label(v), i) for i, v in enumerate(vals)], description=n, continuous_update=True)
              if all(isinstance(v, (int, float)) for v in vals) else W.Dropdown(options=[(label(v), i) for i, v in enumerate(vals)], description=n)
              for n, vals in zip(names, values)]
+    shown = {}                                   # identical pictures (e.g. α = 0 for every attribute) are stored once
     def build(level, key):
         if level == len(names):
             x = frames[key]
             x = x[None] if x.ndim == 3 else x
-            n = nrow or max(1, math.ceil(math.sqrt(len(x))))
-            return W.Image(value=png(x), format='png', width=str(scale * (n * (x.shape[-1] + 2) + 2)))
+            n, b = nrow or max(1, math.ceil(math.sqrt(len(x)))), png(x)
+            if b not in shown: shown[b] = W.Image(value=b, format='png', width=str(scale * (n * (x.shape[-1] + 2) + 2)))
+            return shown[b]
         st = W.Stack([build(level + 1, key + (v,)) for v in values[level]], selected_index=0)
         W.jslink((ctrls[level], 'index'), (st, 'selected_index'))
         return st
