@@ -12,7 +12,7 @@ Items (each with the hardware and versions in the results file):
 4. Inversion: seconds per image and network calls per method (03's `compare`).
 5. Pair generation (05): pairs/s, float32 and bf16.
 Times are medians of several repetitions; the machines are shared, so compare ratios within one run."""
-import argparse, json, statistics, time, platform
+import argparse, dataclasses, json, statistics, time, platform
 from pathlib import Path
 import torch
 
@@ -101,7 +101,7 @@ def training_rows(quick:bool) -> list:
     data, rows = avatars(2048, progress=False), []
     for recipe in RECIPES:
         cfg = TrainConfig(data='avatars', config='nano32', batch_size=64, **RECIPES[recipe])
-        if cfg.objective == 'edm': cfg = TrainConfig(**{**cfg.__dict__, 'sigma_data': 0.588})   # what `train` measures on the avatars
+        if cfg.objective == 'edm': cfg = dataclasses.replace(cfg, sigma_data=0.588)   # what `train` measures on the avatars
         unet, net, ddim = build_network(cfg, data.shape)
         opt = torch.optim.Adam(net.parameters(), lr=1e-4)
         amp = torch.bfloat16 if cfg.precision in ('auto', 'bf16') else None

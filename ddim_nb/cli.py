@@ -29,7 +29,6 @@ class _Parser(argparse.ArgumentParser):
     "argparse, with its usage errors on one line."
     def error(self, message): self.exit(2, f"{self.prog}: error: {message}  (--help lists the flags)\n")
 
-_TYPES = {int: int, float: float, str: str, 'int': int, 'float': float, 'str': str}
 
 def _parser(f, prog:str) -> argparse.ArgumentParser:
     "An argparse parser for `f`'s signature: flags in both spellings, help from the parameters' comments."
@@ -38,7 +37,7 @@ def _parser(f, prog:str) -> argparse.ArgumentParser:
     for name, p in sig.parameters.items():
         ann, default, doc = p.annotation, p.default, docs.get(name) or ' '
         many = ann is list or getattr(ann, '__origin__', None) is list
-        typ = str if many else _TYPES.get(ann)
+        typ = str if many else ann if ann in (int, float, str) else None
         if ann is bool or isinstance(default, bool):
             ap.add_argument(*_spellings(name), dest=name, action='store_true', help=doc)
         elif default is inspect.Parameter.empty:

@@ -14,7 +14,7 @@ from .data import load_data, load_images, to_model_range
 from .ddim import decode, hardware, randn_latents
 from .editing import attribute_classifier, edit_images, measure_edits, shipped_boundaries
 from .images import save_grid
-from .interpolation import interpolate_images, path_report, save_path_gif, strip_image
+from .interpolation import interpolate_latents, path_report, save_path_gif, strip_image
 from .inversion import compare, invert
 from .pretrained import available, card, load
 from .store import atomic_write
@@ -33,7 +33,6 @@ def demo_images(ddim, model:str, # a shipped model: its card names the data it w
     if k <= 0: return mine
     data = card(model)['train']['data']
     held = to_model_range(load_data(data, 'test', ddim.shape[-1], n=k, progress=progress).images)
-    if held.shape[1] != ddim.shape[0]: held = held.mean(1, keepdim=True) if ddim.shape[0] == 1 else held.expand(-1, ddim.shape[0], -1, -1)
     return torch.cat([mine, held[:k]])
 
 # %% ../nbs/07_demo.ipynb #d021
@@ -148,7 +147,8 @@ def demo(model:str='avatars32', # a shipped model
     t['inversion'] = time.time() - t0
 
     t0 = time.time()                                                    # 3. interpolation between the first two images
-    path = interpolate_images(ddim, x[:1], x[1:2], n_frames=9, method='fixed_point', steps=steps, K=2)
+    z = invert(ddim, x, 'fixed_point', steps, K=2)                      # fixed-point latents: the path's ends and the edits' starts
+    path = interpolate_latents(ddim, z[:1], z[1:2], n_frames=9, steps=steps)
     files['interpolation'] = atomic_write(out / 'interpolation.png', lambda tmp: strip_image(path.frames.cpu(), scale=2).save(tmp, format='PNG'))
     files['animation'] = save_path_gif(path.frames.cpu(), out / 'interpolation.gif', scale=3)
     summary['interpolation'] = {k: v for k, v in path_report(path).items() if k in ('max_over_mean', 'speckle_max')}
@@ -158,7 +158,6 @@ def demo(model:str='avatars32', # a shipped model
     try: bds, clf = shipped_boundaries(model, kinds=('conditional',)), attribute_classifier(model, device=ddim.device)
     except ValueError: bds = clf = None
     if bds:
-        z = invert(ddim, x, 'fixed_point', steps, K=2)
         sweep = torch.cat([edit_images(ddim, z[:1], bd, SWEEP_ALPHAS, steps)[0] for bd in bds.values()])
         files['edits'] = save_grid(sweep.cpu(), out / 'edits.png', nrow=len(SWEEP_ALPHAS))
         res = measure_edits(ddim, clf, z, bds, [edit_alpha], steps=steps, progress=progress)
