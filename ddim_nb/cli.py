@@ -12,8 +12,9 @@ import torch
 from fastcore.docments import docments
 from safetensors.torch import save_file
 
-from .data import load_data, load_images
-from .ddim import hardware, randn_latents
+from .checks import check_choice, check_float, check_int, check_writable
+from .data import data_channels, load_data, load_images
+from .ddim import GRIDS, hardware, randn_latents
 from .images import save_grid
 from .inversion import invert, method_record, reconstruct
 from .metrics import evaluate_fid, psnr, ssim
@@ -134,7 +135,8 @@ def sample_cli(model:str=None, # a shipped model (see `available()`), e.g. fashi
                device:str=None, # 'cpu', 'cuda', 'mps'; default: the best available
                quiet:bool=False): # no progress bar
     "Sample a grid of images with the DDIM sampler and save it as a PNG."
-    if n < 1: raise ValueError(f"`n` must be ≥ 1, got {n}")
+    check_int(n, 'n', lo=1); check_int(steps, 'steps', lo=1); check_float(eta, 'eta', lo=0); check_choice(skip, 'skip', GRIDS)
+    check_int(seed, 'seed', lo=0); check_writable(out, 'out')
     if model is None and checkpoint is None and config is None: model = 'fashion32'
     ddim = resolve_model(model, checkpoint, config, device)
     dev = ddim.device
@@ -155,7 +157,13 @@ def fid_cli(model:str=None, # a shipped model, e.g. fashion32
             seed:int=0, batch_size:int=250, device:str=None,
             out:str=None): # optional JSON file for the result
     "FID of a model's samples against a dataset's held-out split."
+    check_int(n, 'n', lo=2); check_int(steps, 'steps', lo=1); check_int(seed, 'seed', lo=0); check_int(batch_size, 'batch_size', lo=1)
+    if n_ref is not None: check_int(n_ref, 'n_ref', lo=2)
+    if out: check_writable(out, 'out')
     ddim = resolve_model(model, checkpoint, None, device)
+    c = data_channels(data)
+    if c is not None and c != ddim.shape[0]:
+        raise ValueError(f"the model makes images with {ddim.shape[0]} channel(s), but {data!r} has {c}: compare a model with the data it was trained on")
     ref = load_data(data, 'test', ddim.shape[-1], n_ref)
     res = evaluate_fid(ddim, ref, n=n, steps=steps, seed=seed, batch_size=batch_size, device=device)
     res['model'] = model or str(checkpoint)
@@ -175,16 +183,20 @@ def invert_cli(images:list, # image files (one or more)
     "Invert image files to DDIM latents; write the latents and their reconstructions."
     paths = [images] if isinstance(images, (str, Path)) else list(images)
     if not paths: raise ValueError('`images` names no file')
-    method_record(method)
+    method_record(method); check_int(steps, 'steps', lo=1); out = check_writable(out, 'out', folder=True)
+    names = []                                   # one output name per file: photo.png and other/photo.png → photo, photo-2
+    for p in paths:
+        stem, k = Path(p).stem, 2
+        name = stem
+        while name in names: name, k = f'{stem}-{k}', k + 1
+        names.append(name)
     ddim = resolve_model(model, checkpoint, config, device)
     dev = ddim.device
     x = load_images(paths, ddim.shape).to(dev)
     z = invert(ddim, x, method, steps)
     rec = reconstruct(ddim, z, method, steps)
     zs = z if isinstance(z, tuple) else (z,)
-    out = Path(out)
-    for i, p in enumerate(paths):
-        name = Path(p).stem
+    for i, (p, name) in enumerate(zip(paths, names)):
         tensors = {f'z{k}': zk[i].detach().cpu().contiguous() for k, zk in enumerate(zs)} if len(zs) > 1 else {'z': zs[0][i].detach().cpu().contiguous()}
         atomic_write(out / f'{name}.latent.safetensors', lambda tmp: save_file(tensors, tmp, metadata=dict(method=method, steps=str(steps), source=str(p))))
         save_grid(rec[i:i + 1], out / f'{name}.recon.png', nrow=1, padding=0)

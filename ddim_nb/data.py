@@ -14,12 +14,13 @@ from safetensors.torch import load_file, save_file
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .store import atomic_write
+from .checks import check_choice, check_float, check_int, check_tensor
+from .store import load_cache, save_cache
 
 # %% auto #0
 __all__ = ['FASHION_DIRS', 'FASHION_CLASSES', 'AVATAR_ATTRS', 'IMG_EXTS', 'TV_DATASETS', 'ImageSet', 'to_model_range', 'read_idx',
            'fashion_mnist', 'render_avatar', 'avatars', 'read_attr_file', 'image_folder', 'torchvision_dataset',
-           'load_data', 'load_images']
+           'load_data', 'data_channels', 'load_images']
 
 # %% ../nbs/01d_data.ipynb #c005
 @dataclass
@@ -47,8 +48,9 @@ class ImageSet:
 
 def to_model_range(x:torch.Tensor):
     "uint8 images in 0..255, or float images in [0, 1], as float32 in [−1, 1]."
-    if x.dtype == torch.uint8: return x.float() / 127.5 - 1
-    if not x.is_floating_point(): raise TypeError(f"images must be uint8 or floating point, got {x.dtype}")
+    if isinstance(x, torch.Tensor) and x.dtype == torch.uint8: return x.float() / 127.5 - 1
+    if isinstance(x, torch.Tensor) and not x.is_floating_point(): raise ValueError(f"`x` must be uint8 (0..255) or floating point ([0, 1]), got {x.dtype}")
+    check_tensor(x, 'x', empty=True)
     if x.numel() and (x.min() < 0 or x.max() > 1):
         raise ValueError(f"float images must lie in [0, 1] (got {x.min().item():.3g}..{x.max().item():.3g}); "
                          "pass uint8 for 0..255 data, or rescale")
@@ -83,7 +85,7 @@ def fashion_mnist(split:str='train', # 'train' (60 000) or 'test' (10 000, held 
                   root:str|None=None, # folder with the four IDX files; default: Debian's package folder
                   download:bool=False): # fetch with torchvision when the files are not found
     "Fashion-MNIST as an `ImageSet` with class labels."
-    if split not in ('train', 'test'): raise ValueError(f"`split` must be 'train' or 'test', got {split!r}")
+    check_choice(split, 'split', ('train', 'test')); check_int(size, 'size', 8, 280)
     prefix = 'train' if split == 'train' else 't10k'
     for d in ([root] if root else FASHION_DIRS):
         found = [Path(d) / f'{prefix}-{k}-idx{n}-ubyte{ext}' for k, n in (('images', 3), ('labels', 1)) for ext in ('.gz', '')]
@@ -154,15 +156,15 @@ def avatars(n:int=20000, # number of avatars
             workers:int|None=None, # rendering processes; default: all cores
             progress:bool=True):
     "Cartoon faces with exact binary labels `AVATAR_ATTRS`, rendered with py-avataaars and cached."
-    if split not in ('train', 'test'): raise ValueError(f"`split` must be 'train' or 'test', got {split!r}")
-    if int(n) != n or n < 1: raise ValueError(f"`n` must be a positive integer, got {n!r}")
-    if int(size) != size or not 8 <= size <= 280: raise ValueError(f"`size` must be an integer in [8, 280], got {size!r}")
+    check_choice(split, 'split', ('train', 'test')); n, size, seed = check_int(n, 'n', lo=1), check_int(size, 'size', 8, 280), check_int(seed, 'seed', lo=0)
+    if workers is not None: check_int(workers, 'workers', lo=1)
     try: import py_avataaars  # noqa: F401
     except ImportError as e: raise ImportError("the avatars dataset needs `pip install py-avataaars`") from e
     cache = Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'avatars') / f'v{_AV_VERSION}-s{seed}-{split}-{size}px.safetensors'
     imgs, labs = torch.zeros(0, 3, size, size, dtype=torch.uint8), torch.zeros(0, len(AVATAR_ATTRS), dtype=torch.long)
-    if cache.exists():
-        d = load_file(cache); imgs, labs = d['images'], d['labels']
+    manifest = dict(what='avatars', version=_AV_VERSION, seed=seed, split=split, size=size, attrs=list(AVATAR_ATTRS))
+    d = load_cache(cache, manifest, 'avatar cache')
+    if d is not None and d['images'].shape[1:] == imgs.shape[1:]: imgs, labs = d['images'], d['labels']
     if len(imgs) < n:
         todo = [(seed, split, i, size) for i in range(len(imgs), n)]
         workers = workers or os.cpu_count() or 1
@@ -177,7 +179,7 @@ def avatars(n:int=20000, # number of avatars
             out = [_render_one(a) for a in tqdm(todo, desc=f'rendering {split} avatars', disable=not progress)]
         imgs = torch.cat([imgs, torch.from_numpy(np.stack([o[0] for o in out]))])
         labs = torch.cat([labs, torch.tensor([o[1] for o in out], dtype=torch.long)])
-        atomic_write(cache, lambda tmp: save_file({'images': imgs.contiguous(), 'labels': labs.contiguous()}, tmp))
+        save_cache(cache, {'images': imgs, 'labels': labs}, manifest)
     return ImageSet(imgs[:n].clone(), labs[:n].clone(), list(AVATAR_ATTRS), f'avatars-{split}')
 
 # %% ../nbs/01d_data.ipynb #c017
@@ -214,7 +216,9 @@ def image_folder(path, # folder of images (searched recursively)
     "Load a folder of images (and optional attribute labels) as an `ImageSet`."
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"image folder {path} does not exist or is not a folder")
-    if channels not in (1, 3): raise ValueError(f"`channels` must be 1 or 3, got {channels!r}")
+    if channels not in (1, 3) or isinstance(channels, bool): raise ValueError(f"`channels` must be 1 or 3, got {channels!r}")
+    if size is not None: check_int(size, 'size', 8, 4096)
+    check_float(max_bad, 'max_bad', 0, 1)
     files = sorted(p for p in path.rglob('*') if p.suffix.lower() in IMG_EXTS and p.is_file())
     if not files: raise ValueError(f"no image files ({', '.join(IMG_EXTS)}) in {path}")
     names = rows = None
@@ -264,6 +268,9 @@ def load_data(data:str, # 'fashion_mnist', 'avatars', a torchvision name (`TV_DA
               split:str='train', size:int=32, n:int|None=None, root:str|None=None, attr_file:str|None=None,
               download:bool=False, progress:bool=True):
     "Load a dataset by name or folder path; `n` limits (or, for avatars, sets) the number of images."
+    if not isinstance(data, (str, Path)): raise ValueError(f"`data` must be a dataset name or a folder, got {data!r}")
+    check_choice(split, 'split', ('train', 'test')); check_int(size, 'size', 8, 4096)
+    if n is not None: check_int(n, 'n', lo=1)
     if data == 'fashion_mnist': ds = fashion_mnist(split, size, root, download)
     elif data == 'avatars': return avatars(n or (20000 if split == 'train' else 2000), size, split, cache_dir=root, progress=progress)
     elif data in TV_DATASETS: ds = torchvision_dataset(data, split, size, root, download, n, progress)
@@ -271,11 +278,19 @@ def load_data(data:str, # 'fashion_mnist', 'avatars', a torchvision name (`TV_DA
     else: raise ValueError(f"unknown dataset {data!r}: use 'fashion_mnist', 'avatars', one of {sorted(TV_DATASETS)}, or an existing image folder")
     return ds if n is None else ds[:n]
 
+def data_channels(data:str) -> int|None:
+    "Channels of the images of dataset `data` (as `load_data` names it), known without loading it; None for an image folder."
+    return {'fashion_mnist': 1, 'mnist': 1, 'avatars': 3}.get(data, 3 if data in TV_DATASETS else None)
+
 # %% ../nbs/01d_data.ipynb #d022
 def load_images(paths, shape) -> torch.Tensor:
     "Image files → a batch in [−1, 1] of `shape` (channels converted, centre-cropped and resized)."
     import numpy as np
     from PIL import Image, ImageOps
+    if isinstance(paths, (str, Path)): paths = [paths]
+    if not isinstance(paths, (list, tuple)) or not paths: raise ValueError(f"`paths` must be a non-empty list of image files, got {paths!r}")
+    if len(shape) != 3 or shape[0] not in (1, 3): raise ValueError(f"`shape` must be (1 or 3, H, W), got {shape!r}")
+    shape = tuple(check_int(s, 'shape', lo=1) for s in shape)
     out = []
     for p in paths:
         try:

@@ -14,6 +14,8 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 from tqdm.auto import tqdm
 
+from .checks import check_choice, check_dtype, check_float, check_generator, check_int, check_tensor
+
 # %% auto #0
 __all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'step_pairs',
            'predict_x0', 'ddim_sigma', 'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'mix_seed', 'DDIM',
@@ -37,20 +39,17 @@ GRIDS = ('uniform', 'quadratic', 'trailing', 'linspace')
 
 def check_steps(steps, T:int):
     "Validate the number of sampler steps `steps` for a `T`-step process."
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= T:
-        raise ValueError(f"`steps` must be an integer in [1, {T}], got {steps!r}")
-    return steps
+    return check_int(steps, 'steps', 1, T)
 
 def timesteps(steps:int, # S, the number of sampler steps
               T:int=1000, # number of diffusion steps
               skip:str='uniform'): # one of `GRIDS`
     "The increasing timesteps t_1 < … < t_S visited by an S-step sampler (a LongTensor)."
-    check_steps(steps, T)
+    check_steps(steps, T); check_choice(skip, 'skip', GRIDS)
     if skip == 'uniform':     seq = (torch.arange(steps, dtype=torch.float64) * T / steps).floor()
     elif skip == 'quadratic': seq = (torch.linspace(0, math.sqrt(0.8 * T), steps, dtype=torch.float64) ** 2).floor()
     elif skip == 'trailing':  seq = (T - torch.arange(steps, dtype=torch.float64) * T / steps).round().flip(0) - 1
     elif skip == 'linspace':  seq = torch.linspace(0, T - 1, steps, dtype=torch.float64).round()
-    else: raise ValueError(f"unknown `skip` {skip!r}; choose one of {GRIDS}")
     seq = seq.long()
     if skip == 'quadratic':  # squares that round to the same timestep: move the later one up, keeping S distinct steps
         for i in range(1, steps): seq[i] = max(seq[i], seq[i - 1] + 1)   # stays < T: squares stop at 0.8T, bumps at S-1
@@ -110,6 +109,9 @@ def randn_latents(n:int, # how many latents
                   seed:int|None=None, # seed of the CPU generator; None draws from torch's global RNG
                   device=None, dtype=torch.float32):
     "`n` standard-normal latents, drawn on the CPU so that a seed gives the same latents on every device."
+    n, shape = check_int(n, 'n', lo=1), tuple(check_int(s, 'shape', lo=1) for s in shape)
+    if seed is not None: check_int(seed, 'seed', lo=0)
+    check_dtype(dtype, none=False)
     g = torch.Generator().manual_seed(seed) if seed is not None else None
     return torch.randn(n, *shape, generator=g, dtype=dtype).to(device or 'cpu')
 
@@ -133,11 +135,11 @@ class DDIM:
                  schedule:str='linear', # 'linear' or 'cosine'
                  betas=None, # explicit β values (length T), overriding `schedule`
                  **schedule_kwargs): # e.g. beta_start, beta_end for 'linear'
-        if betas is None:
-            if schedule not in SCHEDULES: raise ValueError(f"unknown `schedule` {schedule!r}; choose one of {list(SCHEDULES)}")
-            betas = SCHEDULES[schedule](T, **schedule_kwargs)
+        if not callable(model): raise ValueError(f"`model` must be a callable ε-network model(x, t), got {type(model).__name__}")
+        if betas is None: betas = SCHEDULES[check_choice(schedule, 'schedule', SCHEDULES)](check_int(T, 'T', lo=2), **schedule_kwargs)
         betas = torch.as_tensor(betas, dtype=torch.float64).cpu()
-        if betas.ndim != 1 or not ((betas > 0) & (betas < 1)).all(): raise ValueError("`betas` must be a 1-D sequence of values in (0, 1)")
+        if betas.ndim != 1 or len(betas) < 2 or not ((betas > 0) & (betas < 1)).all():
+            raise ValueError("`betas` must be a 1-D sequence of at least 2 values in (0, 1)")
         self.model, self.betas, self.T = model, betas, len(betas)
         self.abar = torch.cumprod(1 - betas, 0)
 
@@ -161,22 +163,25 @@ class DDIM:
     def abar_at(self, t):
         "ᾱ_t (float64) for timesteps `t`, with ᾱ_{−1} = 1."
         t = torch.as_tensor(t).cpu()
-        if ((t < -1) | (t >= self.T)).any(): raise ValueError(f"timesteps must lie in [-1, {self.T - 1}], got {t.min().item()}..{t.max().item()}")
+        if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
+            raise ValueError(f"timesteps `t` must be integers (a LongTensor or int), got dtype {t.dtype}")
+        if t.numel() == 0: raise ValueError("timesteps `t` are empty")
+        if ((t < -1) | (t >= self.T)).any(): raise ValueError(f"timesteps `t` must lie in [-1, {self.T - 1}], got {t.min().item()}..{t.max().item()}")
         return torch.cat([torch.ones(1, dtype=torch.float64), self.abar])[t + 1]
 
     def check_batch(self, x, name='x'):
         "Validate a batch of latents (or images): a finite float tensor of shape (B, *self.shape)."
-        if not isinstance(x, torch.Tensor): raise TypeError(f"`{name}` must be a torch.Tensor, got {type(x).__name__}")
-        if not x.is_floating_point(): raise TypeError(f"`{name}` must be a floating-point tensor, got {x.dtype}")
-        if self.shape is not None and (x.ndim != len(self.shape) + 1 or tuple(x.shape[1:]) != self.shape):
+        if isinstance(x, torch.Tensor) and self.shape is not None and (x.ndim != len(self.shape) + 1 or tuple(x.shape[1:]) != self.shape):
             raise ValueError(f"`{name}` must have shape (B, {', '.join(map(str, self.shape))}), got {tuple(x.shape)}")
+        check_tensor(x, name)
         if x.ndim < 2: raise ValueError(f"`{name}` must be batched, shape (B, ...), got {tuple(x.shape)}")
-        if not torch.isfinite(x).all(): raise ValueError(f"`{name}` contains NaN or infinite values")
         return x
 
-    def check_images(self, x, name='images'):
+    def check_images(self, x, name='images',
+                     strict:bool=True): # values must lie in [−1, 1]; else only 0..255 pixels (integer values above 2) are refused
         "Validate a batch of images: as `check_batch`, and with values in [−1, 1] (0..255 pixels get their own hint)."
         self.check_batch(x, name)
+        if not strict and not (x.amax() > 2 and (x == x.round()).all()): return x
         lo, hi = x.min().item(), x.max().item()
         if lo < -1 - 1e-3 or hi > 1 + 1e-3:
             hint = " — these look like 0..255 pixels: convert with x / 127.5 - 1" if hi > 2 else ""
@@ -185,8 +190,10 @@ class DDIM:
 
     def q_sample(self, x0, t, noise=None, generator=None):
         "Noise clean images `x0` to timesteps `t` (scalar or (B,)): √ᾱ_t x₀ + √(1−ᾱ_t) ε; returns (x_t, ε)."
+        abar = self.abar_at(t); self.check_batch(x0, 'x0'); check_generator(generator)
+        if abar.ndim and len(abar) not in (1, len(x0)): raise ValueError(f"`t` must be a scalar or have shape ({len(x0)},), got {tuple(abar.shape)}")
         if noise is None: noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
-        return ddim_step(x0, noise, 1., self.abar_at(t))[0], noise   # the forward process is the DDIM step up from ᾱ = 1 with the true noise
+        return ddim_step(x0, noise, 1., abar)[0], noise   # the forward process is the DDIM step up from ᾱ = 1 with the true noise
 
     def eps(self, x, t:int):
         "The network's noise prediction at timestep `t` for the whole batch, returned in `x`'s dtype."
@@ -226,11 +233,6 @@ def hardware() -> str:
     return f"CPU {cpu}, {torch.get_num_threads()} threads"
 
 # %% ../nbs/01_ddim.ipynb #c022
-def _check_eta(eta):
-    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not math.isfinite(eta) or eta < 0:
-        raise ValueError(f"`eta` must be a finite number ≥ 0, got {eta!r}")
-    return float(eta)
-
 @patch
 def sample(self:DDIM, x_T:torch.Tensor, # latents, shape (B, *image shape)
            steps:int=50, # S, number of network evaluations
@@ -244,7 +246,8 @@ def sample(self:DDIM, x_T:torch.Tensor, # latents, shape (B, *image shape)
            checkpointing:bool=False, # with `grad`: recompute each step's activations in the backward pass (memory of one step)
            progress:bool=False): # show a progress bar
     "Run the DDIM sampler from `x_T` down to images."
-    pairs, eta = step_pairs(steps, self.T, skip), _check_eta(eta)
+    pairs, eta = step_pairs(steps, self.T, skip), check_float(eta, 'eta', lo=0)
+    check_generator(generator); check_dtype(dtype)
     if checkpointing and not grad: raise ValueError("`checkpointing=True` needs `grad=True` (it only changes how gradients are computed)")
     x = self.check_batch(x_T, 'x_T').to(dtype or x_T.dtype)
     traj = Trajectory([x], [], [pairs[0][0]])
@@ -271,8 +274,8 @@ def invert(self:DDIM, x_0:torch.Tensor, # images, shape (B, *image shape)
            grad:bool=False, # keep the autograd graph
            progress:bool=False): # show a progress bar
     "Deterministic DDIM inversion: the latents x_T that the η = 0 sampler maps back to (approximately) `x_0`."
-    pairs = step_pairs(steps, self.T, skip)[::-1]
-    x = self.check_batch(x_0, 'x_0').to(dtype or x_0.dtype)
+    pairs = step_pairs(steps, self.T, skip)[::-1]; check_dtype(dtype)
+    x = self.check_images(x_0, 'x_0', strict=False).to(dtype or x_0.dtype)   # any data; only 0..255 pixels are refused
     traj = Trajectory([x], [], [-1])
     with torch.set_grad_enabled(grad):
         for t, t_prev in tqdm(pairs, desc='DDIM inversion', disable=not progress, leave=False):
@@ -318,7 +321,7 @@ def decode(ddim:DDIM, z:torch.Tensor, # latents (N, *ddim.shape), on any device
            clip_x0:bool=False, # clamp each x̂₀: off, as in `DDIM.sample`
            progress:bool=False) -> torch.Tensor:
     "The decoder G: images G(z) of the η = 0 S-step sampler, computed in batches on the model's device, returned where `z` is, in its dtype."
-    ddim.check_batch(z, 'z')
+    ddim.check_batch(z, 'z'); check_int(batch_size, 'batch_size', lo=1)
     dev, amp = ddim.device, autocast_dtype(ddim.device, precision)
     out = []
     with torch.no_grad(), torch.autocast(dev.type, dtype=amp or torch.float32, enabled=amp is not None):
@@ -340,9 +343,7 @@ class Preconditioned(nn.Module):
                  abar:torch.Tensor, # ᾱ_t of the schedule, t = 0..T-1
                  sigma_data:float=0.5): # standard deviation of the training data in [-1, 1]
         super().__init__()
-        if not (isinstance(sigma_data, (int, float)) and math.isfinite(sigma_data) and sigma_data > 0):
-            raise ValueError(f"`sigma_data` must be a positive number, got {sigma_data!r}")
-        self.net, self.sigma_data = net, float(sigma_data)
+        self.net, self.sigma_data = net, check_float(sigma_data, 'sigma_data', lo=0, lo_open=True)
         self.abar64 = torch.as_tensor(abar, dtype=torch.float64).cpu()   # a plain attribute: float64 tables cannot live on every device
         self._tables = {}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from .checks import check_float, check_int, check_writable
 from .cli import command
 from .data import load_data, load_images, to_model_range
 from .ddim import decode, hardware, randn_latents
@@ -106,9 +107,6 @@ def _demo_report(s:dict, path, n_own:int) -> Path:
 DEMO_METHODS = [('ddim', 'ddim', {}), ('fixed_point K=2', 'fixed_point', dict(K=2)), ('edict', 'edict', {}), ('bdia', 'bdia', {})]
 SWEEP_ALPHAS = (-4., -2., 0., 2., 4.)
 
-def _check_int(v, name, lo):
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise ValueError(f"`{name}` must be an integer ≥ {lo}, got {v!r}")
-
 def demo(model:str='avatars32', # a shipped model
          image:list|str|None=None, # your own image file(s): inverted, interpolated and edited first
          out:str='ddim_nb_demo', # output folder (created; files of the same names are replaced)
@@ -124,9 +122,9 @@ def demo(model:str='avatars32', # a shipped model
     if model not in available(): raise ValueError(f"unknown model {model!r}; shipped: {available()}")
     for p in images:
         if not Path(p).is_file(): raise FileNotFoundError(f"image file {p} does not exist")
-    _check_int(steps, 'steps', 2); _check_int(n, 'n', 2); _check_int(n_samples, 'n_samples', 1)
+    check_int(steps, 'steps', lo=2); check_int(n, 'n', lo=2); check_int(n_samples, 'n_samples', lo=1); check_int(seed, 'seed', lo=0)
     if len(images) > n: raise ValueError(f"{len(images)} images given but `n` = {n}: raise `n`")
-    if not edit_alpha > 0: raise ValueError(f"`edit_alpha` must be > 0, got {edit_alpha!r}")
+    check_float(edit_alpha, 'edit_alpha', lo=0, lo_open=True); check_writable(out, 'out', folder=True)
     say = print if progress else (lambda *a, **k: None)
     out, t_start, t = Path(out), time.time(), {}
     out.mkdir(parents=True, exist_ok=True)

@@ -15,11 +15,12 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 from tqdm.auto import tqdm
 
+from .checks import check_choices, check_float, check_finite_tensors, check_generator, check_int, check_name, check_tensor, reading
 from .data import ImageSet, to_model_range
 from .ddim import DDIM, decode, mix_seed, randn_latents
 from .images import grid_image, to_uint8
 from .inversion import METHODS, invert, method_record
-from .store import atomic_write
+from .store import atomic_write, load_json_cache, save_json_cache
 
 # %% auto #0
 __all__ = ['PAIR_BLOCK', 'KINDS', 'Pairs', 'block_latents', 'pairs_cache_path', 'generate_pairs', 'BasicBlock',
@@ -110,8 +111,8 @@ class AttributeClassifier(nn.Module):
         super().__init__()
         if len(in_shape) != 3: raise ValueError(f"`in_shape` must be (C, H, W), got {in_shape!r}")
         if not attrs: raise ValueError("`attrs` must name at least one attribute")
-        if isinstance(blocks, bool) or not isinstance(blocks, int) or blocks < 1: raise ValueError(f"`blocks` must be an integer ≥ 1, got {blocks!r}")
-        self.in_shape, self.attrs = tuple(int(s) for s in in_shape), list(attrs)
+        check_int(blocks, 'blocks', lo=1)
+        self.in_shape, self.attrs = tuple(check_int(s, 'in_shape', lo=1) for s in in_shape), list(attrs)
         self.config = dict(in_shape=list(self.in_shape), attrs=self.attrs, blocks=blocks, widths=list(widths))
         C, H = self.in_shape[0], self.in_shape[1]
         stem = [nn.Conv2d(C, widths[0], 5, 2, 2, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU()] if H >= 64 else []  # the reference's extra 64×64 stem
@@ -137,7 +138,7 @@ def degrade(x:torch.Tensor, # images in [−1, 1], (B, C, H, W)
             blur:float=1.2, # largest Gaussian blur σ (pixels); each image draws σ_b uniformly in [0, blur]
             noise:float=0.08) -> torch.Tensor: # largest noise standard deviation; each image draws one uniformly in [0, noise]
     "Randomly blurred (separable Gaussian, edges replicated) and noised copies of `x`."
-    if x.ndim != 4: raise ValueError(f"`x` must be a batch (B, C, H, W), got shape {tuple(x.shape)}")
+    check_tensor(x, 'x', ndim=4); check_generator(generator); check_float(blur, 'blur', lo=0); check_float(noise, 'noise', lo=0)
     B, r = len(x), max(1, math.ceil(2 * blur))
     sig = (torch.rand(B, generator=generator) * blur).clamp(min=1e-3)
     k = torch.arange(-r, r + 1, dtype=torch.float32)
@@ -151,7 +152,7 @@ def degrade(x:torch.Tensor, # images in [−1, 1], (B, C, H, W)
 
 # %% ../nbs/05_editing.ipynb #c011
 def _check_labelled(data:ImageSet):
-    if not isinstance(data, ImageSet): raise TypeError(f"`data` must be an ImageSet, got {type(data).__name__}")
+    if not isinstance(data, ImageSet): raise ValueError(f"`data` must be an ImageSet, got {type(data).__name__}")
     y = data.labels
     if y is None or y.ndim != 2: raise ValueError(f"`data` needs multi-label labels of shape (N, A), got {None if y is None else tuple(y.shape)}")
     if not ((y == 0) | (y == 1)).all(): raise ValueError("labels must be 0 or 1")
@@ -173,7 +174,8 @@ def train_classifier(data:ImageSet, # labelled images, labels (N, A) in {0, 1}
                      seed:int=0, device=None, progress:bool=True):
     "Train an `AttributeClassifier` on `data`; returns (classifier in eval mode, list of per-step losses)."
     _check_labelled(data)
-    if not epochs > 0: raise ValueError(f"`epochs` must be > 0, got {epochs!r}")
+    check_float(epochs, 'epochs', lo=0, lo_open=True); check_int(batch_size, 'batch_size', lo=1); check_int(blocks, 'blocks', lo=1)
+    check_float(lr, 'lr', lo=0, lo_open=True); check_float(weight_decay, 'weight_decay', lo=0); check_int(seed, 'seed', lo=0)
     device = torch.device(device or 'cpu')
     torch.manual_seed(seed)
     if init is not None:
@@ -201,7 +203,7 @@ def train_classifier(data:ImageSet, # labelled images, labels (N, A) in {0, 1}
 def predict(clf:AttributeClassifier, images:torch.Tensor, # uint8 0..255 or float in [−1, 1], (N, *clf.in_shape)
             batch_size:int=500) -> torch.Tensor:
     "Attribute probabilities (N, A) of `images`, on the CPU."
-    clf.check(images)
+    clf.check(images); check_tensor(images, 'images', floating=False, empty=True); check_int(batch_size, 'batch_size', lo=1)
     dev = next(clf.parameters()).device
     was = clf.training; clf.eval()
     out = [torch.sigmoid(clf(_as_input(images[i:i + batch_size]).to(dev))).cpu() for i in range(0, len(images), batch_size)]
@@ -226,27 +228,29 @@ def save_classifier(clf:AttributeClassifier, path, record:dict|None=None) -> Pat
 
 def classifier_record(path) -> dict:
     "The record stored with a saved classifier."
-    with safe_open(str(path), 'pt') as f: return json.loads((f.metadata() or {}).get('record', '{}'))
+    with reading(path, 'saved classifier'), safe_open(str(path), 'pt') as f: return json.loads((f.metadata() or {}).get('record', '{}'))
 
 def load_classifier(path, shape:tuple|None=None, # the (C, H, W) the classifier must accept, e.g. `ddim.shape`
                     device=None) -> AttributeClassifier:
     "A saved `AttributeClassifier` in eval mode; refuses one made for images of another shape than `shape`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no classifier at {path}")
-    with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-    if 'config' not in meta: raise ValueError(f"{path} is not a saved AttributeClassifier (no configuration in its metadata)")
-    cfg = json.loads(meta['config'])
+    with reading(path, 'saved classifier'):
+        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
+        if 'config' not in meta: raise ValueError(f"{path} is not a saved AttributeClassifier (no configuration in its metadata)")
+        cfg, weights = json.loads(meta['config']), check_finite_tensors(load_file(path), str(path))
     if shape is not None and tuple(cfg['in_shape']) != tuple(shape):
         raise ValueError(f"the classifier in {path.name} was trained on images of shape {tuple(cfg['in_shape'])}, "
                          f"but images of shape {tuple(shape)} are needed — train one for this image size")
     clf = AttributeClassifier(cfg['in_shape'], cfg['attrs'], cfg['blocks'], tuple(cfg['widths']))
-    clf.load_state_dict(load_file(path))
+    with reading(path, 'saved classifier'): clf.load_state_dict(weights)
     return clf.eval().requires_grad_(False).to(device or 'cpu')
 
 # %% ../nbs/05_editing.ipynb #c017_1
 def classifier_path(name:str) -> Path:
     "Where the shipped attribute classifier for model/dataset `name` lives."
     from ddim_nb.pretrained import weights_dir
+    check_name(name, 'name')
     return weights_dir() / f'{name}-attributes.safetensors'
 
 def attribute_classifier(name:str='avatars32', device=None) -> AttributeClassifier:
@@ -263,8 +267,8 @@ def _lbfgs(params, loss_fn, iters:int):
     opt.step(closure)
 
 def _check_xy(X, y):
-    if not isinstance(X, torch.Tensor) or X.ndim != 2: raise ValueError(f"`X` must be a (N, d) tensor, got {getattr(X, 'shape', type(X).__name__)}")
-    if len(X) == 0: raise ValueError("the pair set is empty: no latents to fit a boundary on")
+    if isinstance(X, torch.Tensor) and X.numel() == 0: raise ValueError("the pair set is empty: no latents to fit a boundary on")
+    check_tensor(X, 'X', ndim=2); y = check_tensor(torch.as_tensor(y), 'y', ndim=1, floating=False)
     if len(y) != len(X): raise ValueError(f"{len(y)} labels for {len(X)} latents")
 
 def fit_logistic(X:torch.Tensor, # latents, flattened (N, d)
@@ -272,7 +276,7 @@ def fit_logistic(X:torch.Tensor, # latents, flattened (N, d)
                  l2:float=1e-2, # λ, the L2 penalty on w
                  iters:int=200): # L-BFGS iterations
     "L2-regularised logistic regression by full-batch L-BFGS: returns (w, b) in float64."
-    _check_xy(X, y)
+    _check_xy(X, y); check_float(l2, 'l2', lo=0); check_int(iters, 'iters', lo=1)
     y = torch.as_tensor(y).double()
     if not ((y == 0) | (y == 1)).all(): raise ValueError("`y` must hold 0/1 labels")
     if y.min() == y.max(): raise ValueError(f"all {len(y)} labels are {int(y[0])}: a boundary needs examples of both classes")
@@ -287,8 +291,7 @@ def fit_svm(X:torch.Tensor, # latents, flattened (N, d)
             l2:float=1e-2, # λ, the L2 penalty on w
             iters:int=200):
     "Linear SVM (squared hinge, L-BFGS) on the top and bottom `frac` by `scores` (InterFaceGAN): returns (w, b) in float64."
-    _check_xy(X, scores)
-    if not 0 < frac <= 0.5: raise ValueError(f"`frac` must be in (0, 0.5], got {frac!r}")
+    _check_xy(X, scores); check_float(frac, 'frac', 0, 0.5, lo_open=True); check_float(l2, 'l2', lo=0); check_int(iters, 'iters', lo=1)
     k = int(frac * len(X))
     if k < 1: raise ValueError(f"`frac`={frac} of {len(X)} latents selects none: use more pairs")
     order = torch.as_tensor(scores).double().argsort()
@@ -352,8 +355,7 @@ def fit_boundaries(pairs:Pairs, # labelled pairs to fit on (see `label_pairs`)
     if len(pairs) == 0: raise ValueError("the pair set is empty: generate pairs first")
     if pairs.probs is None: raise ValueError("`pairs` are not labelled: call `label_pairs(pairs, classifier)` first")
     attrs = _check_attrs(attrs or pairs.attrs, pairs.attrs)
-    bad = [k for k in kinds if k not in KINDS]
-    if bad: raise ValueError(f"unknown boundary kind(s) {bad}; choose from {KINDS}")
+    kinds = check_choices(kinds, 'kinds', KINDS)
     for a, others in (condition_on or {}).items(): _check_attrs([a] + list(others), pairs.attrs, 'condition_on')
     X, out = pairs.z.flatten(1), {}
     logit = lambda p: torch.logit(p.double().clamp(1e-6, 1 - 1e-6))
@@ -408,10 +410,11 @@ def load_boundaries(path, shape:tuple|None=None) -> dict: # `shape`: the latent 
     "Boundaries saved by `save_boundaries`, as {(attr, kind): Boundary}; refuses normals of another shape than `shape`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no boundaries at {path}")
-    with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-    if 'boundaries' not in meta: raise ValueError(f"{path} holds no saved boundaries (no 'boundaries' in its metadata)")
-    t, out = load_file(path), {}
-    for e in json.loads(meta['boundaries']):
+    with reading(path, 'saved boundaries'):
+        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
+        if 'boundaries' not in meta: raise ValueError(f"{path} holds no saved boundaries (no 'boundaries' in its metadata)")
+        t, out, entries = check_finite_tensors(load_file(path), str(path)), {}, json.loads(meta['boundaries'])
+    for e in entries:
         u = t[f"{e['attr']}/{e['kind']}"]
         if shape is not None and tuple(u.shape) != tuple(shape):
             raise ValueError(f"the boundaries in {path.name} are for latents of shape {tuple(u.shape)}, not {tuple(shape)}")
@@ -420,12 +423,12 @@ def load_boundaries(path, shape:tuple|None=None) -> dict: # `shape`: the latent 
 
 def boundaries_record(path) -> dict:
     "The record stored with saved boundaries."
-    with safe_open(str(path), 'pt') as f: return json.loads((f.metadata() or {}).get('record', '{}'))
+    with reading(path, 'saved boundaries'), safe_open(str(path), 'pt') as f: return json.loads((f.metadata() or {}).get('record', '{}'))
 
 def shipped_boundaries(name:str='avatars32', kinds:tuple=KINDS) -> dict:
     "The shipped boundaries of model `name` (those of `kinds`), fitted in this notebook's avatars32 run."
     from ddim_nb.pretrained import weights_dir
-    p = weights_dir() / f'{name}-boundaries.safetensors'
+    p = weights_dir() / f'{check_name(name, "name")}-boundaries.safetensors'
     if not p.exists(): raise ValueError(f"no shipped attribute boundaries for {name!r}; fit some with `fit_boundaries`")
     return {k: v for k, v in load_boundaries(p).items() if k[1] in kinds}
 
@@ -435,17 +438,19 @@ def edit(z:torch.Tensor, # latents (B, *shape), or one latent (*shape)
          alpha): # step: a number, or one per latent (B,)
     "The edited latents z + α·u."
     if isinstance(u, Boundary): u = u.u
-    if not isinstance(z, torch.Tensor) or not z.is_floating_point(): raise TypeError(f"`z` must be a floating-point tensor, got {getattr(z, 'dtype', type(z).__name__)}")
-    if not isinstance(u, torch.Tensor): raise TypeError(f"`u` must be a tensor or a Boundary, got {type(u).__name__}")
+    check_tensor(z, 'z')
+    if not isinstance(u, torch.Tensor): raise ValueError(f"`u` must be a tensor or a Boundary, got {type(u).__name__}")
+    check_tensor(u, 'u')
     single = z.shape == u.shape
     if not single and tuple(z.shape[1:]) != tuple(u.shape):
         raise ValueError(f"`z` of shape {tuple(z.shape)} does not match the direction `u` of shape {tuple(u.shape)}: "
                          f"z must be one latent of u's shape or a batch (B, {', '.join(map(str, u.shape))})")
-    a = torch.as_tensor(alpha, dtype=torch.float64)
-    if not torch.isfinite(a).all(): raise ValueError(f"`alpha` must be finite, got {alpha!r}")
+    try: a = torch.as_tensor(alpha, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError): a = None
+    if a is None or isinstance(alpha, (bool, str)) or not torch.isfinite(a).all():
+        raise ValueError(f"`alpha` must be a finite number or one per latent, got {alpha!r}")
     if a.ndim > 1 or (a.ndim == 1 and (single or len(a) != len(z))):
         raise ValueError(f"`alpha` must be a number or one value per latent ({1 if single else len(z)}), got shape {tuple(a.shape)}")
-    if not torch.isfinite(z).all(): raise ValueError("`z` contains NaN or infinite values")
     a = a.to(z.dtype).to(z.device).reshape(-1, *([1] * u.ndim)) if a.ndim else a.item()
     return z + a * u.to(z)
 
@@ -454,7 +459,7 @@ def edit_images(ddim:DDIM, z:torch.Tensor, # latents (B, *shape)
                 alphas, # the α values of the sweep
                 steps:int=20, batch_size:int=256, progress:bool=False) -> torch.Tensor:
     "Images G(z + α·u) for every latent and every α: (B, len(alphas), *shape) in [−1, 1]."
-    alphas = [float(a) for a in alphas]
+    alphas = [check_float(a, 'alphas') for a in alphas]
     zz = torch.stack([edit(z, u, a) for a in alphas], 1)
     return decode(ddim, zz.flatten(0, 1), steps, batch_size=batch_size, progress=progress).reshape(*zz.shape)
 
@@ -496,15 +501,17 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
     if ddim.shape is not None: clf.check(torch.zeros(1, *ddim.shape), 'images of this model')
     if not boundaries: raise ValueError("`boundaries` is empty")
     _check_attrs([a for a, _ in boundaries], clf.attrs, 'boundaries')
-    alphas = [float(a) for a in alphas]
-    if not all(math.isfinite(a) and a > 0 for a in alphas): raise ValueError(f"`alphas` must be finite and > 0, got {alphas}")
+    alphas = [check_float(a, 'alphas', lo=0, lo_open=True) for a in alphas]
+    if name is not None: check_name(name, 'name')
     for bd in boundaries.values():
         if tuple(bd.u.shape) != tuple(z.shape[1:]): raise ValueError(f"boundary {bd.attr}/{bd.kind} has shape {tuple(bd.u.shape)}, latents {tuple(z.shape[1:])}")
     path = None
     if name:
         key = _key(name, steps, alphas, z, clf, regions, *[(k, bd.u) for k, bd in sorted(boundaries.items())])
         path = Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'edits') / f'{name}-S{steps}-{key}.json'
-        if path.exists(): return json.loads(path.read_text())
+        manifest = dict(what='edit measurements', model=name, steps=steps, key=key, n=len(z), alphas=alphas)
+        rows = load_json_cache(path, manifest, 'edits cache')
+        if rows is not None: return rows
     x0 = decode(ddim, z, steps, batch_size=batch_size)
     p0 = predict(clf, x0)
     on0, sure0 = p0 > 0.5, (p0 - 0.5).abs() >= 0.4                                  # the verdicts, and which were sure (p ≤ 0.1 or ≥ 0.9)
@@ -529,7 +536,7 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
                 r.update(pixel_inside=diff[:, m].mean().item(), pixel_outside=diff[:, ~m].mean().item())
             rows.append(r); bar.update(len(z))
     bar.close()
-    if path is not None: atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(rows)))
+    if path is not None: save_json_cache(path, rows, manifest)
     return rows
 
 def edit_table(rows:list, kinds:tuple=KINDS, alpha:float|None=None) -> str:

@@ -8,6 +8,7 @@ import math
 
 import torch
 
+from .checks import check_int, check_tensor, check_writable
 from .store import atomic_write
 
 # %% auto #0
@@ -15,7 +16,8 @@ __all__ = ['to_uint8', 'grid_image', 'save_grid', 'show_images', 'save_gif', 'fr
 
 # %% ../nbs/01c_images.ipynb #i_to_uint8
 def to_uint8(x:torch.Tensor):
-    "Images in [−1, 1] → uint8 in [0, 255] (values outside are clipped)."
+    "Images in [−1, 1] → uint8 in [0, 255] (values outside are clipped; NaN is refused, not written as black)."
+    check_tensor(x, 'x', empty=True)
     return ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 # %% ../nbs/01c_images.ipynb #i_grid_image
@@ -26,9 +28,10 @@ def grid_image(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 
     "A batch of images as one PIL image grid: greyscale ('L', exact in PNG and GIF) for one channel, else RGB."
     from torchvision.utils import make_grid
     from PIL import Image
-    if x.ndim != 4 or x.shape[1] not in (1, 3): raise ValueError(f"`x` must have shape (B, 1|3, H, W), got {tuple(x.shape)}")
-    if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1: raise ValueError(f"`scale` must be a positive integer, got {scale!r}")
-    nrow = nrow or max(1, math.ceil(math.sqrt(len(x))))
+    check_tensor(x, 'x', ndim=4)
+    if x.shape[1] not in (1, 3): raise ValueError(f"`x` must have shape (B, 1|3, H, W), got {tuple(x.shape)}")
+    scale, padding = check_int(scale, 'scale', lo=1), check_int(padding, 'padding', lo=0)
+    nrow = check_int(nrow, 'nrow', lo=1) if nrow is not None else max(1, math.ceil(math.sqrt(len(x))))
     g = make_grid(to_uint8(x), nrow=nrow, padding=padding, pad_value=255).permute(1, 2, 0).numpy()
     im = Image.fromarray(g[..., 0] if x.shape[1] == 1 else g)
     return im.resize((im.width * scale, im.height * scale), Image.NEAREST) if scale > 1 else im
@@ -39,7 +42,7 @@ def save_grid(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 1
               nrow:int|None=None, # images per row; default ≈ √B
               padding:int=2):
     "Save a batch of images as one PNG grid, atomically."
-    im = grid_image(x, nrow, padding)
+    check_writable(path, 'path'); im = grid_image(x, nrow, padding)
     return atomic_write(path, lambda tmp: im.save(tmp, format='PNG'))
 
 # %% ../nbs/01c_images.ipynb #i_show_images
@@ -63,8 +66,10 @@ def save_gif(frames:list, # image batches in [-1, 1], each (B, C, H, W) (or sing
              scale:int=1): # enlarge this many times (nearest neighbour)
     "Save a sequence of image batches as a looping animated GIF, one grid per frame, atomically."
     from PIL import Image
+    if not isinstance(frames, (list, tuple)) or not frames: raise ValueError("`frames` must be a non-empty list of image batches")
+    frames = [check_tensor(f, 'frames', ndim=(3, 4)) for f in frames]
     frames = [f[None] if f.ndim == 3 else f for f in frames]
-    if not frames: raise ValueError("`frames` is empty")
+    duration = check_int(duration, 'duration', lo=1); check_writable(path, 'path')
     if any(f.ndim != 4 or f.shape[1] not in (1, 3) or f.shape != frames[0].shape for f in frames):
         raise ValueError(f"`frames` must all have one shape (B, 1|3, H, W), got {sorted({tuple(f.shape) for f in frames})}")
     ims = [grid_image(f, nrow, padding, scale) for f in frames]

@@ -11,6 +11,7 @@ import torch
 
 from tqdm.auto import tqdm
 
+from .checks import check_choice, check_int, check_tensor
 from .ddim import DDIM, randn_latents
 from .images import grid_image, save_gif, show_images
 from .inversion import invert, method_record, reconstruct
@@ -26,25 +27,19 @@ __all__ = ['lerp', 'latent_angle', 'slerp', 'interpolate', 'interpolation_grid',
 # %% ../nbs/04_interpolation.ipynb #c006
 def _check_pair(z1, z2, batch_dims):
     "Validate two latents (or batches of latents); return the number of leading batch dimensions."
-    for name, z in (('z1', z1), ('z2', z2)):
-        if not isinstance(z, torch.Tensor): raise TypeError(f"`{name}` must be a torch.Tensor, got {type(z).__name__}")
-        if not z.is_floating_point(): raise TypeError(f"`{name}` must be a floating-point tensor, got {z.dtype}")
+    for name, z in (('z1', z1), ('z2', z2)): check_tensor(z, name)
     if z1.shape != z2.shape: raise ValueError(f"`z1` and `z2` must have the same shape, got {tuple(z1.shape)} and {tuple(z2.shape)}")
     if z1.device != z2.device: raise ValueError(f"`z1` and `z2` must be on the same device, got {z1.device} and {z2.device}")
     if z1.ndim == 0: raise ValueError("`z1` and `z2` must have at least one dimension, got scalars")
-    if batch_dims is None: batch_dims = 0 if z1.ndim == 1 else 1
-    if isinstance(batch_dims, bool) or not isinstance(batch_dims, int) or not 0 <= batch_dims < z1.ndim:
-        raise ValueError(f"`batch_dims` must be an integer in [0, {z1.ndim - 1}] for latents of shape {tuple(z1.shape)}, got {batch_dims!r}")
-    for name, z in (('z1', z1), ('z2', z2)):
-        if not torch.isfinite(z).all(): raise ValueError(f"`{name}` contains NaN or infinite values")
-    return batch_dims
+    if batch_dims is None: batch_dims = 0 if z1.ndim in (1, 3) else 1   # one latent (d,) or (C, H, W); a batch (B, d) or (B, C, H, W)
+    return check_int(batch_dims, 'batch_dims', 0, z1.ndim - 1)
 
 def _check_alpha(alpha, extrapolate=False) -> torch.Tensor:
     "`alpha` as a float64 CPU tensor of shape () or (K,), checked to be finite (and in [0, 1] unless `extrapolate`)."
     if isinstance(alpha, bool) or (isinstance(alpha, torch.Tensor) and alpha.dtype == torch.bool):
-        raise TypeError(f"`alpha` must be a number or a 1-D sequence of numbers, got a boolean {alpha!r}")
+        raise ValueError(f"`alpha` must be a number or a 1-D sequence of numbers, got a boolean {alpha!r}")
     try: a = alpha.detach().cpu().to(torch.float64) if isinstance(alpha, torch.Tensor) else torch.as_tensor(alpha, dtype=torch.float64)
-    except Exception: raise TypeError(f"`alpha` must be a number or a 1-D sequence of numbers, got {alpha!r}") from None
+    except Exception: raise ValueError(f"`alpha` must be a number or a 1-D sequence of numbers, got {alpha!r}") from None
     if a.ndim > 1: raise ValueError(f"`alpha` must be a number or 1-D (K values), got shape {tuple(a.shape)}")
     if a.numel() == 0: raise ValueError("`alpha` is empty")
     if not torch.isfinite(a).all(): raise ValueError(f"`alpha` must be finite, got {a.tolist()}")
@@ -65,7 +60,7 @@ def _combine(k1, k2, z1, z2, bd, scalar):
 def lerp(z1:torch.Tensor, # first latent(s): one latent or a batch
          z2:torch.Tensor, # second latent(s), the same shape as `z1`
          alpha, # a number, or a 1-D sequence of K numbers
-         batch_dims:int|None=None, # leading dimensions that index latents; default 0 for 1-D tensors, else 1
+         batch_dims:int|None=None, # leading dimensions that index latents; default 0 for one latent (d,) or (C, H, W), 1 for a batch (B, d) or (B, C, H, W)
          extrapolate:bool=False): # allow `alpha` outside [0, 1]
     "Linear interpolation (1 − α)·z1 + α·z2: shape of `z1` for a scalar `alpha`, (K, *z1.shape) for K values."
     bd, a = _check_pair(z1, z2, batch_dims), _check_alpha(alpha, extrapolate)
@@ -75,7 +70,7 @@ def lerp(z1:torch.Tensor, # first latent(s): one latent or a batch
 # %% ../nbs/04_interpolation.ipynb #c010
 def latent_angle(z1:torch.Tensor, # first latent(s)
                  z2:torch.Tensor, # second latent(s), the same shape
-                 batch_dims:int|None=None # leading dimensions that index latents; default 0 for 1-D tensors, else 1
+                 batch_dims:int|None=None # leading dimensions that index latents; default 0 for one latent (d,) or (C, H, W), 1 for a batch (B, d) or (B, C, H, W)
                 ) -> torch.Tensor:
     "Angle θ ∈ [0, π] between latents (per latent of a batch), accurate also near 0 and π."
     bd = _check_pair(z1, z2, batch_dims)
@@ -88,12 +83,12 @@ def latent_angle(z1:torch.Tensor, # first latent(s)
 def slerp(z1:torch.Tensor, # first latent(s): one latent or a batch
           z2:torch.Tensor, # second latent(s), the same shape as `z1`
           alpha, # a number, or a 1-D sequence of K numbers
-          batch_dims:int|None=None, # leading dimensions that index latents; default 0 for 1-D tensors, else 1
+          batch_dims:int|None=None, # leading dimensions that index latents; default 0 for one latent (d,) or (C, H, W), 1 for a batch (B, d) or (B, C, H, W)
           norm:str='linear', # 'linear': slerp the directions, interpolate the norm linearly; 'formula': the formula on the raw vectors
           eps:float=1e-4, # sin θ below this: lerp (θ ≈ 0) or error (θ ≈ π)
           extrapolate:bool=False): # allow `alpha` outside [0, 1]
     "Spherical interpolation along the great circle: shape of `z1` for a scalar `alpha`, (K, *z1.shape) for K values."
-    if norm not in ('linear', 'formula'): raise ValueError(f"`norm` must be 'linear' or 'formula', got {norm!r}")
+    check_choice(norm, 'norm', ('linear', 'formula'))
     bd, a = _check_pair(z1, z2, batch_dims), _check_alpha(alpha, extrapolate)
     theta = latent_angle(z1, z2, bd)                                         # (*batch)
     s = torch.sin(theta)
@@ -138,8 +133,7 @@ def interpolation_grid(z00:torch.Tensor, # top-left corner latent(s)
                        batch_dims:int|None=None, # as in `slerp`
                        **kwargs): # passed to `slerp` / `lerp`
     "Latents on a rows × cols grid between four corners (edges first, then columns): shape (rows, cols, *z00.shape)."
-    for name, n in (('rows', rows), ('cols', cols)):
-        if isinstance(n, bool) or not isinstance(n, int) or n < 2: raise ValueError(f"`{name}` must be an integer ≥ 2, got {n!r}")
+    check_int(rows, 'rows', lo=2); check_int(cols, 'cols', lo=2)
     for name, z in (('z01', z01), ('z10', z10), ('z11', z11)): _check_pair(z00, z, batch_dims)
     bd = _check_pair(z00, z01, batch_dims)
     u, v = torch.linspace(0, 1, cols, dtype=torch.float64), torch.linspace(0, 1, rows, dtype=torch.float64)
@@ -160,7 +154,7 @@ def decode_path(ddim:DDIM, path, # latents (K, B, *ddim.shape), or a tuple of th
         raise ValueError(f"method {method!r} decodes {'a pair of latent paths' if m.pair else 'one latent path'}, got {len(zs)}")
     for z in zs:
         if not isinstance(z, torch.Tensor) or z.ndim < 3: raise ValueError(f"`path` must be (K, B, *shape) latents (frames first), got {getattr(z, 'shape', type(z).__name__)}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"`batch_size` must be a positive integer, got {batch_size!r}")
+    check_int(batch_size, 'batch_size', lo=1)
     K, B = zs[0].shape[:2]
     flat = [z.reshape(K * B, *z.shape[2:]) for z in zs]
     out = []
@@ -215,8 +209,7 @@ class Interpolation(NamedTuple):
     frames: torch.Tensor
 
 def _check_frames_count(n_frames):
-    if isinstance(n_frames, bool) or not isinstance(n_frames, int) or n_frames < 2: raise ValueError(f"`n_frames` must be an integer ≥ 2, got {n_frames!r}")
-    return torch.linspace(0, 1, n_frames, dtype=torch.float64)
+    return torch.linspace(0, 1, check_int(n_frames, 'n_frames', lo=2), dtype=torch.float64)
 
 def interpolate_latents(ddim:DDIM, z1:torch.Tensor, z2:torch.Tensor, # batches of latents (B, *ddim.shape)
                         n_frames:int=9, # K, frames per path including both ends
@@ -300,7 +293,7 @@ def smoothness_table(ddim:DDIM,
                      kinds=('slerp', 'lerp'), # interpolation kinds to compare on the same pairs
                      seed:int=0, batch_size:int=256, progress:bool=True) -> list:
     "Interpolate `n_pairs` random latent pairs with each kind; one `path_report` row per kind."
-    if isinstance(n_pairs, bool) or not isinstance(n_pairs, int) or n_pairs < 1: raise ValueError(f"`n_pairs` must be a positive integer, got {n_pairs!r}")
+    check_int(n_pairs, 'n_pairs', lo=1)
     za, zb = randn_latents(n_pairs, ddim.shape, seed=seed), randn_latents(n_pairs, ddim.shape, seed=seed + 1)
     dev = ddim.device
     za, zb = za.to(dev), zb.to(dev)

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from .checks import check_choice, check_float, check_int, check_tensor
 from .ddim import DDIM, ddim_step, decode, randn_latents, step_pairs, timesteps
 from .metrics import latent_stats, psnr, ssim
 from .unet import build_unet
@@ -26,7 +27,7 @@ __all__ = ['METHODS', 'CRITERIA', 'invert_fixed_point', 'edict_sample', 'edict_i
 # %% ../nbs/03_inversion.ipynb #c011
 def invert_fixed_point(ddim:DDIM, images:torch.Tensor, steps:int=50, K:int=2, skip:str='uniform', dtype=None, progress:bool=False):
     "DDIM inversion with `K` fixed-point refinements of each step (S·(K+1) network calls)."
-    if isinstance(K, bool) or not isinstance(K, int) or K < 0: raise ValueError(f"`K` must be an integer ≥ 0, got {K!r}")
+    check_int(K, 'K', lo=0)
     pairs = step_pairs(steps, ddim.T, skip)[::-1]
     x = ddim.check_images(images).to(dtype or images.dtype)
     with torch.no_grad():
@@ -38,8 +39,7 @@ def invert_fixed_point(ddim:DDIM, images:torch.Tensor, steps:int=50, K:int=2, sk
     return x
 
 # %% ../nbs/03_inversion.ipynb #c013
-def _check_p(p):
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p <= 1: raise ValueError(f"`p` (EDICT mixing) must be in (0, 1], got {p!r}")
+def _check_p(p): return check_float(p, 'p', 0, 1, lo_open=True)   # EDICT's mixing weight
 
 def edict_sample(ddim:DDIM, z:tuple, steps:int=50, p:float=0.93, skip:str='uniform', grad:bool=False):
     "EDICT sampler from the latent pair `z` = (x_T, y_T) to images (2 network calls per step); returns the pair."
@@ -69,12 +69,8 @@ def edict_invert(ddim:DDIM, images:torch.Tensor, steps:int=50, p:float=0.93, ski
     return x, y
 
 # %% ../nbs/03_inversion.ipynb #c015
-def _check_gamma(gamma):
-    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not 0 < gamma <= 1:
-        raise ValueError(f"`gamma` (BDIA) must be in (0, 1], got {gamma!r}")
-
-def _check_bdia_steps(steps):
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2: raise ValueError(f"`steps` must be an integer ≥ 2 for BDIA, got {steps!r}")
+def _check_gamma(gamma): return check_float(gamma, 'gamma', 0, 1, lo_open=True)   # BDIA's weight
+def _check_bdia_steps(steps): return check_int(steps, 'steps', lo=2)                # BDIA needs two levels to mix
 
 def _bdia_terms(ddim, x_i, t_i, t_down, t_up):
     "The DDIM moves Δ from x_i (at level t_i) down to t_down and up to t_up, from one network call."
@@ -133,8 +129,7 @@ METHODS = {'ddim': Method('ddim', _invert_ddim, ('dtype', 'progress')),
 
 def method_record(method:str) -> Method:
     "The `Method` record of an inversion method's name (one of `METHODS`)."
-    if method not in METHODS: raise ValueError(f"unknown inversion `method` {method!r}; choose one of {list(METHODS)}")
-    return METHODS[method]
+    return METHODS[check_choice(method, 'method', METHODS)]
 
 # %% ../nbs/03_inversion.ipynb #v017b
 def _check_options(m:Method, options:dict, allowed:set):
@@ -196,13 +191,12 @@ def invert_optimize(ddim:DDIM, images:torch.Tensor, steps:int=10,
                     record_every:int=0, # keep the reconstruction every this many iterations (0: never)
                     skip:str='uniform', progress:bool=False, return_history:bool=False):
     "Latents found by Adam on a reconstruction criterion through the decoder G (every image of the batch)."
-    if criterion not in CRITERIA: raise ValueError(f"unknown `criterion` {criterion!r}; choose one of {list(CRITERIA)}")
-    if isinstance(iters, bool) or not isinstance(iters, int) or iters < 0: raise ValueError(f"`iters` must be an integer ≥ 0, got {iters!r}")
-    if not lr > 0: raise ValueError(f"`lr` must be positive, got {lr!r}")
-    if init_steps is not None and (isinstance(init_steps, bool) or not isinstance(init_steps, int) or init_steps < 1):
-        raise ValueError(f"`init_steps` must be a positive integer or None, got {init_steps!r}")
+    check_choice(criterion, 'criterion', CRITERIA); check_int(iters, 'iters', lo=0); check_float(lr, 'lr', lo=0, lo_open=True)
+    check_int(seed, 'seed', lo=0); check_int(record_every, 'record_every', lo=0)
+    if init_steps is not None: check_int(init_steps, 'init_steps', lo=1)
     x0 = ddim.check_images(images)
     if isinstance(init, torch.Tensor):
+        check_tensor(init, 'init')
         if init.shape != x0.shape: raise ValueError(f"`init` latents must have the images' shape {tuple(x0.shape)}, got {tuple(init.shape)}")
         z = init.detach().clone()
     elif isinstance(init, str) and init == 'random': z = randn_like_seeded(x0, seed)
@@ -291,10 +285,8 @@ def train_encoder(ddim:DDIM,
                   criterion:str='l2', # reconstruction criterion, one of `CRITERIA`
                   seed:int=0, progress:bool=True):
     "Train an `Encoder` with either objective; returns the encoder (eval mode) and its loss at every step."
-    if objective not in ('latent', 'reconstruction'): raise ValueError(f"`objective` must be 'latent' or 'reconstruction', got {objective!r}")
-    if criterion not in CRITERIA: raise ValueError(f"unknown `criterion` {criterion!r}; choose one of {list(CRITERIA)}")
-    for name, v in dict(iters=iters, batch_size=batch_size, n_pairs=n_pairs).items():
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"`{name}` must be a positive integer, got {v!r}")
+    check_choice(objective, 'objective', ('latent', 'reconstruction')); check_choice(criterion, 'criterion', CRITERIA)
+    for name, v in dict(iters=iters, batch_size=batch_size, n_pairs=n_pairs).items(): check_int(v, name, lo=1)
     if objective == 'reconstruction':
         if images is None: raise ValueError("objective 'reconstruction' needs `images` (training images in [-1, 1])")
         ddim.check_images(images)

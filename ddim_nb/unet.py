@@ -12,6 +12,8 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import nn
 
+from .checks import check_float, check_int, check_tensor
+
 # %% auto #0
 __all__ = ['CONFIGS', 'timestep_embedding', 'TimeEmbedding', 'norm_layer', 'ResBlock', 'attention', 'attention_explicit',
            'AttentionBlock', 'Downsample', 'Upsample', 'UNet', 'count_params', 'unet_config_name', 'build_unet']
@@ -22,7 +24,7 @@ def timestep_embedding(t:torch.Tensor, # timesteps, shape (B,); integer or float
                        max_period:float=10_000., # the slowest frequency is 1/max_period
                        dtype:torch.dtype=torch.float32): # dtype of the result (and of the computation)
     "Sinusoidal embedding of timesteps `t`, shape (B, dim)."
-    if int(dim) != dim or dim < 1: raise ValueError(f"`dim` must be a positive integer, got {dim!r}")
+    dim = check_int(dim, 'dim', lo=1)
     t = torch.as_tensor(t)
     if t.ndim != 1: raise ValueError(f"`t` must have shape (B,), got {tuple(t.shape)}")
     half = dim // 2
@@ -118,10 +120,6 @@ class Upsample(nn.Module):
         return self.conv(x) if self.conv is not None else x
 
 # %% ../nbs/00_unet.ipynb #c026
-def _check_int(name, v, lo=1):
-    if isinstance(v, bool) or int(v) != v or v < lo: raise ValueError(f"`{name}` must be an integer ≥ {lo}, got {v!r}")
-    return int(v)
-
 class UNet(nn.Module):
     "Denoising U-Net ε_θ(x, t) for square images of shape `in_shape`."
     def __init__(self,
@@ -138,10 +136,10 @@ class UNet(nn.Module):
         super().__init__()
         in_shape = tuple(in_shape)
         if len(in_shape) != 3: raise ValueError(f"`in_shape` must be (channels, height, width), got {in_shape}")
-        C, H, W = (_check_int('in_shape', v) for v in in_shape)
+        C, H, W = (check_int(v, 'in_shape', lo=1) for v in in_shape)
         if H != W: raise ValueError(f"`in_shape` must be square (height == width), got {H}×{W}")
-        hidden_channels, num_blocks = _check_int('hidden_channels', hidden_channels), _check_int('num_blocks', num_blocks)
-        time_embed_channels = _check_int('time_embed_channels', time_embed_channels)
+        hidden_channels, num_blocks = check_int(hidden_channels, 'hidden_channels', lo=1), check_int(num_blocks, 'num_blocks', lo=1)
+        time_embed_channels = check_int(time_embed_channels, 'time_embed_channels', lo=1)
         channel_mults = list(channel_mults)
         if not channel_mults or any(not m > 0 for m in channel_mults):
             raise ValueError(f"`channel_mults` must be a non-empty list of positive numbers, got {channel_mults}")
@@ -152,7 +150,7 @@ class UNet(nn.Module):
         sizes = [H // 2 ** i for i in range(len(chans))]
         bad = [s for s in attention_sizes if s not in sizes]
         if bad: raise ValueError(f"`attention_sizes` {bad} are not resolutions of this network; its levels have sizes {sizes}")
-        if not 0 <= dropout < 1: raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}")
+        dropout = check_float(dropout, 'dropout', 0, 1, hi_open=True)
         self.in_shape = (C, H, W)
         self.config = dict(in_shape=list(self.in_shape), hidden_channels=hidden_channels, num_blocks=num_blocks,
                            channel_mults=channel_mults, attention_sizes=list(attention_sizes),
@@ -195,7 +193,9 @@ def check_input(self:UNet, x, t):
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != self.in_shape:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"`x` must have shape (B, {', '.join(map(str, self.in_shape))}) for this network, got {shape}")
+    check_tensor(x, 'x')                                   # floating point (not 0..255 integers), not empty, finite
     t = torch.as_tensor(t, device=x.device)
+    if t.dtype == torch.bool or t.is_complex() or not torch.isfinite(t).all(): raise ValueError(f"`t` must hold finite real timesteps, got {t}")
     if t.ndim == 0: t = t.expand(x.shape[0])
     if t.ndim != 1 or t.shape[0] != x.shape[0]:
         raise ValueError(f"`t` must be a scalar or have shape ({x.shape[0]},) to match the batch of `x`, got {tuple(t.shape)}")
