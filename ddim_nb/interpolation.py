@@ -153,7 +153,7 @@ def decode_path(ddim:DDIM, path, # latents (K, B, *ddim.shape), or a tuple of th
     if len(zs) != (2 if m.pair else 1):
         raise ValueError(f"method {method!r} decodes {'a pair of latent paths' if m.pair else 'one latent path'}, got {len(zs)}")
     for z in zs:
-        if not isinstance(z, torch.Tensor) or z.ndim < 3: raise ValueError(f"`path` must be (K, B, *shape) latents (frames first), got {getattr(z, 'shape', type(z).__name__)}")
+        if not isinstance(z, torch.Tensor) or z.ndim < 3 or (ddim.shape is not None and tuple(z.shape[2:]) != ddim.shape): raise ValueError(f"`path` must be (K, B, *shape) latents (frames first), got {getattr(z, 'shape', type(z).__name__)}")
     check_int(batch_size, 'batch_size', lo=1)
     K, B = zs[0].shape[:2]
     flat = [z.reshape(K * B, *z.shape[2:]) for z in zs]
