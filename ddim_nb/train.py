@@ -4,11 +4,13 @@
 
 # %% ../nbs/02_train.ipynb #c002
 from __future__ import annotations
-import csv, json, math, time, warnings
+import atexit, csv, json, math, os, subprocess, sys, time, warnings
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
@@ -21,8 +23,9 @@ from .unet import build_unet, unet_config_name
 
 # %% auto #0
 __all__ = ['T_DISTS', 'LOSSES', 'DECAYS', 'OBJECTIVES', 'RECIPES', 'DIFFUSION', 'batch_indices', 'sample_timesteps',
-           'training_batch', 'diffusion_loss', 'ema_update', 'ema_decay', 'lr_at', 'TrainConfig', 'build_network',
-           'train_step', 'plan_steps', 'train']
+           'training_batch', 'diffusion_loss', 'ema_update', 'ema_decay', 'lr_at', 'TrainConfig', 'DistInfo',
+           'dist_info', 'rank_slice', 'start_distributed', 'sync_processes', 'data_parallel', 'gather_objects',
+           'across_ranks', 'torchrun_local', 'build_network', 'train_step', 'plan_steps', 'train']
 
 # %% ../nbs/02_train.ipynb #c022
 def batch_indices(n:int, step:int, batch_size:int, seed:int):
@@ -173,11 +176,93 @@ _LEGACY = dict(objective='eps', sigma_data=None, t_dist='antithetic', p_mean=-1.
                ema_ramp=0., precision='auto', minutes=None)
 _MAY_CHANGE = {'steps', 'log_every', 'sample_every', 'sample_steps', 'ckpt_every', 'keep', 'minutes'}
 
+# %% ../nbs/02_train.ipynb #ds01
+class DistInfo(NamedTuple):
+    "Where a process stands in a data-parallel run."
+    rank:int = 0         # this process, 0 … world − 1 (rank 0 logs and writes)
+    world:int = 1        # number of processes
+    local_rank:int = 0   # this process on its machine (which GPU it drives)
+
+def _group_running() -> bool: return dist.is_available() and dist.is_initialized()
+
+def dist_info() -> DistInfo:
+    "Rank, world size and local rank: of the running process group, else from `torchrun`'s environment (RANK, WORLD_SIZE, LOCAL_RANK), else a single process."
+    if _group_running(): return DistInfo(dist.get_rank(), dist.get_world_size(), int(os.environ.get('LOCAL_RANK', dist.get_rank())))
+    env = {k: os.environ.get(k) for k in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK')}
+    try: info = DistInfo(*(int(env[k]) if env[k] else d for k, d in zip(env, DistInfo())))
+    except ValueError: raise ValueError(f"RANK, WORLD_SIZE and LOCAL_RANK must be integers, got {env}") from None
+    if not (info.world >= 1 and 0 <= info.rank < info.world and info.local_rank >= 0):
+        raise ValueError(f"the environment must have WORLD_SIZE ≥ 1 and 0 ≤ RANK < WORLD_SIZE, got {env}")
+    return info
+
+# %% ../nbs/02_train.ipynb #ds03
+def rank_slice(batch_size:int, # the global batch
+               rank:int, world:int): # this process and the number of processes
+    "The contiguous part of a global batch that process `rank` of `world` trains on."
+    if batch_size % world: raise ValueError(f"`batch_size` ({batch_size}) must be divisible by the number of processes ({world})")
+    b = batch_size // world
+    return slice(rank * b, (rank + 1) * b)
+
+# %% ../nbs/02_train.ipynb #ds05
+def start_distributed(device=None, # default: `default_device()`; on CUDA, a launched process takes GPU `LOCAL_RANK`
+                      batch_size:int|None=None): # the global batch, checked to split evenly before anything starts
+    "This process's device; under `torchrun`, first join the launch's process group (once per process, NCCL on CUDA, Gloo otherwise; left at exit)."
+    rank, world, local = dist_info()
+    if batch_size is not None: rank_slice(batch_size, rank, world)
+    device = torch.device(device) if device else default_device()
+    if world == 1: return device
+    if device.type == 'cuda':
+        if device.index is None: device = torch.device('cuda', local)
+        torch.cuda.set_device(device)
+    elif device.type != 'cpu': raise ValueError(f"data-parallel runs need CUDA GPUs or CPUs, got device {device}")
+    if not _group_running():      # joined once: a process group does not reliably form again under the same launch
+        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', device_id=device if device.type == 'cuda' else None)
+        atexit.register(lambda: _group_running() and dist.destroy_process_group())
+    return device
+
+def sync_processes():
+    "Wait until every process of the running group gets here (so that, after `train`, rank 0's last checkpoint is written when any process returns)."
+    if _group_running(): dist.barrier()
+
+# %% ../nbs/02_train.ipynb #ds07
+def data_parallel(module:nn.Module) -> nn.Module:
+    "`module` wrapped in `DistributedDataParallel` while a process group of several processes runs (gradients averaged in backward); else `module` itself."
+    if not _group_running() or dist.get_world_size() == 1: return module
+    # a false alarm under CPU bf16 autocast: 1×1 convolutions' gradients differ from their buckets only in the strides of size-1 dimensions
+    warnings.filterwarnings('ignore', message='Grad strides do not match bucket view strides')
+    p = next(module.parameters())
+    return nn.parallel.DistributedDataParallel(module, device_ids=[p.device.index] if p.device.type == 'cuda' else None)
+
+def gather_objects(obj) -> list:
+    "`obj` of every process of the running group, in rank order; `[obj]` in a single process."
+    if not _group_running(): return [obj]
+    out = [None] * dist.get_world_size()
+    dist.all_gather_object(out, obj)
+    return out
+
+def across_ranks(x:float, op:str='mean') -> float:
+    "`x` averaged (`op='mean'`) or maximised (`'max'`) over the processes of the running group; `x` itself in a single process."
+    if op not in ('mean', 'max'): raise ValueError(f"`op` must be 'mean' or 'max', got {op!r}")
+    xs = gather_objects(float(x))
+    return sum(xs) / len(xs) if op == 'mean' else max(xs)
+
+# %% ../nbs/02_train.ipynb #ds09
+def torchrun_local(script, # a Python file, e.g. one that calls `train`
+                   nproc:int=2, # processes
+                   args:list=(), # its command-line arguments
+                   timeout:float|None=None): # seconds
+    "Run `script` in `nproc` processes on this machine under `torchrun` (on a free port) and return what it printed; a notebook cannot itself be one of the processes."
+    if isinstance(nproc, bool) or not isinstance(nproc, int) or nproc < 1: raise ValueError(f"`nproc` must be a positive integer, got {nproc!r}")
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={nproc}', str(script), *map(str, args)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env={'OMP_NUM_THREADS': '1', **os.environ})
+    if r.returncode: raise RuntimeError(f"{' '.join(cmd)} failed with exit status {r.returncode}:\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}")
+    return r.stdout
+
 # %% ../nbs/02_train.ipynb #t31b
 def build_network(cfg:TrainConfig, shape:tuple, device='cpu'):
-    "(U-Net, its ε-network, the `DDIM` around it) for a run with settings `cfg` on images of `shape`."
+    "(U-Net, its ε-network, the `DDIM` around it) for a run with settings `cfg` on images of `shape`; in a process group the ε-network runs the U-Net through `DistributedDataParallel`."
     unet = build_unet(cfg.config, shape).to(device)
-    net = eps_network(unet, cfg.parameterisation, DDIM(unet, **DIFFUSION).abar)
+    net = eps_network(data_parallel(unet), cfg.parameterisation, DDIM(unet, **DIFFUSION).abar)
     return unet, net, DDIM(net, **DIFFUSION)
 
 # %% ../nbs/02_train.ipynb #t31b_1
@@ -198,7 +283,8 @@ def train_step(net, # the ε-network being trained (a U-Net or a `Preconditioned
 
 def _batch(cfg, data, step, ddim, device):
     x0, t, eps = training_batch(data, step, cfg.batch_size, cfg.seed, ddim.T, cfg.t_dist, ddim.abar, cfg.p_mean, cfg.p_std)
-    return x0.to(device), t.to(device), eps.to(device)
+    part = rank_slice(cfg.batch_size, *dist_info()[:2])   # the whole batch, or this process's slice of it
+    return x0[part].to(device), t[part].to(device), eps[part].to(device)
 
 # %% ../nbs/02_train.ipynb #t31c
 def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run's settings, data, device and time budget
@@ -213,7 +299,7 @@ def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run'
         if s == 2: t0 = time.perf_counter()
         train_step(net, ddim, opt, *_batch(cfg, data, s, ddim, device), cfg.loss, cfg.grad_clip, amp_dtype=amp)
     if device.type == 'cuda': torch.cuda.synchronize()
-    per_step = (time.perf_counter() - t0) / probe
+    per_step = across_ranks((time.perf_counter() - t0) / probe, 'max')   # every process plans the same number of steps
     return max(1, int(minutes * 60 * (1 - reserve) / per_step))
 
 # %% ../nbs/02_train.ipynb #t31d
@@ -240,7 +326,9 @@ def train(cfg:TrainConfig, # the run's settings
           progress:bool=True,
           until:int|None=None): # stop after this step (writing a checkpoint), to resume later
     "Train (or resume training) a DDIM; returns the final `DDIM` with EMA weights in eval mode."
-    out, device = Path(out), torch.device(device) if device else default_device()
+    device = start_distributed(device, cfg.batch_size)   # one process, or one of a `torchrun` launch (see above)
+    (rank, world, _), out = dist_info(), Path(out)
+    main, progress = rank == 0, progress and rank == 0
     ckpt = latest_checkpoint(out) if resume else None
     if resume and ckpt is None: raise FileNotFoundError(f"nothing to resume in {out}: no checkpoints/latest")
     if not resume and latest_checkpoint(out) is not None:
@@ -276,23 +364,24 @@ def train(cfg:TrainConfig, # the run's settings
     (out / 'samples').mkdir(parents=True, exist_ok=True)
     log_path = out / 'log.csv'
     new_log = not log_path.exists()
-    logf = open(log_path, 'a', newline=''); log = csv.writer(logf)
+    logf = open(log_path if main else os.devnull, 'a', newline=''); log = csv.writer(logf)
     if new_log: log.writerow(['step', 'loss', 'grad_norm', 'steps_per_s', 'elapsed_s', 'lr', 'ema'])
     try:
         from torch.utils.tensorboard import SummaryWriter
-        tb = SummaryWriter(out / 'tb')
+        tb = SummaryWriter(out / 'tb') if main else None
     except Exception: tb = None
-    if ckpt is None:
+    if ckpt is None and main:
         (out / 'config.json').write_text(json.dumps(dict(train=asdict(cfg), unet=model.config), indent=1))
         print(f"training {name} ({sum(p.numel() for p in model.parameters()):,} parameters, {cfg.objective} objective, "
               f"{'bf16 autocast' if amp else 'float32'}) on {len(data)} images of {cfg.data} on {device}; writing to {out.resolve()}")
+    if world > 1 and main: print(f"data-parallel on {world} processes: {cfg.batch_size // world} images each, batch {cfg.batch_size}, learning rate {cfg.lr:g}")
     model.train()
     losses, norms, t_last, s_last = [], [], time.time(), step
     bar = tqdm(total=cfg.steps, initial=step, desc='training', disable=not progress, dynamic_ncols=True)
     try:
         last = cfg.steps if until is None else min(until, cfg.steps)
         while step < last:
-            torch.manual_seed(mix_seed(cfg.seed, 'dropout', step))
+            torch.manual_seed(mix_seed(cfg.seed, 'dropout', step, *((rank,) if rank else ())))   # rank 0: a single process's masks
             lr = lr_at(step, cfg.lr, cfg.steps, cfg.warmup, cfg.decay)
             loss, norm = train_step(net, ddim, opt, *_batch(cfg, data, step, ddim, device), cfg.loss, cfg.grad_clip, lr, amp)
             step += 1
@@ -303,19 +392,20 @@ def train(cfg:TrainConfig, # the run's settings
             if step % cfg.log_every == 0 or step == last:
                 now = time.time(); elapsed += now - t_last
                 rate = (step - s_last) / max(now - t_last, 1e-9); t_last, s_last = now, step
-                row = [step, sum(losses) / len(losses), sum(norms) / len(norms), rate, elapsed, lr, decay]
+                row = [step, across_ranks(sum(losses) / len(losses)), sum(norms) / len(norms), rate, elapsed, lr, decay]
                 log.writerow(row); logf.flush()
                 if tb is not None: tb.add_scalar('loss', row[1], step); tb.add_scalar('grad_norm', row[2], step)
                 losses, norms = [], []
-            if step % cfg.sample_every == 0 or step == last:
+            if main and (step % cfg.sample_every == 0 or step == last):
                 _render_fixed(ema_net, cfg, step, out, data.shape, device)
-            if step % cfg.ckpt_every == 0 or step == last:
+            if main and (step % cfg.ckpt_every == 0 or step == last):
                 state = dict(train=asdict(cfg), unet=model.config, diffusion={**DIFFUSION, **cfg.parameterisation},
-                             elapsed_s=elapsed, device=str(device), hardware=hardware(), config_name=name)
+                             elapsed_s=elapsed, device=str(device), processes=world, hardware=hardware(), config_name=name)
                 save_checkpoint(out, step, model, ema, opt, state, keep=cfg.keep)
     finally:
         bar.close(); logf.close()
         if tb is not None: tb.close()
+    sync_processes()
     return DDIM(ema_net.eval())
 
 # %% ../nbs/02_train.ipynb #mv02
