@@ -20,6 +20,7 @@ from .inversion import invert, method_record, reconstruct
 from .metrics import evaluate_fid, psnr, ssim
 from .pretrained import resolve_model
 from .store import atomic_write, latest_checkpoint, read_checkpoint
+from .parallel import dist_info
 from .train import RECIPES, TrainConfig, train
 
 # %% auto #0
@@ -101,20 +102,22 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
               device:str=None, # 'cpu', 'cuda', 'mps'; default: the best available
               quiet:bool=False): # no progress bar
     "Train a DDIM and write checkpoints, sample grids and logs to `out`."
-    if recipe not in RECIPES: raise ValueError(f"`recipe` must be one of {list(RECIPES)}, got {recipe!r}")
+    check_choice(recipe, 'recipe', RECIPES)
     given = dict(lr=lr, loss=loss, objective=objective, sigma_data=sigma_data, t_dist=t_dist, warmup=warmup, decay=decay,
                  ema=ema, ema_ramp=ema_ramp, precision=precision)
     cfg = TrainConfig(data=data, size=size, config=config, steps=steps, batch_size=batch_size, grad_clip=grad_clip, seed=seed,
                       n_train=n_train, log_every=log_every, sample_every=sample_every, sample_steps=sample_steps, n_fixed=n_fixed, p_mean=p_mean, p_std=p_std,
                       ckpt_every=ckpt_every, keep=keep, minutes=minutes, **{**RECIPES[recipe], **{k: v for k, v in given.items() if v is not None}})
-    t0 = time.time()
+    t0, main = time.time(), dist_info().rank == 0   # under torchrun: one record and one report, by rank 0
     start_step = (read_checkpoint(latest_checkpoint(out))[0]['step'] if resume and latest_checkpoint(out) else 0)
     argv = ['ddim_nb_train', *sys.argv[1:]] if sys.argv[0].endswith('ddim_nb_train') else None
     def record(**kw):
+        if not main: return
         Path(out).mkdir(parents=True, exist_ok=True)
         with open(Path(out) / 'runs.jsonl', 'a') as f: f.write(json.dumps(kw) + '\n')
     record(event='start', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), from_step=start_step, hardware=hardware(), torch=torch.__version__)
     train(cfg, out, resume=resume, device=device, progress=not quiet)
+    if not main: return
     wall = round(time.time() - t0, 1)
     end = read_checkpoint(latest_checkpoint(out))[0]['step']
     record(event='end', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), to_step=end, wall_s=wall)

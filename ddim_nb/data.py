@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 

@@ -15,12 +15,13 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_choices, check_float, check_finite_tensors, check_generator, check_int, check_name, check_tensor, reading
+from .checks import check_choice, check_choices, check_float, check_finite_tensors, check_generator, check_int, check_name, check_tensor, reading
 from .data import ImageSet, to_model_range
-from .ddim import DDIM, decode, mix_seed, randn_latents
+from .ddim import DDIM, PRECISIONS, decode, mix_seed, randn_latents
 from .images import grid_image, to_uint8
 from .inversion import METHODS, invert, method_record
-from .store import atomic_write, load_json_cache, save_json_cache
+from .store import atomic_write, content_hash, load_cache, load_json_cache, save_cache, save_json_cache
+from .parallel import dist_info, gather_objects, start_distributed, sync_processes
 
 # %% auto #0
 __all__ = ['PAIR_BLOCK', 'KINDS', 'Pairs', 'block_latents', 'pairs_cache_path', 'generate_pairs', 'BasicBlock',
@@ -57,6 +58,7 @@ def block_latents(b:int, shape:tuple, seed:int=0) -> torch.Tensor:
 # %% ../nbs/05_editing.ipynb #c006_1
 def pairs_cache_path(name:str, steps:int, seed:int=0, precision:str='fp32', cache_dir=None) -> Path:
     "Where the pairs of model `name` at `steps` sampler steps, seed `seed` and decoding `precision` are cached."
+    check_name(name, 'name')
     return Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'pairs') / f'{name}-S{steps}-{precision}-seed{seed}.safetensors'
 
 def generate_pairs(ddim:DDIM, n:int, # how many pairs
@@ -68,28 +70,39 @@ def generate_pairs(ddim:DDIM, n:int, # how many pairs
                    save_every:int=8, # rewrite the cache every this many blocks
                    precision:str='fp32', # decode in 'fp32', or 'bf16' (autocast; ≈ 1.8× faster on a CPU with bf16) — see `decode`
                    progress:bool=True) -> Pairs:
-    "`n` pairs (z, G(z)) of the η = 0 sampler, generated block by block and cached on disk when `name` is given."
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"`n` must be a positive integer, got {n!r}")
+    "`n` pairs (z, G(z)) of the η = 0 sampler, generated block by block (shared out among the processes of a running process group) and cached on disk when `name` is given."
+    check_int(n, 'n', lo=1); check_int(steps, 'steps', 1, ddim.T); check_int(seed, 'seed', lo=0); check_int(batch_size, 'batch_size', lo=1)
+    check_int(save_every, 'save_every', lo=1); check_choice(precision, 'precision', PRECISIONS)
     if ddim.shape is None: raise ValueError("the model does not declare its image shape (`model.in_shape`)")
     shape, nb = tuple(ddim.shape), math.ceil(n / PAIR_BLOCK)
     path = pairs_cache_path(name, steps, seed, precision, cache_dir) if name else None
     z, imgs = torch.zeros(0, *shape), torch.zeros(0, *shape, dtype=torch.uint8)
-    if path is not None and path.exists():
-        d = load_file(path); z, imgs = d['z'], d['images']
+    if path is not None:    # what made the pairs; the weights' hash tells a retrained model of the same name from the old one
+        weights = content_hash(ddim.model.state_dict())[:16] if isinstance(ddim.model, nn.Module) else None
+        manifest = dict(what='pairs', model=name, weights=weights, steps=steps, seed=seed, precision=precision, shape=list(shape), block=PAIR_BLOCK)
+        d = load_cache(path, manifest, 'pairs cache')
+        if d is not None: z, imgs = d['z'], d['images']
     def save():
-        if path is not None: atomic_write(path, lambda tmp: save_file({'z': z.contiguous(), 'images': imgs.contiguous()}, tmp,
-                                                                       metadata={'name': name, 'steps': str(steps), 'seed': str(seed), 'precision': precision}))
+        if path is not None: save_cache(path, {'z': z, 'images': imgs}, manifest)
     have, per = len(z) // PAIR_BLOCK, max(1, batch_size // PAIR_BLOCK)
+    start_distributed(ddim.device)   # joins the process group of a `torchrun` launch, as `train` does
+    rank, world, _ = dist_info()
+    if len(set(gather_objects(have))) > 1: raise ValueError(f"the processes found caches of different lengths at {path}: `cache_dir` must be one folder they all see")
     if have < nb:
         todo = list(range(have, nb))
-        bar = tqdm(total=len(todo) * PAIR_BLOCK, desc=f'pairs (S={steps})', disable=not progress)
-        for i in range(0, len(todo), per):
-            zb = torch.cat([block_latents(b, shape, seed) for b in todo[i:i + per]])
-            xb = decode(ddim, zb, steps, batch_size=len(zb), precision=precision)
-            z, imgs = torch.cat([z, zb]), torch.cat([imgs, to_uint8(xb)])
-            bar.update(len(zb))
-            if (i // per + 1) % save_every == 0: save()
-        bar.close(); save()
+        bar = tqdm(total=len(todo) * PAIR_BLOCK, desc=f'pairs (S={steps})', disable=not progress or rank > 0)
+        for i in range(0, len(todo), per * world):        # a round: `per` blocks for each process, process r taking blocks r, r + N, …
+            zs = [block_latents(b, shape, seed) for b in todo[i:i + per * world]]
+            mine = zs[rank::world]
+            xb = to_uint8(decode(ddim, torch.cat(mine), steps, batch_size=len(mine) * PAIR_BLOCK, precision=precision)) if mine else None
+            parts = gather_objects(xb)
+            xs = [parts[j % world][j // world * PAIR_BLOCK:(j // world + 1) * PAIR_BLOCK] for j in range(len(zs))]   # back in block order
+            z, imgs = torch.cat([z, *zs]), torch.cat([imgs, *xs])
+            bar.update(len(zs) * PAIR_BLOCK)
+            if (i // (per * world) + 1) % save_every == 0 and rank == 0: save()
+        bar.close()
+        if rank == 0: save()
+    sync_processes()   # rank 0's cache is written
     return Pairs(z[:n].clone(), imgs[:n].clone(), steps)
 
 # %% ../nbs/05_editing.ipynb #c008

@@ -120,7 +120,7 @@ def interpolate(z1, # latent(s), or a tuple of them (the pair latents of 'edict'
     f = slerp if kind == 'slerp' else lerp
     if isinstance(z1, tuple) or isinstance(z2, tuple):
         if not (isinstance(z1, tuple) and isinstance(z2, tuple) and len(z1) == len(z2)):
-            raise TypeError("`z1` and `z2` must both be tensors or both tuples of the same length (pair latents)")
+            raise ValueError("`z1` and `z2` must both be tensors or both tuples of the same length (pair latents)")
         return tuple(f(a, b, alpha, **kwargs) for a, b in zip(z1, z2))
     return f(z1, z2, alpha, **kwargs)
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_train.ipynb #c002
 from __future__ import annotations
-import csv, json, math, time, warnings
+import csv, json, math, os, time, warnings
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -13,11 +13,12 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_float, check_int
+from .checks import DamagedFile, check_choice, check_float, check_int, check_writable, reading
 from .data import ImageSet, load_data, to_model_range
-from .ddim import DDIM, PRECISIONS, Preconditioned, autocast_dtype, decode, default_device, eps_network, hardware, mix_seed, randn_latents
+from .ddim import DDIM, PRECISIONS, Preconditioned, autocast_dtype, decode, eps_network, hardware, mix_seed, randn_latents
 from .images import save_grid
-from .store import atomic_write, latest_checkpoint, read_checkpoint, save_checkpoint, split_prefix
+from .parallel import across_ranks, data_parallel, dist_info, rank_slice, start_distributed, sync_processes
+from .store import atomic_write, clean_checkpoints, latest_checkpoint, read_checkpoint, save_checkpoint, split_prefix, trim_log
 from .unet import build_unet, unet_config_name
 
 # %% auto #0
@@ -173,9 +174,9 @@ _MAY_CHANGE = {'steps', 'log_every', 'sample_every', 'sample_steps', 'ckpt_every
 
 # %% ../nbs/02_train.ipynb #t31b
 def build_network(cfg:TrainConfig, shape:tuple, device='cpu'):
-    "(U-Net, its ε-network, the `DDIM` around it) for a run with settings `cfg` on images of `shape`."
+    "(U-Net, its ε-network, the `DDIM` around it) for a run with settings `cfg` on images of `shape`; in a process group the ε-network runs the U-Net through `DistributedDataParallel`."
     unet = build_unet(cfg.config, shape).to(device)
-    net = eps_network(unet, cfg.parameterisation, DDIM(unet, **DIFFUSION).abar)
+    net = eps_network(data_parallel(unet), cfg.parameterisation, DDIM(unet, **DIFFUSION).abar)
     return unet, net, DDIM(net, **DIFFUSION)
 
 # %% ../nbs/02_train.ipynb #t31b_1
@@ -196,7 +197,8 @@ def train_step(net, # the ε-network being trained (a U-Net or a `Preconditioned
 
 def _batch(cfg, data, step, ddim, device):
     x0, t, eps = training_batch(data, step, cfg.batch_size, cfg.seed, ddim.T, cfg.t_dist, ddim.abar, cfg.p_mean, cfg.p_std)
-    return x0.to(device), t.to(device), eps.to(device)
+    part = rank_slice(cfg.batch_size, *dist_info()[:2])   # the whole batch, or this process's slice of it
+    return x0[part].to(device), t[part].to(device), eps[part].to(device)
 
 # %% ../nbs/02_train.ipynb #t31c
 def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run's settings, data, device and time budget
@@ -211,7 +213,7 @@ def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run'
         if s == 2: t0 = time.perf_counter()
         train_step(net, ddim, opt, *_batch(cfg, data, s, ddim, device), cfg.loss, cfg.grad_clip, amp_dtype=amp)
     if device.type == 'cuda': torch.cuda.synchronize()
-    per_step = (time.perf_counter() - t0) / probe
+    per_step = across_ranks((time.perf_counter() - t0) / probe, 'max')   # every process plans the same number of steps
     return max(1, int(minutes * 60 * (1 - reserve) / per_step))
 
 # %% ../nbs/02_train.ipynb #t31d
@@ -238,7 +240,10 @@ def train(cfg:TrainConfig, # the run's settings
           progress:bool=True,
           until:int|None=None): # stop after this step (writing a checkpoint), to resume later
     "Train (or resume training) a DDIM; returns the final `DDIM` with EMA weights in eval mode."
-    out, device = Path(out), torch.device(device) if device else default_device()
+    device = start_distributed(device, cfg.batch_size)   # one process, or one of a `torchrun` launch (see above)
+    (rank, world, _), out = dist_info(), Path(out)
+    main, progress = rank == 0, progress and rank == 0
+    check_writable(out, 'out', folder=True)
     ckpt = latest_checkpoint(out) if resume else None
     if resume and ckpt is None: raise FileNotFoundError(f"nothing to resume in {out}: no checkpoints/latest")
     if not resume and latest_checkpoint(out) is not None:
@@ -246,6 +251,7 @@ def train(cfg:TrainConfig, # the run's settings
     amp = autocast_dtype(device, cfg.precision)
     if ckpt is not None:
         state, tensors = read_checkpoint(ckpt)
+        if not isinstance(state.get('train'), dict): raise DamagedFile(f"checkpoint record {ckpt / 'state.json'} has no training settings ('train'): not a checkpoint of `train`")
         saved = {**_LEGACY, **state['train']}
         if cfg.minutes is not None: cfg = replace(cfg, steps=saved['steps'])
         if cfg.sigma_data is None: cfg = replace(cfg, sigma_data=saved['sigma_data'])
@@ -268,52 +274,59 @@ def train(cfg:TrainConfig, # the run's settings
     step, elapsed = 0, 0.
     if ckpt is not None:
         model.load_state_dict(split_prefix(tensors, 'model')); ema.load_state_dict(split_prefix(tensors, 'ema'))
-        o = torch.load(ckpt / 'optimizer.pt', map_location=device, weights_only=True)
-        opt.load_state_dict(o['optimizer']); torch.set_rng_state(o['rng_cpu'])
+        with reading(ckpt / 'optimizer.pt', 'optimizer state') as p:            # weights_only: tensors and plain data, never code
+            o = torch.load(p, map_location=device, weights_only=True)
+            opt.load_state_dict(o['optimizer']); torch.set_rng_state(o['rng_cpu'])
         step, elapsed = state['step'], state.get('elapsed_s', 0.)
+        if main: clean_checkpoints(out); trim_log(out / 'log.csv', step)   # what a killed run left: temporaries, log rows of steps to be redone
     (out / 'samples').mkdir(parents=True, exist_ok=True)
     log_path = out / 'log.csv'
     new_log = not log_path.exists()
-    logf = open(log_path, 'a', newline=''); log = csv.writer(logf)
+    logf = open(log_path if main else os.devnull, 'a', newline=''); log = csv.writer(logf)
     if new_log: log.writerow(['step', 'loss', 'grad_norm', 'steps_per_s', 'elapsed_s', 'lr', 'ema'])
     try:
         from torch.utils.tensorboard import SummaryWriter
-        tb = SummaryWriter(out / 'tb')
+        tb = SummaryWriter(out / 'tb') if main else None
     except Exception: tb = None
-    if ckpt is None:
+    if ckpt is None and main:
         (out / 'config.json').write_text(json.dumps(dict(train=asdict(cfg), unet=model.config), indent=1))
         print(f"training {name} ({sum(p.numel() for p in model.parameters()):,} parameters, {cfg.objective} objective, "
               f"{'bf16 autocast' if amp else 'float32'}) on {len(data)} images of {cfg.data} on {device}; writing to {out.resolve()}")
+    if world > 1 and main: print(f"data-parallel on {world} processes: {cfg.batch_size // world} images each, batch {cfg.batch_size}, learning rate {cfg.lr:g}")
     model.train()
     losses, norms, t_last, s_last = [], [], time.time(), step
     bar = tqdm(total=cfg.steps, initial=step, desc='training', disable=not progress, dynamic_ncols=True)
     try:
         last = cfg.steps if until is None else min(until, cfg.steps)
         while step < last:
-            torch.manual_seed(mix_seed(cfg.seed, 'dropout', step))
+            torch.manual_seed(mix_seed(cfg.seed, 'dropout', step, *((rank,) if rank else ())))   # rank 0: a single process's masks
             lr = lr_at(step, cfg.lr, cfg.steps, cfg.warmup, cfg.decay)
             loss, norm = train_step(net, ddim, opt, *_batch(cfg, data, step, ddim, device), cfg.loss, cfg.grad_clip, lr, amp)
             step += 1
             decay = ema_decay(step, cfg.batch_size, cfg.ema, cfg.ema_ramp)
             ema_update(ema, model, decay)
             losses.append(loss.item()); norms.append(norm.item())
+            if not math.isfinite(losses[-1]):
+                raise FloatingPointError(f"training diverged at step {step}: the loss is {losses[-1]}; the last good checkpoint "
+                                         f"({latest_checkpoint(out) or 'none yet'}) is kept — lower `lr` or keep `grad_clip` finite")
             bar.update(1); bar.set_postfix(loss=f'{losses[-1]:.4f}')
             if step % cfg.log_every == 0 or step == last:
                 now = time.time(); elapsed += now - t_last
                 rate = (step - s_last) / max(now - t_last, 1e-9); t_last, s_last = now, step
-                row = [step, sum(losses) / len(losses), sum(norms) / len(norms), rate, elapsed, lr, decay]
+                row = [step, across_ranks(sum(losses) / len(losses)), sum(norms) / len(norms), rate, elapsed, lr, decay]
                 log.writerow(row); logf.flush()
                 if tb is not None: tb.add_scalar('loss', row[1], step); tb.add_scalar('grad_norm', row[2], step)
                 losses, norms = [], []
-            if step % cfg.sample_every == 0 or step == last:
+            if main and (step % cfg.sample_every == 0 or step == last):
                 _render_fixed(ema_net, cfg, step, out, data.shape, device)
-            if step % cfg.ckpt_every == 0 or step == last:
+            if main and (step % cfg.ckpt_every == 0 or step == last):
                 state = dict(train=asdict(cfg), unet=model.config, diffusion={**DIFFUSION, **cfg.parameterisation},
-                             elapsed_s=elapsed, device=str(device), hardware=hardware(), config_name=name)
+                             elapsed_s=elapsed, device=str(device), processes=world, hardware=hardware(), config_name=name)
                 save_checkpoint(out, step, model, ema, opt, state, keep=cfg.keep)
     finally:
         bar.close(); logf.close()
         if tb is not None: tb.close()
+    sync_processes()
     return DDIM(ema_net.eval())
 
 # %% ../nbs/02_train.ipynb #mv02
