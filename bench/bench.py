@@ -6,13 +6,23 @@ Items (each with the hardware and versions in the results file):
 1. U-Net forward and forward+backward images/s (shipped nano32 config at 32×32, reference ref64 at 64×64), float32
    and bf16 autocast; achieved FLOP/s (torch.utils.flop_counter) as a fraction of a large matrix product's FLOP/s
    in the same precision, measured in the same run.
-2. Sampling images/s at S = 10 and 50; sampler overhead = sampling time / (S × one network call); the same loop driven
+2. Sampling images/s at S = 10 and 50 (and beside it, timed alternately, the network in the default memory format it
+   used before loading channels-last became the default on the CPU); `decode` of 256 latents with its default settings
+   now (channels-last, 64 at a time on the CPU) and before (default format, 256 at a time), for both shipped models;
+   sampler overhead = sampling time / (S × one network call); the same loop driven
    by diffusers' DDIMScheduler (an outside baseline) where diffusers is installed.
 3. Training steps/s and images/s per recipe; the data pipeline (`training_batch`) alone, and its ratio to training.
-4. Inversion: seconds per image and network calls per method (03's `compare`).
+4. Inversion: seconds per image and network calls per method (03's `compare`); peak memory (resident set) of
+   `invert_optimize` versus S, with and without gradient checkpointing, each in a fresh process.
 5. Pair generation (05): pairs/s, float32 and bf16.
+6. Each fast path beside its plain baseline in the same run: fused attention vs explicit attention, channels-last vs
+   the default memory format, bf16 autocast vs float32 (and the PSNR of bf16 decoding against float32 decoding),
+   `torch.inference_mode` vs `torch.no_grad` for sampling; `--compile` adds `torch.compile` vs eager (minutes).
+The large matrix product that FLOP/s are judged against is the faster of `torch.matmul` (MKL/OpenBLAS) and the same
+2048 × 2048 × 2048 product run as a 1 × 1 convolution (oneDNN, the library the U-Net's convolutions use).
+GPU rows are measured only where CUDA is available; elsewhere they are recorded as unmeasured.
 Times are medians of several repetitions; the machines are shared, so compare ratios within one run."""
-import argparse, dataclasses, json, statistics, time, platform
+import argparse, copy, dataclasses, json, statistics, subprocess, sys, time, platform
 from pathlib import Path
 import torch
 
@@ -31,12 +41,26 @@ def median_time(fn, reps:int=5, warmup:int=1) -> float:
         t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
     return statistics.median(ts)
 
+def paired_times(fast, plain, reps:int=5, warmup:int=1) -> tuple:
+    "Median seconds of `fast` and of `plain`, timed alternately so that the machine's drift hits both alike."
+    for _ in range(warmup): fast(); plain()
+    tf, tp = [], []
+    for _ in range(reps):
+        for f, ts in ((fast, tf), (plain, tp)):
+            t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
+    return statistics.median(tf), statistics.median(tp)
+
 def autocast(dtype): return torch.autocast('cpu', dtype=dtype or torch.float32, enabled=dtype is not None)
 
-def matmul_flops(dtype, n:int=2048, reps:int=5) -> float:
+def matmul_flops(dtype, n:int=2048, reps:int=5) -> dict:
+    "FLOP/s of an n³ matrix product by torch.matmul and by a 1×1 convolution (oneDNN), in `dtype` (None: float32)."
     a, b = torch.randn(n, n), torch.randn(n, n)
-    if dtype is not None: a, b = a.to(dtype), b.to(dtype)
-    return 2 * n ** 3 / median_time(lambda: a @ b, reps)
+    x, w = torch.randn(1, n, 32, n // 32), torch.randn(n, n, 1, 1)          # (n pixels × n channels) @ (n × n)
+    if dtype is not None: a, b, x, w = a.to(dtype), b.to(dtype), x.to(dtype), w.to(dtype)
+    with torch.no_grad():
+        mm = 2 * n ** 3 / median_time(lambda: a @ b, reps)
+        conv = 2 * n ** 3 / median_time(lambda: torch.nn.functional.conv2d(x, w), reps)
+    return dict(matmul=mm, conv1x1=conv, peak=max(mm, conv))
 
 def count_flops(fn) -> int:
     from torch.utils.flop_counter import FlopCounterMode
@@ -82,10 +106,12 @@ def sampling_rows(quick:bool) -> list:
     bs, rows = 64, []
     z = randn_latents(bs, ddim.shape, seed=0)
     with torch.no_grad(): one_call = median_time(lambda: ddim.eps(z, 500), 5)
+    std = _in_format(ddim, torch.contiguous_format)                        # the network as it ran before channels-last
     for S in ((10,) if quick else (10, 50)):
-        s = median_time(lambda: decode(ddim, z, S, batch_size=bs), 3)
+        s, s_std = paired_times(lambda: decode(ddim, z, S, batch_size=bs), lambda: decode(std, z, S, batch_size=bs), 3)
         s16 = median_time(lambda: decode(ddim, z, S, batch_size=bs, precision='bf16'), 3)
-        r = dict(model='avatars32', batch=bs, S=S, images_per_s=bs / s, images_per_s_bf16=bs / s16, sampler_overhead=s / (S * one_call))
+        r = dict(model='avatars32', batch=bs, S=S, images_per_s=bs / s, images_per_s_default_format=bs / s_std, speedup_over_default_format=s_std / s,
+                 images_per_s_bf16=bs / s16, sampler_overhead=s / (S * one_call))
         try:
             ref = decode(ddim, z, S, batch_size=bs)
             sd = median_time(lambda: diffusers_sample(ddim, z, S), 3)
@@ -93,9 +119,32 @@ def sampling_rows(quick:bool) -> list:
                      diffusers_max_abs_diff=(diffusers_sample(ddim, z, S) - ref).abs().max().item())
         except ImportError: r.update(diffusers_images_per_s=None)
         rows.append(r)
-        print(f"  S={S}: {bs / s:.1f} img/s fp32, {bs / s16:.1f} bf16; overhead {r['sampler_overhead']:.3f}; "
+        print(f"  S={S}: {bs / s:.1f} img/s fp32 ({s_std / s:.2f}× the default format's {bs / s_std:.1f}), {bs / s16:.1f} bf16; overhead {r['sampler_overhead']:.3f}; "
               f"diffusers {r.get('diffusers_images_per_s') or 0:.1f} img/s (ours {r.get('ours_over_diffusers') or 0:.2f}×)", flush=True)
+    for name in ('avatars32', 'fashion32'):                                 # what a caller of `decode` gets without choosing anything
+        r = json.loads(subprocess.run([sys.executable, '-c', _DEFAULTS, name], capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+        rows.append(dict(model=name, S=20, latents=256, defaults='now: channels-last, batch 64 on the CPU; before: default format, batch 256',
+                         process='fresh', **r))
+        print(f"  {name}, decode 256 latents at S=20 with default settings, in a fresh process: {r['images_per_s']:.1f} img/s now, "
+              f"{r['images_per_s_before']:.1f} before: {r['speedup_over_before']:.2f}× (max |Δ| {r['max_abs_diff']:.1e})", flush=True)
     return rows
+
+_DEFAULTS = '''
+import copy, json, sys, time, statistics, torch
+from ddim_nb.pretrained import load
+from ddim_nb.ddim import decode, randn_latents
+now = load(sys.argv[1], device='cpu'); before = copy.deepcopy(now)
+(before.model.net if hasattr(before.model, 'net') else before.model).to(memory_format=torch.contiguous_format)
+z = randn_latents(256, now.shape, seed=0)
+runs = {'now': lambda: decode(now, z, 20), 'before': lambda: decode(before, z, 20, batch_size=256)}
+ts = {k: [] for k in runs}
+for f in runs.values(): f()                                               # warm-up
+for _ in range(3):
+    for k, f in runs.items(): t0 = time.perf_counter(); f(); ts[k].append(time.perf_counter() - t0)
+a, b = statistics.median(ts['now']), statistics.median(ts['before'])
+print(json.dumps(dict(images_per_s=256 / a, images_per_s_before=256 / b, speedup_over_before=b / a,
+                      max_abs_diff=(runs['now']() - runs['before']()).abs().max().item())))
+'''
 
 def training_rows(quick:bool) -> list:
     data, rows = avatars(2048, progress=False), []
@@ -139,19 +188,99 @@ def pair_rows(quick:bool) -> list:
         print(f"  pairs, {prec}: {n / s:.1f} pairs/s at S = 20", flush=True)
     return rows
 
+_PEAK_RSS = '''
+import sys, torch
+from ddim_nb.pretrained import load
+from ddim_nb.data import avatars
+from ddim_nb.inversion import invert_optimize
+S, ckpt = int(sys.argv[1]), sys.argv[2] == '1'
+ddim = load('avatars32', device='cpu'); x = avatars(16, split='test', progress=False).images.float() / 127.5 - 1
+invert_optimize(ddim, x, 2, iters=1, checkpointing=ckpt)                    # warm up at a tiny S
+def kib(field): return int(next(l for l in open('/proc/self/status') if l.startswith(field)).split()[1])
+open('/proc/self/clear_refs', 'w').write('5')                              # reset the peak (VmHWM) to the current resident set
+before = kib('VmRSS:')
+invert_optimize(ddim, x, S, iters=2, checkpointing=ckpt)
+print((kib('VmHWM:') - before) / 1024)                                     # MiB above what the process held before
+'''
+
+def memory_rows(quick:bool) -> list:
+    "Memory of `invert_optimize` on 16 avatars versus S: the bytes autograd holds for the backward pass (exact, `backprop_memory`) and the peak resident set it adds (2 Adam iterations, a fresh process each)."
+    from ddim_nb.inversion import backprop_memory
+    ddim, rows = load('avatars32', device='cpu'), []
+    z = randn_latents(16, ddim.shape, seed=0)
+    for ckpt in (True, False):
+        for S in ((5, 20) if quick else (5, 10, 20, 50) if ckpt else (5, 10, 20)):
+            r = subprocess.run([sys.executable, '-c', _PEAK_RSS, str(S), str(int(ckpt))], capture_output=True, text=True, check=True)
+            rows.append(dict(S=S, checkpointing=ckpt, images=16, held_mib=backprop_memory(ddim, z, S, ckpt) / 2 ** 20, peak_rss_mib=float(r.stdout.split()[-1])))
+            print(f"  optimize, S={S:3d}, checkpointing={ckpt!s:5s}: autograd holds {rows[-1]['held_mib']:6.1f} MiB; "
+                  f"peak resident set +{rows[-1]['peak_rss_mib']:.0f} MiB", flush=True)
+    return rows
+
+def _in_format(ddim:DDIM, memory_format) -> DDIM:
+    "A copy of `ddim` whose U-Net stores its weights in `memory_format`."
+    d = copy.deepcopy(ddim)
+    (d.model.net if hasattr(d.model, 'net') else d.model).to(memory_format=memory_format)
+    return d
+
+def fast_path_rows(quick:bool, compile:bool=False) -> list:
+    "Every fast path beside the plain way, timed alternately in the same run on the shipped avatars32 network (batch 64)."
+    import ddim_nb.unet as U
+    from ddim_nb.metrics import psnr
+    ddim = load('avatars32', device='cpu')                                  # channels-last on the CPU: the default
+    std = _in_format(ddim, torch.contiguous_format)
+    net, bs, reps = ddim.model, 64, 3 if quick else 7
+    x, t = torch.randn(bs, 3, 32, 32), torch.full((bs,), 500)
+    def fwd(dt=None, ctx=torch.no_grad, model=net):
+        def f():
+            with ctx(), autocast(dt): model(x, t)
+        return f
+    rows = []
+    def pair(path, fast, plain, **extra):
+        s_fast, s_plain = paired_times(fast, plain, reps)
+        rows.append(dict(path=path, fast_images_per_s=bs / s_fast, plain_images_per_s=bs / s_plain, speedup=s_plain / s_fast, **extra))
+        print(f"  {path:48s} {bs / s_fast:8.1f} vs {bs / s_plain:8.1f} img/s: {s_plain / s_fast:.2f}×", flush=True)
+    attn = U.attention
+    def explicit():
+        U.attention = U.attention_explicit
+        try: fwd()()
+        finally: U.attention = attn
+    pair('fused attention (SDPA) vs explicit', fwd(), explicit)
+    pair('channels-last vs default format (float32)', fwd(), fwd(model=std.model))
+    pair('channels-last vs default format (bf16)', fwd(torch.bfloat16), fwd(torch.bfloat16, model=std.model))
+    pair('bf16 autocast vs float32 (forward)', fwd(torch.bfloat16), fwd())
+    pair('inference_mode vs no_grad (forward)', fwd(ctx=torch.inference_mode), fwd())
+    z = randn_latents(bs, ddim.shape, seed=0)
+    g, g_std, g16 = (decode(d, z, 20, batch_size=bs, precision=p) for d, p in ((ddim, 'fp32'), (std, 'fp32'), (ddim, 'bf16')))
+    pair('decoding S = 20: channels-last vs default format', lambda: decode(ddim, z, 20, batch_size=bs), lambda: decode(std, z, 20, batch_size=bs),
+         max_abs_diff=(g - g_std).abs().max().item(), psnr_min=psnr(g, g_std).min().item())
+    pair('decoding S = 20: bf16 vs float32', lambda: decode(ddim, z, 20, batch_size=bs, precision='bf16'), lambda: decode(ddim, z, 20, batch_size=bs),
+         psnr_bf16_vs_fp32_mean=psnr(g16, g).mean().item(), psnr_bf16_vs_fp32_min=psnr(g16, g).min().item())
+    if compile:
+        c = torch.compile(net); t0 = time.perf_counter()
+        with torch.no_grad(): c(x, t)
+        compile_s = time.perf_counter() - t0
+        def comp():
+            with torch.no_grad(): c(x, t)
+        pair('torch.compile vs eager (forward)', comp, fwd(), compile_s=compile_s)
+    return rows
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--quick', action='store_true', help='fewer repetitions and smaller batches (a smoke test)')
     ap.add_argument('--out', default=str(Path(__file__).parent / 'results.json'))
+    ap.add_argument('--compile', action='store_true', help='also time torch.compile against eager (costs minutes of compilation)')
     a = ap.parse_args()
     t0 = time.time()
-    peak = {'fp32': matmul_flops(None), 'bf16': matmul_flops(torch.bfloat16)}
-    print(f"{hardware()}, torch {torch.__version__}: 2048² matmul {peak['fp32'] / 1e9:.1f} GFLOP/s fp32, {peak['bf16'] / 1e9:.1f} bf16", flush=True)
+    mm = {'fp32': matmul_flops(None), 'bf16': matmul_flops(torch.bfloat16)}
+    peak = {k: v['peak'] for k, v in mm.items()}
+    print(f"{hardware()}, torch {torch.__version__}: 2048³ product, GFLOP/s: " +
+          ', '.join(f"{k} matmul {v['matmul'] / 1e9:.0f}, as 1×1 conv {v['conv1x1'] / 1e9:.0f}" for k, v in mm.items()), flush=True)
     res = dict(hardware=hardware(), torch=torch.__version__, python=platform.python_version(), threads=torch.get_num_threads(),
-               matmul_flops_per_s=peak, quick=a.quick)
-    for name, fn in (('unet', unet_rows), ('sampling', sampling_rows), ('training', training_rows), ('inversion', inversion_rows), ('pairs', pair_rows)):
+               matmul_flops_per_s=mm, quick=a.quick, gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else 'unmeasured: no CUDA device')
+    for name, fn in (('unet', unet_rows), ('sampling', sampling_rows), ('training', training_rows), ('inversion', inversion_rows),
+                     ('optimize_memory', memory_rows), ('pairs', pair_rows), ('fast_paths', fast_path_rows)):
         print(f"{name}:", flush=True)
-        res[name] = fn(a.quick, peak) if name == 'unet' else fn(a.quick)
+        res[name] = fn(a.quick, peak) if name == 'unet' else fn(a.quick, a.compile) if name == 'fast_paths' else fn(a.quick)
     res['wall_s'] = time.time() - t0
     Path(a.out).write_text(json.dumps(res, indent=1))
     print(f"wrote {a.out} ({res['wall_s']:.0f} s)")

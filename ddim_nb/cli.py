@@ -157,10 +157,13 @@ def fid_cli(model:str=None, # a shipped model, e.g. fashion32
             n_ref:int=None, # number of held-out images (default: all; avatars: 2000)
             n:int=5000, # generated samples
             steps:int=50, # sampler steps S
-            seed:int=0, batch_size:int=250, device:str=None,
+            seed:int=0,
+            batch_size:int=None, # latents decoded at once (default: 64 on the CPU, 256 on a GPU)
+            device:str=None,
             out:str=None): # optional JSON file for the result
     "FID of a model's samples against a dataset's held-out split."
-    check_int(n, 'n', lo=2); check_int(steps, 'steps', lo=1); check_int(seed, 'seed', lo=0); check_int(batch_size, 'batch_size', lo=1)
+    check_int(n, 'n', lo=2); check_int(steps, 'steps', lo=1); check_int(seed, 'seed', lo=0)
+    if batch_size is not None: check_int(batch_size, 'batch_size', lo=1)
     if n_ref is not None: check_int(n_ref, 'n_ref', lo=2)
     if out: check_writable(out, 'out')
     ddim = resolve_model(model, checkpoint, None, device)

@@ -19,8 +19,8 @@ from .checks import check_choice, check_dtype, check_float, check_generator, che
 # %% auto #0
 __all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'step_pairs',
            'predict_x0', 'ddim_sigma', 'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'mix_seed', 'DDIM',
-           'bf16_supported', 'autocast_dtype', 'hardware', 'GaussianOracle', 'decode', 'OraclePlusUNet',
-           'Preconditioned', 'eps_network']
+           'bf16_supported', 'autocast_dtype', 'hardware', 'GaussianOracle', 'default_batch_size', 'decode',
+           'OraclePlusUNet', 'Preconditioned', 'eps_network']
 
 # %% ../nbs/01_ddim.ipynb #c005
 def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
@@ -313,16 +313,21 @@ class GaussianOracle(nn.Module):
         return (rb * self.mu + w * (x - ra * self.mu) / v).to(x.dtype)
 
 # %% ../nbs/01_ddim.ipynb #d040b
+def default_batch_size(device) -> int:
+    "How many latents `decode` runs through the network at once by default: 64 on the CPU, whose caches larger batches overflow (256 at once ran 1.2–1.5× slower per image there, `bench/`), and 256 on accelerators."
+    return 64 if torch.device(device).type == 'cpu' else 256
+
 def decode(ddim:DDIM, z:torch.Tensor, # latents (N, *ddim.shape), on any device
            steps:int=50, # sampler steps S
            skip:str='uniform', # timestep grid, one of `GRIDS`
-           batch_size:int=256, # latents decoded at once
+           batch_size:int|None=None, # latents decoded at once (None: `default_batch_size` of the model's device)
            precision:str='fp32', # 'fp32', or 'bf16' (autocast where the device supports it; 'auto': bf16 where supported)
            clip_x0:bool=False, # clamp each x̂₀: off, as in `DDIM.sample`
            progress:bool=False) -> torch.Tensor:
     "The decoder G: images G(z) of the η = 0 S-step sampler, computed in batches on the model's device, returned where `z` is, in its dtype."
-    ddim.check_batch(z, 'z'); check_int(batch_size, 'batch_size', lo=1)
+    ddim.check_batch(z, 'z')
     dev, amp = ddim.device, autocast_dtype(ddim.device, precision)
+    batch_size = default_batch_size(dev) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)
     out = []
     with torch.no_grad(), torch.autocast(dev.type, dtype=amp or torch.float32, enabled=amp is not None):
         for i in tqdm(range(0, len(z), batch_size), desc=f'decoding (S={steps})', disable=not progress, leave=False):

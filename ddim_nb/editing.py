@@ -65,7 +65,7 @@ def generate_pairs(ddim:DDIM, n:int, # how many pairs
                    steps:int=20, # sampler steps S
                    seed:int=0, # seed of the latent blocks
                    name:str|None=None, # the model's name, e.g. 'avatars32': the cache key; None: no cache
-                   batch_size:int=256, # latents decoded at once (rounded to whole blocks)
+                   batch_size:int=256, # latents per process and round (rounded to whole blocks); `decode` picks its batch for the device
                    cache_dir=None, # default ~/.cache/ddim_nb/pairs
                    save_every:int=8, # rewrite the cache every this many blocks
                    precision:str='fp32', # decode in 'fp32', or 'bf16' (autocast; ≈ 1.8× faster on a CPU with bf16) — see `decode`
@@ -94,7 +94,7 @@ def generate_pairs(ddim:DDIM, n:int, # how many pairs
         for i in range(0, len(todo), per * world):        # a round: `per` blocks for each process, process r taking blocks r, r + N, …
             zs = [block_latents(b, shape, seed) for b in todo[i:i + per * world]]
             mine = zs[rank::world]
-            xb = to_uint8(decode(ddim, torch.cat(mine), steps, batch_size=len(mine) * PAIR_BLOCK, precision=precision)) if mine else None
+            xb = to_uint8(decode(ddim, torch.cat(mine), steps, precision=precision)) if mine else None
             parts = gather_objects(xb)
             xs = [parts[j % world][j // world * PAIR_BLOCK:(j // world + 1) * PAIR_BLOCK] for j in range(len(zs))]   # back in block order
             z, imgs = torch.cat([z, *zs]), torch.cat([imgs, *xs])
@@ -470,7 +470,7 @@ def edit(z:torch.Tensor, # latents (B, *shape), or one latent (*shape)
 def edit_images(ddim:DDIM, z:torch.Tensor, # latents (B, *shape)
                 u, # direction (tensor or `Boundary`)
                 alphas, # the α values of the sweep
-                steps:int=20, batch_size:int=256, progress:bool=False) -> torch.Tensor:
+                steps:int=20, batch_size:int|None=None, progress:bool=False) -> torch.Tensor:
     "Images G(z + α·u) for every latent and every α: (B, len(alphas), *shape) in [−1, 1]."
     alphas = [check_float(a, 'alphas') for a in alphas]
     zz = torch.stack([edit(z, u, a) for a in alphas], 1)
@@ -505,7 +505,7 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
                   boundaries:dict, # {(attr, kind): Boundary}
                   alphas:list, # step sizes to measure
                   regions:torch.Tensor|None=None, # (A, H, W) masks from `attribute_regions`
-                  steps:int=20, batch_size:int=256,
+                  steps:int=20, batch_size:int|None=None, # latents decoded at once (None: `decode`'s default)
                   name:str|None=None, # cache key of the model (None: no cache)
                   cache_dir=None, # default ~/.cache/ddim_nb/edits
                   progress:bool=True) -> list:

@@ -12,7 +12,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .checks import check_choice, check_int, check_tensor
-from .ddim import DDIM, randn_latents
+from .ddim import DDIM, default_batch_size, randn_latents
 from .images import grid_image, save_gif, show_images
 from .inversion import invert, method_record, reconstruct
 from .metrics import latent_stats, psnr
@@ -145,7 +145,7 @@ def interpolation_grid(z00:torch.Tensor, # top-left corner latent(s)
 def decode_path(ddim:DDIM, path, # latents (K, B, *ddim.shape), or a tuple of them (pair latents)
                 method:str='ddim', # inversion method whose decoder maps the latents (random latents: 'ddim', i.e. G)
                 steps:int=50, # sampler steps S
-                batch_size:int=256, # images per sampler call
+                batch_size:int|None=None, # images per sampler call (None: `decode`'s default for the device)
                 progress:bool=False, **options): # the method's options (e.g. p for 'edict'); `reconstruct` keeps those its decoder takes
     "Decode a path of latents into frames (K, B, *shape) in [−1, 1] with the decoder of `method` (`reconstruct`)."
     m = method_record(method)
@@ -154,7 +154,7 @@ def decode_path(ddim:DDIM, path, # latents (K, B, *ddim.shape), or a tuple of th
         raise ValueError(f"method {method!r} decodes {'a pair of latent paths' if m.pair else 'one latent path'}, got {len(zs)}")
     for z in zs:
         if not isinstance(z, torch.Tensor) or z.ndim < 3 or (ddim.shape is not None and tuple(z.shape[2:]) != ddim.shape): raise ValueError(f"`path` must be (K, B, *shape) latents (frames first), got {getattr(z, 'shape', type(z).__name__)}")
-    check_int(batch_size, 'batch_size', lo=1)
+    batch_size = default_batch_size(ddim.device) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)
     K, B = zs[0].shape[:2]
     flat = [z.reshape(K * B, *z.shape[2:]) for z in zs]
     out = []
@@ -215,7 +215,7 @@ def interpolate_latents(ddim:DDIM, z1:torch.Tensor, z2:torch.Tensor, # batches o
                         n_frames:int=9, # K, frames per path including both ends
                         kind:str='slerp', # 'slerp' or 'lerp'
                         steps:int=50, # sampler steps S
-                        batch_size:int=256, progress:bool=False) -> Interpolation:
+                        batch_size:int|None=None, progress:bool=False) -> Interpolation:
     "Interpolate between latents and decode every frame with the decoder G."
     alphas = _check_frames_count(n_frames)
     for name, z in (('z1', z1), ('z2', z2)): ddim.check_batch(z, name)
@@ -227,7 +227,7 @@ def interpolate_images(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # batches of
                        kind:str='slerp', # 'slerp' or 'lerp'
                        method:str='ddim', # inversion method of `03_inversion` (its sampler decodes the path)
                        steps:int=50, # sampler steps S of inversion and decoding
-                       batch_size:int=256, progress:bool=False,
+                       batch_size:int|None=None, progress:bool=False,
                        **options) -> Interpolation: # options of the inversion method
     "Invert two batches of images with `method`, interpolate between their latents and decode the path."
     alphas = _check_frames_count(n_frames)
@@ -291,7 +291,7 @@ def smoothness_table(ddim:DDIM,
                      n_frames:int=16, # frames per path
                      steps:int=50, # sampler steps S
                      kinds=('slerp', 'lerp'), # interpolation kinds to compare on the same pairs
-                     seed:int=0, batch_size:int=256, progress:bool=True) -> list:
+                     seed:int=0, batch_size:int|None=None, progress:bool=True) -> list:
     "Interpolate `n_pairs` random latent pairs with each kind; one `path_report` row per kind."
     check_int(n_pairs, 'n_pairs', lo=1)
     za, zb = randn_latents(n_pairs, ddim.shape, seed=seed), randn_latents(n_pairs, ddim.shape, seed=seed + 1)

@@ -147,7 +147,7 @@ def invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], shape (B, *ddi
 
 def reconstruct(ddim:DDIM, z, # latents from `invert` (a pair for the pair methods)
                 method:str='ddim', steps:int=50,
-                batch_size:int=256, progress:bool=False, # decoding with G: latents at once, progress bar
+                batch_size:int|None=None, progress:bool=False, # decoding with G: latents at once (None: `decode`'s default), progress bar
                 **options): # the options given to `invert`: those the decoder needs are used, the others ignored
     "Images from latents `z`: the decoder G for single-latent methods, the method's own sampler for pair latents (the inverse of `invert`)."
     m = method_record(method)
@@ -255,7 +255,7 @@ class Encoder(nn.Module):
         self.net, self.in_shape, self.steps = build_unet(config, tuple(shape)), tuple(shape), steps
     def forward(self, x): return self.net(x, torch.zeros(len(x), dtype=torch.long, device=x.device))
 
-def sample_pairs(ddim:DDIM, n:int, steps:int=10, batch_size:int=256, seed:int=0, progress:bool=True):
+def sample_pairs(ddim:DDIM, n:int, steps:int=10, batch_size:int|None=None, seed:int=0, progress:bool=True):
     "`n` pairs (z, G(z)) of seeded latents and their images under the decoder G, on the model's device."
     z = randn_latents(n, ddim.shape, seed=seed).to(ddim.device)
     return z, decode(ddim, z, steps, batch_size=batch_size, progress=progress)

@@ -136,7 +136,8 @@ def kernel_inception_distance(f1:torch.Tensor, f2:torch.Tensor, # feature sets (
 # %% ../nbs/01e_metrics.ipynb #c044
 def sample_images(ddim:DDIM, n:int, # how many samples
                   steps:int=50, # sampler steps S
-                  batch_size:int=250, seed:int=0, device=None, progress:bool=True,
+                  batch_size:int|None=None, # latents decoded at once (None: `decode`'s default for the device)
+                  seed:int=0, device=None, progress:bool=True,
                   clip_x0:bool=False): # clamp x̂₀ while sampling (off: the decoder G of `decode`)
     "`n` samples (uint8, on the CPU) of the decoder G from seeded latents."
     if device is not None: ddim.to(device)
@@ -147,13 +148,16 @@ def evaluate_fid(ddim:DDIM, # the model to evaluate
                  ref:ImageSet, # held-out real images
                  n:int=5000, # number of generated samples
                  steps:int=50, # sampler steps S
-                 seed:int=0, batch_size:int=250, device=None, progress:bool=True,
+                 seed:int=0,
+                 batch_size:int|None=None, # latents decoded at once (None: `decode`'s default for the device)
+                 device=None, progress:bool=True,
                  clip_x0:bool=False, # clamp x̂₀ while sampling (off: the decoder G)
                  ref_features:torch.Tensor|None=None): # Inception features of `ref`, when already computed
     "FID and KID of `n` samples of G (S = `steps`, η = 0) against the images of `ref`; returns a dict with the settings."
     if ddim.shape is None or tuple(ddim.shape) != ref.shape: raise ValueError(f"model makes images of shape {ddim.shape}, reference images are {ref.shape}")
     if len(ref) < 2: raise ValueError(f"`ref` must hold at least 2 images, got {len(ref)}")
-    check_int(n, 'n', lo=2); check_int(batch_size, 'batch_size', lo=1)
+    check_int(n, 'n', lo=2)
+    if batch_size is not None: check_int(batch_size, 'batch_size', lo=1)
     t0 = time.time()
     fake = sample_images(ddim, n, steps, batch_size, seed, device, progress, clip_x0)
     t1 = time.time()

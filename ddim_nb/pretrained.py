@@ -45,8 +45,9 @@ def _ddim(unet_cfg:dict, weights:dict, device, diffusion:dict|None=None, source:
     except RuntimeError as e:   # e.g. "size mismatch for in_conv.weight": the recorded configuration is not the one these weights were trained with
         raise DamagedFile(f"{source}: the weights do not fit the network its record describes ({str(e).splitlines()[-1].strip()[:200]})") from None
     net.eval().requires_grad_(False)
-    return DDIM(eps_network(net, d, DDIM(net, T=T, schedule=schedule).abar).eval(), T=T, schedule=schedule).to(
-        torch.device(device) if device else default_device())
+    device = torch.device(device) if device else default_device()
+    if device.type == 'cpu': net.to(memory_format=torch.channels_last)   # oneDNN's fast layout (`00_unet`); the same ε to float32 rounding
+    return DDIM(eps_network(net, d, DDIM(net, T=T, schedule=schedule).abar).eval(), T=T, schedule=schedule).to(device)
 
 def load(name:str, device=None) -> DDIM:
     "A shipped pretrained model as a ready `DDIM` (EMA weights, eval mode, on `device`; default: the best available)."

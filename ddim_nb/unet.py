@@ -201,13 +201,19 @@ def check_input(self:UNet, x, t):
         raise ValueError(f"`t` must be a scalar or have shape ({x.shape[0]},) to match the batch of `x`, got {tuple(t.shape)}")
     return t
 
+@patch(as_prop=True)
+def channels_last(self:UNet) -> bool:
+    "Whether the weights are stored channels-last (set with `.to(memory_format=torch.channels_last)`), so that `forward` runs in that layout."
+    w = self.out_conv.weight          # (C, channels, 3, 3) with channels > 1: the two layouts differ
+    return w.dim() == 4 and w.is_contiguous(memory_format=torch.channels_last) and not w.is_contiguous()
+
 @patch
 def forward(self:UNet, x:torch.Tensor, # noisy images, shape (B, *in_shape)
             t:torch.Tensor): # timesteps, a scalar or shape (B,)
     "Predict the noise ε in `x` at timesteps `t`."
-    t = self.check_input(x, t)
+    t, cl = self.check_input(x, t), self.channels_last
     temb = self.time_embed(t)
-    h = self.in_conv(x)
+    h = self.in_conv(x.contiguous(memory_format=torch.channels_last) if cl else x)
     kept = [h]
     for level in self.down:
         for blk, att in zip(level.blocks, level.attns):
@@ -219,7 +225,8 @@ def forward(self:UNet, x:torch.Tensor, # noisy images, shape (B, *in_shape)
         for blk, att in zip(level.blocks, level.attns):
             h = att(blk(torch.cat([h, kept.pop()], dim=1), temb))
         h = level.resample(h)
-    return self.out_conv(F.silu(self.out_norm(h)))
+    out = self.out_conv(F.silu(self.out_norm(h)))
+    return out.contiguous() if cl else out          # callers always get the standard layout
 
 # %% ../nbs/00_unet.ipynb #c034
 _ref64 = dict(in_shape=(3, 64, 64), hidden_channels=128, num_blocks=2, channel_mults=[1, 2, 2, 2, 4], attention_sizes=[16],
