@@ -121,7 +121,7 @@ def reading(path, what:str='file'): # what the file should be, e.g. 'checkpoint 
     if not path.exists(): raise FileNotFoundError(f"{what} {path} does not exist")
     try: yield path
     except Exception as e:
-        if str(path) in str(e) or isinstance(e, (KeyboardInterrupt, MemoryError)): raise
+        if str(path) in str(e) or isinstance(e, MemoryError): raise
         raise DamagedFile(f"{what} {path} is damaged or not a {what} ({type(e).__name__}: {str(e)[:200]})") from e
 
 def _no_space(e) -> bool:

@@ -10,17 +10,16 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from safetensors import safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_choices, check_float, check_finite_tensors, check_generator, check_int, check_name, check_tensor, reading
+from .checks import check_choice, check_choices, check_float, check_generator, check_int, check_name, check_tensor, reading
 from .data import ImageSet, to_model_range
 from .ddim import DDIM, PRECISIONS, decode, mix_seed, randn_latents
 from .images import grid_image, to_uint8
 from .inversion import METHODS, invert, method_record
-from .store import atomic_write, content_hash, load_cache, load_json_cache, save_cache, save_json_cache
+from .store import atomic_write, content_hash, load_cache, load_json_cache, read_tensors, save_cache, save_json_cache
 from .parallel import dist_info, gather_objects, start_distributed, sync_processes
 
 # %% auto #0
@@ -241,17 +240,14 @@ def save_classifier(clf:AttributeClassifier, path, record:dict|None=None) -> Pat
 
 def classifier_record(path) -> dict:
     "The record stored with a saved classifier."
-    with reading(path, 'saved classifier'), safe_open(str(path), 'pt') as f: return json.loads((f.metadata() or {}).get('record', '{}'))
+    return read_tensors(path, 'saved classifier', 'record')[0]
 
 def load_classifier(path, shape:tuple|None=None, # the (C, H, W) the classifier must accept, e.g. `ddim.shape`
                     device=None) -> AttributeClassifier:
     "A saved `AttributeClassifier` in eval mode; refuses one made for images of another shape than `shape`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no classifier at {path}")
-    with reading(path, 'saved classifier'):
-        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-        if 'config' not in meta: raise ValueError(f"{path} is not a saved AttributeClassifier (no configuration in its metadata)")
-        cfg, weights = json.loads(meta['config']), check_finite_tensors(load_file(path), str(path))
+    cfg, weights = read_tensors(path, 'saved classifier', 'config')
     if shape is not None and tuple(cfg['in_shape']) != tuple(shape):
         raise ValueError(f"the classifier in {path.name} was trained on images of shape {tuple(cfg['in_shape'])}, "
                          f"but images of shape {tuple(shape)} are needed — train one for this image size")
@@ -423,10 +419,7 @@ def load_boundaries(path, shape:tuple|None=None) -> dict: # `shape`: the latent 
     "Boundaries saved by `save_boundaries`, as {(attr, kind): Boundary}; refuses normals of another shape than `shape`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no boundaries at {path}")
-    with reading(path, 'saved boundaries'):
-        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-        if 'boundaries' not in meta: raise ValueError(f"{path} holds no saved boundaries (no 'boundaries' in its metadata)")
-        t, out, entries = check_finite_tensors(load_file(path), str(path)), {}, json.loads(meta['boundaries'])
+    (entries, t), out = read_tensors(path, 'saved boundaries', 'boundaries'), {}
     for e in entries:
         u = t[f"{e['attr']}/{e['kind']}"]
         if shape is not None and tuple(u.shape) != tuple(shape):
@@ -436,7 +429,7 @@ def load_boundaries(path, shape:tuple|None=None) -> dict: # `shape`: the latent 
 
 def boundaries_record(path) -> dict:
     "The record stored with saved boundaries."
-    with reading(path, 'saved boundaries'), safe_open(str(path), 'pt') as f: return json.loads((f.metadata() or {}).get('record', '{}'))
+    return read_tensors(path, 'saved boundaries', 'record')[0]
 
 def shipped_boundaries(name:str='avatars32', kinds:tuple=KINDS) -> dict:
     "The shipped boundaries of model `name` (those of `kinds`), fitted in this notebook's avatars32 run."

@@ -15,7 +15,7 @@ from .checks import DamagedFile, check_finite_tensors, inside, reading, writing
 
 # %% auto #0
 __all__ = ['atomic_write', 'save_checkpoint', 'latest_checkpoint', 'read_checkpoint', 'split_prefix', 'clean_checkpoints',
-           'trim_log', 'content_hash', 'save_cache', 'load_cache', 'save_json_cache', 'load_json_cache']
+           'trim_log', 'content_hash', 'save_cache', 'load_cache', 'read_tensors', 'save_json_cache', 'load_json_cache']
 
 # %% ../nbs/01b_store.ipynb #s005
 def atomic_write(path, # the file to (re)write
@@ -136,6 +136,15 @@ def load_cache(path, expect:dict, # manifest entries the file must have, e.g. {'
             return check_finite_tensors(tensors, f'{what} {path}')
     except DamagedFile as e:
         warnings.warn(f"{e}; it will be rebuilt"); return None
+
+def read_tensors(path, what:str, # what the file should be, e.g. 'saved classifier'
+                 key:str): # the metadata entry (JSON) that makes it one
+    "(the JSON under `key` in its metadata, its tensors) of a safetensors file the library wrote; damaged, foreign or non-finite files are refused by name."
+    path = Path(path)
+    with reading(path, what):
+        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
+        if key not in meta: raise DamagedFile(f"{what} {path} has no '{key}' in its metadata: not a {what}")
+        return json.loads(meta[key]), check_finite_tensors(load_file(path), f'{what} {path}')
 
 def _json_hash(obj) -> str: return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
 
