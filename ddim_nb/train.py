@@ -113,7 +113,7 @@ class TrainConfig:
     size:int = 32                # image size
     config:str = 'tiny32'        # U-Net configuration; '_grey'/'_rgb' is added from the data when missing
     steps:int = 20000            # total optimisation steps (planned from `minutes` when that is given)
-    batch_size:int = 64
+    batch_size:int = 64          # the global batch (shared out among the processes of a data-parallel run)
     lr:float = 2e-4              # peak learning rate
     loss:str = 'l1'              # 'l1' or 'l2'
     ema:float = 0.9995           # EMA decay of the weights (its upper bound when `ema_ramp` > 0)
