@@ -3,7 +3,8 @@
     python bench/bench.py [--quick] [--out bench/results.json]
 
 Items (each with the hardware and versions in the results file):
-1. U-Net forward and forward+backward images/s (shipped nano32 config at 32×32, reference ref64 at 64×64), float32
+1. U-Net forward and forward+backward images/s (shipped nano32 config at 32×32 in the default layout and channels-last,
+   as the shipped models load on the CPU; the reference ref64 at 64×64), float32
    and bf16 autocast; achieved FLOP/s (torch.utils.flop_counter) as a fraction of a large matrix product's FLOP/s
    in the same precision, measured in the same run.
 2. Sampling images/s at S = 10 and 50 (and beside it, timed alternately, the network in the default memory format it
@@ -69,8 +70,10 @@ def count_flops(fn) -> int:
 
 def unet_rows(quick:bool, peak:dict) -> list:
     rows = []
-    for config, shape, bs in [('nano32', (3, 32, 32), 64), ('ref64', (3, 64, 64), 2 if quick else 8)]:
-        net = build_unet(config, shape).eval()
+    for config, shape, bs, fmt in [('nano32', (3, 32, 32), 64, 'default'), ('nano32', (3, 32, 32), 64, 'channels-last'),
+                                   ('ref64', (3, 64, 64), 2 if quick else 8, 'default')]:
+        net = build_unet(config, shape).eval()                              # the shipped models load channels-last on the CPU
+        if fmt == 'channels-last': net.to(memory_format=torch.channels_last)
         x, t = torch.randn(bs, *shape), torch.randint(0, 1000, (bs,))
         for prec, dt in (('fp32', None), ('bf16', torch.bfloat16)):
             def fwd():
@@ -82,11 +85,11 @@ def unet_rows(quick:bool, peak:dict) -> list:
             f_fwd = count_flops(fwd); f_fb = count_flops(fwd_bwd)
             reps = 2 if quick else 4
             s_fwd, s_fb = median_time(fwd, reps), median_time(fwd_bwd, reps)
-            rows.append(dict(config=config, shape=list(shape), batch=bs, precision=prec,
+            rows.append(dict(config=config, shape=list(shape), batch=bs, precision=prec, memory_format=fmt,
                              fwd_images_per_s=bs / s_fwd, fwd_bwd_images_per_s=bs / s_fb,
                              fwd_flops_per_s=f_fwd / s_fwd, fwd_fraction_of_matmul=f_fwd / s_fwd / peak[prec],
                              fwd_bwd_flops_per_s=f_fb / s_fb, fwd_bwd_fraction_of_matmul=f_fb / s_fb / peak[prec]))
-            print(f"  {config} {prec}: forward {bs / s_fwd:8.1f} img/s ({f_fwd / s_fwd / peak[prec]:.0%} of matmul), "
+            print(f"  {config} {prec} {fmt}: forward {bs / s_fwd:8.1f} img/s ({f_fwd / s_fwd / peak[prec]:.0%} of matmul), "
                   f"forward+backward {bs / s_fb:8.1f} img/s ({f_fb / s_fb / peak[prec]:.0%})", flush=True)
     return rows
 
