@@ -84,7 +84,7 @@ def fashion_mnist(split:str='train', # 'train' (60 000) or 'test' (10 000, held 
                   root:str|None=None, # folder with the four IDX files; default: Debian's package folder
                   download:bool=False): # fetch with torchvision when the files are not found
     "Fashion-MNIST as an `ImageSet` with class labels."
-    check_choice(split, 'split', ('train', 'test')); check_int(size, 'size', 8, 280)
+    check_choice(split, 'split', ('train', 'test')); check_int(size, 'size', 8, 4096)
     prefix = 'train' if split == 'train' else 't10k'
     for d in ([root] if root else FASHION_DIRS):
         found = [Path(d) / f'{prefix}-{k}-idx{n}-ubyte{ext}' for k, n in (('images', 3), ('labels', 1)) for ext in ('.gz', '')]
@@ -277,6 +277,7 @@ def load_data(data:str, # 'fashion_mnist', 'avatars', a torchvision name (`TV_DA
     else: raise ValueError(f"unknown dataset {data!r}: use 'fashion_mnist', 'avatars', one of {sorted(TV_DATASETS)}, or an existing image folder")
     return ds if n is None else ds[:n]
 
+# %% ../nbs/01d_data.ipynb #c020c
 def data_channels(data:str) -> int|None:
     "Channels of the images of dataset `data` (as `load_data` names it), known without loading it; None for an image folder."
     return {'fashion_mnist': 1, 'mnist': 1, 'avatars': 3}.get(data, 3 if data in TV_DATASETS else None)

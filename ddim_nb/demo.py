@@ -126,8 +126,7 @@ def demo(model:str='avatars32', # a shipped model
     if len(images) > n: raise ValueError(f"{len(images)} images given but `n` = {n}: raise `n`")
     check_float(edit_alpha, 'edit_alpha', lo=0, lo_open=True); check_writable(out, 'out', folder=True)
     say = print if progress else (lambda *a, **k: None)
-    out, t_start, t = Path(out), time.time(), {}
-    out.mkdir(parents=True, exist_ok=True)
+    out, t_start, t = Path(out), time.time(), {}                       # (`check_writable` made the folder)
     ddim = load(model, device)
     say(f"ddim_nb_demo: {model} on {ddim.device} ({hardware()}), S = {steps}; writing to {out.resolve()}")
     x = demo_images(ddim, model, n, images, progress).to(ddim.device)
