@@ -92,6 +92,7 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
               ema:float=None, # EMA decay (its cap when --ema_ramp > 0)
               ema_ramp:float=None, # EMA half-life as a fraction of the images seen (0: fixed decay)
               precision:str=None, # 'auto', 'fp32' or 'bf16'
+              p_uncond:float=None, # class-conditional training (labelled data, e.g. fashion_mnist): label dropout probability, e.g. 0.1
               grad_clip:float=1.0, # max gradient norm
               seed:int=0,
               n_train:int=None, # number of training images (avatars: how many to render)
@@ -107,7 +108,7 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
                  ema=ema, ema_ramp=ema_ramp, precision=precision)
     cfg = TrainConfig(data=data, size=size, config=config, steps=steps, batch_size=batch_size, grad_clip=grad_clip, seed=seed,
                       n_train=n_train, log_every=log_every, sample_every=sample_every, sample_steps=sample_steps, n_fixed=n_fixed, p_mean=p_mean, p_std=p_std,
-                      ckpt_every=ckpt_every, keep=keep, minutes=minutes, **{**RECIPES[recipe], **{k: v for k, v in given.items() if v is not None}})
+                      ckpt_every=ckpt_every, keep=keep, minutes=minutes, p_uncond=p_uncond, **{**RECIPES[recipe], **{k: v for k, v in given.items() if v is not None}})
     t0, main = time.time(), dist_info().rank == 0   # under torchrun: one record and one report, by rank 0
     start_step = (read_checkpoint(latest_checkpoint(out))[0]['step'] if resume and latest_checkpoint(out) else 0)
     argv = ['ddim_nb_train', *sys.argv[1:]] if sys.argv[0].endswith('ddim_nb_train') else None

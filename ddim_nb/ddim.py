@@ -20,7 +20,7 @@ from .checks import check_choice, check_dtype, check_float, check_generator, che
 __all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'step_pairs',
            'predict_x0', 'ddim_sigma', 'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'mix_seed', 'DDIM',
            'bf16_supported', 'autocast_dtype', 'hardware', 'GaussianOracle', 'default_batch_size', 'decode',
-           'OraclePlusUNet', 'Preconditioned', 'eps_network']
+           'OraclePlusUNet', 'Preconditioned', 'eps_network', 'conditional_unet', 'Guided']
 
 # %% ../nbs/01_ddim.ipynb #c005
 def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
@@ -363,16 +363,16 @@ class Preconditioned(nn.Module):
         s2, d2 = (1 - a) / a, self.sigma_data ** 2
         return (s2 + d2).rsqrt(), d2 / (s2 + d2), (s2 * d2 / (s2 + d2)).sqrt(), s2.sqrt(), a.sqrt()
 
-    def inner(self, x_t, t):
-        "The raw network output F(c_in x̃, t) for x_t on the diffusion (VP) scale."
+    def inner(self, x_t, t, *y):
+        "The raw network output F(c_in x̃, t) for x_t on the diffusion (VP) scale (`y`: the class, for a conditional network)."
         c_in, _, _, _, ra = self.coefs(t, x_t)
-        return self.net(c_in * x_t / ra, t)
+        return self.net(c_in * x_t / ra, t, *y)
 
-    def forward(self, x_t, t):
+    def forward(self, x_t, t, *y):
         t = torch.as_tensor(t, device=x_t.device).expand(x_t.shape[0])
         _, _, _, s, ra = self.coefs(t, x_t)
         d2 = self.sigma_data ** 2
-        return s / (ra * (s ** 2 + d2)) * x_t - self.sigma_data * (s ** 2 + d2).rsqrt() * self.inner(x_t, t)
+        return s / (ra * (s ** 2 + d2)) * x_t - self.sigma_data * (s ** 2 + d2).rsqrt() * self.inner(x_t, t, *y)
 
     def target(self, x_0, x_t, t):
         "The training target of F: (x₀ − c_skip x̃)/c_out, so that ‖F − target‖² = λ(σ)‖D − x₀‖² with EDM's weighting."
@@ -391,3 +391,56 @@ def eps_network(net:nn.Module, # a trained network
         if abar is None: raise ValueError("an 'edm' network needs the schedule's `abar`")
         return Preconditioned(net, abar, p.get('sigma_data', 0.5))
     raise ValueError(f"unknown parameterisation {parameterisation!r}: expected {{'objective': 'eps'}} or {{'objective': 'edm', 'sigma_data': ...}}")
+
+# %% ../nbs/01_ddim.ipynb #g02
+def conditional_unet(net:nn.Module):
+    "The class-conditional U-Net inside an ε-network (a U-Net, or a `Preconditioned` one); a clear error for an unconditional one."
+    m = net
+    while m is not None and not hasattr(m, 'embed_class'): m = getattr(m, 'net', None) or getattr(m, 'module', None)
+    if m is None or not getattr(m, 'num_classes', 0):
+        raise ValueError("guidance needs a class-conditional network (a U-Net with `num_classes` > 0, trained with label dropout); this one is unconditional")
+    return m
+
+class Guided(nn.Module):
+    "Classifier-free guidance: the ε-network ε̃(x, t) = ε(x, t, ∅) + w (ε(x, t, y) − ε(x, t, ∅)) of a class-conditional network."
+    def __init__(self, net:nn.Module, # a class-conditional ε-network net(x, t, y): a U-Net with `num_classes`, or a `Preconditioned` one
+                 y, # the class: one label for the whole batch, or labels (B,)
+                 w:float=1., # guidance weight: 0 unconditional, 1 conditional, > 1 guided
+                 null=None): # the null condition: None (the null class ∅), a label, an embedding (E,)/(B, E), or {timestep: embedding}
+        super().__init__()
+        self.unet, self.net, self.w = conditional_unet(net), net, check_float(w, 'w', lo=0)
+        K = self.unet.num_classes
+        y = torch.as_tensor(y)
+        if y.is_floating_point() or y.dtype == torch.bool or y.ndim > 1 or (y.numel() and ((y < 0) | (y >= K)).any()) or not y.numel():
+            raise ValueError(f"`y` must be a class label in 0..{K - 1} or a 1-D tensor of them, got {y.tolist() if y.numel() < 9 else tuple(y.shape)}")
+        self.y, self.null = y, null
+        if isinstance(null, dict) and not null: raise ValueError("`null` is an empty dict: give one embedding per timestep of the sampler's grid")
+        for v in (null.values() if isinstance(null, dict) else [null] if null is not None else []):   # checked now, not at the first step
+            v = torch.as_tensor(v)
+            self.unet.embed_class(v, len(v) if v.ndim == 2 or (v.ndim == 1 and not v.is_floating_point()) else 1)
+
+    @property
+    def in_shape(self): return getattr(self.net, 'in_shape', None)
+
+    def null_at(self, t:int):
+        "The null condition used at timestep `t`."
+        if not isinstance(self.null, dict): return self.null
+        if t not in self.null: raise ValueError(f"`null` has no embedding for timestep {t}; it covers {sorted(self.null)[:3]}…{max(self.null)}: sample on the grid it was made for")
+        return self.null[t]
+
+    def forward(self, x, t):
+        t = torch.as_tensor(t, device=x.device).expand(x.shape[0])
+        B, y = x.shape[0], self.y.to(x.device)
+        if self.w == 1: return self.net(x, t, y)
+        null = self.null_at(int(t[0])) if isinstance(self.null, dict) else self.null
+        if self.w == 0: return self.net(x, t, null)
+        c = torch.cat([self.unet.embed_class(y, B), self.unet.embed_class(null, B)])   # one call on the doubled batch
+        e_y, e_0 = self.net(torch.cat([x, x]), torch.cat([t, t]), c).chunk(2)
+        return e_0 + self.w * (e_y - e_0)
+
+@patch
+def guided(self:DDIM, y, # the class: one label, or labels (B,)
+           w:float=1., # guidance weight
+           null=None): # the null condition (see `Guided`)
+    "The same diffusion around the guided ε-network ε̃ of this class-conditional model: sample, invert and decode with classes."
+    return DDIM(Guided(self.model.net if isinstance(self.model, Guided) else self.model, y, w, null), betas=self.betas)

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from .checks import DamagedFile, check_choice, check_float, check_int, check_writable, reading
 from .data import ImageSet, load_data, to_model_range
-from .ddim import DDIM, PRECISIONS, Preconditioned, autocast_dtype, decode, eps_network, hardware, mix_seed, randn_latents
+from .ddim import DDIM, PRECISIONS, Guided, Preconditioned, autocast_dtype, decode, eps_network, hardware, mix_seed, randn_latents
 from .images import save_grid
 from .parallel import across_ranks, data_parallel, dist_info, rank_slice, start_distributed, sync_processes
 from .store import atomic_write, clean_checkpoints, latest_checkpoint, read_checkpoint, save_checkpoint, split_prefix, trim_log
@@ -23,8 +23,8 @@ from .unet import build_unet, unet_config_name
 
 # %% auto #0
 __all__ = ['T_DISTS', 'LOSSES', 'DECAYS', 'OBJECTIVES', 'RECIPES', 'DIFFUSION', 'batch_indices', 'sample_timesteps',
-           'training_batch', 'diffusion_loss', 'ema_update', 'ema_decay', 'lr_at', 'TrainConfig', 'build_network',
-           'train_step', 'plan_steps', 'train']
+           'training_batch', 'class_count', 'training_labels', 'diffusion_loss', 'ema_update', 'ema_decay', 'lr_at',
+           'TrainConfig', 'build_network', 'train_step', 'plan_steps', 'train']
 
 # %% ../nbs/02_train.ipynb #c022
 def batch_indices(n:int, step:int, batch_size:int, seed:int):
@@ -65,15 +65,31 @@ def training_batch(data:ImageSet, step:int, batch_size:int, seed:int, T:int=1000
     t = sample_timesteps(batch_size, g, T, t_dist, abar, p_mean, p_std)
     return x0, t, torch.randn(x0.shape, generator=g)
 
+def class_count(data:ImageSet) -> int:
+    "The number of classes K of a dataset labelled with one class per image (labels (N,) in 0..K-1)."
+    if data.labels is None or data.labels.ndim != 1 or data.labels.is_floating_point():
+        got = 'no labels' if data.labels is None else f"labels of shape {tuple(data.labels.shape)}"
+        raise ValueError(f"class-conditional training needs one class label per image, (N,) integers; {data.name!r} has {got}")
+    return len(data.label_names) if data.label_names else int(data.labels.max()) + 1
+
+def training_labels(data:ImageSet, step:int, batch_size:int, seed:int,
+                    p_uncond:float): # label dropout: the probability of the null class ∅ = K
+    "The class labels of the images of training step `step` (those of `training_batch`), each replaced by the null class with probability `p_uncond`."
+    y = data.labels[batch_indices(len(data), step, batch_size, seed)].long()
+    drop = torch.rand(batch_size, generator=torch.Generator().manual_seed(mix_seed(seed, 'labels', step))) < p_uncond
+    return torch.where(drop, class_count(data), y)
+
 # %% ../nbs/02_train.ipynb #c024
 LOSSES = {'l1': F.l1_loss, 'l2': F.mse_loss}
 
 def diffusion_loss(model, # the ε-network being trained: a U-Net, or a `Preconditioned` wrapper around one
-                   ddim:DDIM, x0, t, eps, loss:str='l1'):
+                   ddim:DDIM, x0, t, eps, loss:str='l1',
+                   y=None): # class labels (B,) of a class-conditional network
     "The training loss at (x₀, t, ε): ‖ε − ε_θ(x_t, t)‖ for an ε-network, ‖F − target‖ (EDM's weighting) for a preconditioned one."
     x_t, _ = ddim.q_sample(x0, t.cpu(), noise=eps)
-    if isinstance(model, Preconditioned): return LOSSES[loss](model.inner(x_t, t).float(), model.target(x0, x_t, t).float())
-    return LOSSES[loss](model(x_t, t).float(), eps)
+    cond = () if y is None else (y,)
+    if isinstance(model, Preconditioned): return LOSSES[loss](model.inner(x_t, t, *cond).float(), model.target(x0, x_t, t).float())
+    return LOSSES[loss](model(x_t, t, *cond).float(), eps)
 
 # %% ../nbs/02_train.ipynb #t24b
 @torch.no_grad()
@@ -135,6 +151,7 @@ class TrainConfig:
     decay:str = 'constant'       # learning-rate decay: 'constant', 'cosine' or 'linear' (to zero at `steps`)
     ema_ramp:float = 0.          # > 0: EMA half-life = ema_ramp × images seen
     precision:str = 'auto'       # 'auto' (bf16 autocast where the device supports it), 'fp32' or 'bf16'
+    p_uncond:float|None = None   # class-conditional training: each label is dropped to the null class with this probability (None: unconditional)
     minutes:float|None = None    # time budget: `steps` is set so the run (and its decay) ends in about this time
 
     def __post_init__(self):
@@ -150,6 +167,7 @@ class TrainConfig:
         check_float(self.p_mean, 'p_mean'); check_float(self.p_std, 'p_std', lo=0, lo_open=True)
         if self.sigma_data is not None: check_float(self.sigma_data, 'sigma_data', lo=0, lo_open=True)
         if self.minutes is not None: check_float(self.minutes, 'minutes', lo=0, lo_open=True)
+        if self.p_uncond is not None: check_float(self.p_uncond, 'p_uncond', 0, 1, hi_open=True)
 
     @property
     def parameterisation(self) -> dict:
@@ -169,13 +187,13 @@ RECIPES = {
 DIFFUSION = dict(T=1000, schedule='linear')   # the noise schedule every run trains with
 # settings of checkpoints written before these options existed
 _LEGACY = dict(objective='eps', sigma_data=None, t_dist='antithetic', p_mean=-1.2, p_std=1.2, warmup=0, decay='constant',
-               ema_ramp=0., precision='auto', minutes=None)
+               ema_ramp=0., precision='auto', minutes=None, p_uncond=None)
 _MAY_CHANGE = {'steps', 'log_every', 'sample_every', 'sample_steps', 'ckpt_every', 'keep', 'minutes'}
 
 # %% ../nbs/02_train.ipynb #t31b
-def build_network(cfg:TrainConfig, shape:tuple, device='cpu'):
-    "(U-Net, its ε-network, the `DDIM` around it) for a run with settings `cfg` on images of `shape`; in a process group the ε-network runs the U-Net through `DistributedDataParallel`."
-    unet = build_unet(cfg.config, shape).to(device)
+def build_network(cfg:TrainConfig, shape:tuple, device='cpu', num_classes:int=0):
+    "(U-Net, its ε-network, the `DDIM` around it) for a run with settings `cfg` on images of `shape` (and `num_classes` classes); in a process group the ε-network runs the U-Net through `DistributedDataParallel`."
+    unet = build_unet(cfg.config, shape, num_classes).to(device)
     net = eps_network(data_parallel(unet), cfg.parameterisation, DDIM(unet, **DIFFUSION).abar)
     return unet, net, DDIM(net, **DIFFUSION)
 
@@ -183,12 +201,13 @@ def build_network(cfg:TrainConfig, shape:tuple, device='cpu'):
 def train_step(net, # the ε-network being trained (a U-Net or a `Preconditioned` one)
                ddim:DDIM, opt:torch.optim.Optimizer, x0, t, eps,
                loss:str='l1', grad_clip:float=1., lr:float|None=None, # set the optimiser's rate first when given
-               amp_dtype=None): # autocast dtype (e.g. torch.bfloat16) or None
+               amp_dtype=None, # autocast dtype (e.g. torch.bfloat16) or None
+               y=None): # class labels (B,) of a class-conditional network
     "One optimisation step on the batch (x₀, t, ε); returns the (loss, gradient norm) tensors."
     if lr is not None:
         for g in opt.param_groups: g['lr'] = lr
     with torch.autocast(x0.device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
-        value = diffusion_loss(net, ddim, x0, t, eps, loss)
+        value = diffusion_loss(net, ddim, x0, t, eps, loss, y)
     opt.zero_grad(set_to_none=True)
     value.backward()
     norm = nn.utils.clip_grad_norm_(net.parameters(), grad_clip)
@@ -196,9 +215,13 @@ def train_step(net, # the ε-network being trained (a U-Net or a `Preconditioned
     return value.detach(), norm
 
 def _batch(cfg, data, step, ddim, device):
+    "(x₀, t, ε, labels or None) of step `step` for this process: the whole batch, or its slice of it."
     x0, t, eps = training_batch(data, step, cfg.batch_size, cfg.seed, ddim.T, cfg.t_dist, ddim.abar, cfg.p_mean, cfg.p_std)
-    part = rank_slice(cfg.batch_size, *dist_info()[:2])   # the whole batch, or this process's slice of it
-    return x0[part].to(device), t[part].to(device), eps[part].to(device)
+    y = None if cfg.p_uncond is None else training_labels(data, step, cfg.batch_size, cfg.seed, cfg.p_uncond)
+    part = rank_slice(cfg.batch_size, *dist_info()[:2])
+    return x0[part].to(device), t[part].to(device), eps[part].to(device), None if y is None else y[part].to(device)
+
+def _classes(cfg, data): return 0 if cfg.p_uncond is None else class_count(data)
 
 # %% ../nbs/02_train.ipynb #t31c
 def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run's settings, data, device and time budget
@@ -207,11 +230,12 @@ def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run'
     "The number of steps that fit in `minutes`, timed on a throw-away copy of the run's network."
     if not minutes > 0: raise ValueError(f"`minutes` must be positive, got {minutes!r}")
     device = torch.device(device)
-    _, net, ddim = build_network(cfg, data.shape, device)
+    _, net, ddim = build_network(cfg, data.shape, device, _classes(cfg, data))
     opt, amp = torch.optim.Adam(net.parameters(), lr=cfg.lr), autocast_dtype(device, cfg.precision)
     for s in range(probe + 2):
         if s == 2: t0 = time.perf_counter()
-        train_step(net, ddim, opt, *_batch(cfg, data, s, ddim, device), cfg.loss, cfg.grad_clip, amp_dtype=amp)
+        x0, t, eps, y = _batch(cfg, data, s, ddim, device)
+        train_step(net, ddim, opt, x0, t, eps, cfg.loss, cfg.grad_clip, amp_dtype=amp, y=y)
     if device.type == 'cuda': torch.cuda.synchronize()
     per_step = across_ranks((time.perf_counter() - t0) / probe, 'max')   # every process plans the same number of steps
     return max(1, int(minutes * 60 * (1 - reserve) / per_step))
@@ -219,8 +243,10 @@ def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run'
 # %% ../nbs/02_train.ipynb #t31d
 def _fixed_latents(cfg, shape): return randn_latents(cfg.n_fixed, shape, seed=mix_seed(cfg.seed, 'fixed') % 2**31)
 
-def _render_fixed(ema_net, cfg, step, out, shape, device):
-    x = decode(DDIM(ema_net), _fixed_latents(cfg, shape), steps=cfg.sample_steps)
+def _render_fixed(ema_net, cfg, step, out, shape, device, num_classes=0):
+    "The sample grid of the fixed latents (a class-conditional network: classes in turn, w = 1)."
+    net = Guided(ema_net, torch.arange(cfg.n_fixed) % num_classes) if num_classes else ema_net
+    x = decode(DDIM(net), _fixed_latents(cfg, shape), steps=cfg.sample_steps, batch_size=cfg.n_fixed)
     path = save_grid(x, Path(out) / 'samples' / f'step_{step:07d}.png')
     _write_gif(Path(out) / 'samples')
     return path
@@ -266,8 +292,9 @@ def train(cfg:TrainConfig, # the run's settings
         if progress: print(f"time budget {cfg.minutes} min: {cfg.steps} steps")
     name = unet_config_name(cfg.config, data.shape[0])
     torch.manual_seed(cfg.seed)
-    model, net, ddim = build_network(cfg, data.shape, device)
-    ema = build_unet(cfg.config, data.shape).to(device)
+    K = _classes(cfg, data)
+    model, net, ddim = build_network(cfg, data.shape, device, K)
+    ema = build_unet(cfg.config, data.shape, K).to(device)
     ema.eval().requires_grad_(False).load_state_dict(model.state_dict())
     ema_net = eps_network(ema, cfg.parameterisation, ddim.abar)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=0.)
@@ -292,6 +319,7 @@ def train(cfg:TrainConfig, # the run's settings
         (out / 'config.json').write_text(json.dumps(dict(train=asdict(cfg), unet=model.config), indent=1))
         print(f"training {name} ({sum(p.numel() for p in model.parameters()):,} parameters, {cfg.objective} objective, "
               f"{'bf16 autocast' if amp else 'float32'}) on {len(data)} images of {cfg.data} on {device}; writing to {out.resolve()}")
+        if K: print(f"class-conditional on {K} classes, labels dropped to the null class with probability {cfg.p_uncond}")
     if world > 1 and main: print(f"data-parallel on {world} processes: {cfg.batch_size // world} images each, batch {cfg.batch_size}, learning rate {cfg.lr:g}")
     model.train()
     losses, norms, t_last, s_last = [], [], time.time(), step
@@ -301,7 +329,8 @@ def train(cfg:TrainConfig, # the run's settings
         while step < last:
             torch.manual_seed(mix_seed(cfg.seed, 'dropout', step, *((rank,) if rank else ())))   # rank 0: a single process's masks
             lr = lr_at(step, cfg.lr, cfg.steps, cfg.warmup, cfg.decay)
-            loss, norm = train_step(net, ddim, opt, *_batch(cfg, data, step, ddim, device), cfg.loss, cfg.grad_clip, lr, amp)
+            x0, t, eps, y = _batch(cfg, data, step, ddim, device)
+            loss, norm = train_step(net, ddim, opt, x0, t, eps, cfg.loss, cfg.grad_clip, lr, amp, y)
             step += 1
             decay = ema_decay(step, cfg.batch_size, cfg.ema, cfg.ema_ramp)
             ema_update(ema, model, decay)
@@ -318,7 +347,7 @@ def train(cfg:TrainConfig, # the run's settings
                 if tb is not None: tb.add_scalar('loss', row[1], step); tb.add_scalar('grad_norm', row[2], step)
                 losses, norms = [], []
             if main and (step % cfg.sample_every == 0 or step == last):
-                _render_fixed(ema_net, cfg, step, out, data.shape, device)
+                _render_fixed(ema_net, cfg, step, out, data.shape, device, K)
             if main and (step % cfg.ckpt_every == 0 or step == last):
                 state = dict(train=asdict(cfg), unet=model.config, diffusion={**DIFFUSION, **cfg.parameterisation},
                              elapsed_s=elapsed, device=str(device), processes=world, hardware=hardware(), config_name=name)

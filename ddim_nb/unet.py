@@ -132,7 +132,8 @@ class UNet(nn.Module):
                  dropout:float=0.1, # dropout inside the residual blocks
                  num_groups:int=32, # GroupNorm groups; -1 selects BatchNorm
                  do_conv_sample:bool=True, # learned 3×3 convs in down/upsampling (else average/nearest)
-                 do_conv_skip:bool=False): # 3×3 (instead of 1×1) convs on residual skips that change channels
+                 do_conv_skip:bool=False, # 3×3 (instead of 1×1) convs on residual skips that change channels
+                 num_classes:int=0): # > 0: class-conditional, with labels 0..num_classes-1 and the null class ∅ = num_classes
         super().__init__()
         in_shape = tuple(in_shape)
         if len(in_shape) != 3: raise ValueError(f"`in_shape` must be (channels, height, width), got {in_shape}")
@@ -151,15 +152,16 @@ class UNet(nn.Module):
         bad = [s for s in attention_sizes if s not in sizes]
         if bad: raise ValueError(f"`attention_sizes` {bad} are not resolutions of this network; its levels have sizes {sizes}")
         dropout = check_float(dropout, 'dropout', 0, 1, hi_open=True)
-        self.in_shape = (C, H, W)
+        self.in_shape, self.num_classes = (C, H, W), check_int(num_classes, 'num_classes', lo=0)
         self.config = dict(in_shape=list(self.in_shape), hidden_channels=hidden_channels, num_blocks=num_blocks,
                            channel_mults=channel_mults, attention_sizes=list(attention_sizes),
                            time_embed_channels=time_embed_channels, dropout=dropout, num_groups=num_groups,
-                           do_conv_sample=do_conv_sample, do_conv_skip=do_conv_skip)
+                           do_conv_sample=do_conv_sample, do_conv_skip=do_conv_skip, **({'num_classes': num_classes} if num_classes else {}))
         res = lambda i, o: ResBlock(i, o, time_embed_channels, dropout, num_groups, do_conv_skip)
         attn = lambda c, s: AttentionBlock(c, num_groups) if s in attention_sizes else nn.Identity()
 
         self.time_embed = TimeEmbedding(hidden_channels, time_embed_channels)
+        self.class_embed = nn.Embedding(num_classes + 1, time_embed_channels) if num_classes else None   # row num_classes: ∅
         self.in_conv = nn.Conv2d(C, hidden_channels, 3, padding=1)
         skips, ch = [hidden_channels], hidden_channels   # channels of each kept activation
         self.down = nn.ModuleList()
@@ -209,10 +211,12 @@ def channels_last(self:UNet) -> bool:
 
 @patch
 def forward(self:UNet, x:torch.Tensor, # noisy images, shape (B, *in_shape)
-            t:torch.Tensor): # timesteps, a scalar or shape (B,)
-    "Predict the noise ε in `x` at timesteps `t`."
+            t:torch.Tensor, # timesteps, a scalar or shape (B,)
+            y=None): # class-conditional networks: labels, or class embeddings (see `embed_class`); None: the null class ∅
+    "Predict the noise ε in `x` at timesteps `t` (given class `y`)."
     t, cl = self.check_input(x, t), self.channels_last
-    temb = self.time_embed(t)
+    temb, c = self.time_embed(t), self.embed_class(y, x.shape[0])
+    if c is not None: temb = temb + c.to(temb.dtype)
     h = self.in_conv(x.contiguous(memory_format=torch.channels_last) if cl else x)
     kept = [h]
     for level in self.down:
@@ -227,6 +231,29 @@ def forward(self:UNet, x:torch.Tensor, # noisy images, shape (B, *in_shape)
         h = level.resample(h)
     out = self.out_conv(F.silu(self.out_norm(h)))
     return out.contiguous() if cl else out          # callers always get the standard layout
+
+# %% ../nbs/00_unet.ipynb #c026g
+@patch
+def embed_class(self:UNet, y, # class indices in [0, num_classes] (num_classes is ∅), an int for the batch; or embeddings (E,)/(B, E); None: ∅
+                batch:int): # the batch size B
+    "The class embedding (B, E) that a class-conditional network adds to its time embedding (None for an unconditional one)."
+    if self.class_embed is None:
+        if y is None: return None
+        raise ValueError("this network is unconditional (`num_classes=0`): it takes no class label `y`; "
+                         "train a class-conditional one (e.g. `TrainConfig(p_uncond=0.1)`)")
+    K, E = self.num_classes, self.class_embed.embedding_dim
+    y = torch.as_tensor(K if y is None else y, device=self.class_embed.weight.device)
+    if y.is_floating_point():        # an embedding itself, e.g. a null embedding being optimised
+        if y.ndim not in (1, 2) or y.shape[-1] != E or (y.ndim == 2 and y.shape[0] not in (1, batch)):
+            raise ValueError(f"a class embedding `y` must have shape ({E},) or ({batch}, {E}), got {tuple(y.shape)}")
+        check_tensor(y, 'y')
+        return y.expand(batch, E)
+    if y.dtype == torch.bool or y.is_complex(): raise ValueError(f"`y` must hold integer class labels, got dtype {y.dtype}")
+    if y.ndim == 0: y = y.expand(batch)
+    if y.ndim != 1 or y.shape[0] != batch: raise ValueError(f"`y` must be one label or have shape ({batch},) to match the batch, got {tuple(y.shape)}")
+    if ((y < 0) | (y > K)).any():
+        raise ValueError(f"`y` must hold class labels in 0..{K - 1} (or {K}, the null class ∅), got {y.min().item()}..{y.max().item()}")
+    return self.class_embed(y)
 
 # %% ../nbs/00_unet.ipynb #c034
 _ref64 = dict(in_shape=(3, 64, 64), hidden_channels=128, num_blocks=2, channel_mults=[1, 2, 2, 2, 4], attention_sizes=[16],
@@ -261,9 +288,9 @@ def unet_config_name(config:str, channels:int):
     if name not in CONFIGS: raise ValueError(f"unknown U-Net config {config!r}; choose one of {sorted(CONFIGS)} (or their prefixes)")
     return name
 
-def build_unet(config:str, shape:tuple) -> UNet:
-    "The named U-Net for images of `shape`; a configuration made for another size keeps its attention levels (e.g. 8×8 at 32 → 16×16 at 64)."
+def build_unet(config:str, shape:tuple, num_classes:int=0) -> UNet:
+    "The named U-Net for images of `shape` (class-conditional with `num_classes` > 0); a configuration made for another size keeps its attention levels (e.g. 8×8 at 32 → 16×16 at 64)."
     name = unet_config_name(config, shape[0])
     base = CONFIGS[name]['in_shape'][-1]
     att = [a * shape[-1] // base for a in CONFIGS[name]['attention_sizes']]
-    return UNet.from_config(name, in_shape=shape, attention_sizes=att)
+    return UNet.from_config(name, in_shape=shape, attention_sizes=att, num_classes=num_classes)
