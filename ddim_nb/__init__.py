@@ -9,11 +9,13 @@ from .interpolation import interpolate_images, interpolate_latents, lerp, slerp
 from .editing import attribute_classifier, edit, edit_real, fit_boundaries, generate_pairs, label_pairs, shipped_boundaries
 from .images import save_grid, show_images
 from .metrics import evaluate_fid, psnr, ssim
+from .guidance import class_swap, guided_decode, negative_prompt_invert, null_text_invert
+from .adapters import from_diffusers   # diffusers itself is imported only when it is called
 
 __all__ = ['DDIM', 'decode', 'randn_latents', 'available', 'load', 'load_checkpoint', 'load_data', 'load_images', 'to_model_range',
            'METHODS', 'invert', 'reconstruct', 'interpolate_images', 'interpolate_latents', 'lerp', 'slerp', 'attribute_classifier',
            'edit', 'edit_real', 'fit_boundaries', 'generate_pairs', 'label_pairs', 'shipped_boundaries', 'save_grid', 'show_images', 'evaluate_fid',
-           'psnr', 'ssim', 'TrainConfig', 'RECIPES']
+           'psnr', 'ssim', 'class_swap', 'guided_decode', 'negative_prompt_invert', 'null_text_invert', 'from_diffusers', 'TrainConfig', 'RECIPES']
 
 def __getattr__(name):
     # the trainer loads only when asked for; its `train` function keeps its module's name: `from ddim_nb.train import train`

@@ -135,20 +135,25 @@ def sample_cli(model:str=None, # a shipped model (see `available()`), e.g. fashi
                eta:float=0., # 0: deterministic DDIM; 1: DDPM
                skip:str='uniform', # timestep grid
                seed:int=0, # seed of the latents (and of the noise when eta > 0)
+               label:int=None, # class-conditional models (e.g. fashion32-cond): the class to draw, 0..K-1
+               w:float=1., # with --label: the classifier-free guidance weight (0: unconditional, 1: conditional, > 1: guided)
                out:str='samples.png', # output PNG
                device:str=None, # 'cpu', 'cuda', 'mps'; default: the best available
                quiet:bool=False): # no progress bar
     "Sample a grid of images with the DDIM sampler and save it as a PNG."
     check_int(n, 'n', lo=1); check_int(steps, 'steps', lo=1); check_float(eta, 'eta', lo=0); check_choice(skip, 'skip', GRIDS)
-    check_int(seed, 'seed', lo=0); check_writable(out, 'out')
+    check_int(seed, 'seed', lo=0); check_float(w, 'w', lo=0); check_writable(out, 'out')
+    if label is None and w != 1: raise ValueError("`w` (guidance) needs a class: give --label too")
     if model is None and checkpoint is None and config is None: model = 'fashion32'
     ddim = resolve_model(model, checkpoint, config, device)
+    if label is not None: ddim = ddim.guided(label, w)         # a clear error for an unconditional model or an unknown class
     dev = ddim.device
     gen = torch.Generator(dev).manual_seed(seed) if eta > 0 else None
     x = ddim.sample(randn_latents(n, ddim.shape, seed=seed, device=dev), steps=steps, eta=eta, skip=skip, generator=gen,
                     progress=not quiet)
     path = save_grid(x, out)
-    print(f"wrote {n} samples of {model or checkpoint or config + ' (untrained)'} (S={steps}, eta={eta}) to {path.resolve()}")
+    cond = '' if label is None else f", class {label}, w={w:g}"
+    print(f"wrote {n} samples of {model or checkpoint or config + ' (untrained)'} (S={steps}, eta={eta}{cond}) to {path.resolve()}")
 
 # %% ../nbs/06_cli.ipynb #c008f
 @command('ddim_nb_fid')

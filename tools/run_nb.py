@@ -3,6 +3,7 @@
 
     python tools/run_nb.py nbs/05_editing.ipynb              # cells flagged slow or cuda are skipped (their outputs kept)
     RUN_FLAGS=slow python tools/run_nb.py nbs/05_editing.ipynb
+    RUN_CELLS=c012b python tools/run_nb.py nbs/02b_pretrained.ipynb  # these flagged cells too (by id), the others' outputs kept
 
 `nbdev_test` runs notebooks without writing them; this writes the outputs back, as Jupyter would, and saves the state
 of every displayed ipywidget in the notebook's metadata, so that the widgets render — and, where their controls are
@@ -35,13 +36,14 @@ def main(path:str):
     p = Path(path).resolve()
     flags = set(os.environ.get('RUN_FLAGS', '').split(',')) - {''}
     skip = {'slow', 'cuda'} - flags
+    extra = set(os.environ.get('RUN_CELLS', '').split(',')) - {''}
     nb = read_nb(p)
     os.chdir(p.parent)
     shell, t0 = CaptureShell(), time.time()
     for c in nb.cells:
         if c.cell_type != 'code': continue
         d = directives(c)
-        if d & skip or {'eval', 'false'} <= d:
+        if (d & skip and c.get('id') not in extra) or {'eval', 'false'} <= d:
             for o in c.get('outputs', []): o.get('data', {}).pop('application/vnd.jupyter.widget-view+json', None)  # no state for these
             continue
         t = time.time(); c['outputs'] = []
