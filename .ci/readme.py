@@ -10,7 +10,7 @@ work.mkdir(parents=True, exist_ok=True); os.chdir(work)
 blocks = re.findall(r"```(python|sh)\n(.*?)```", readme, flags=re.S)
 py = [b for k, b in blocks if k == 'python']
 cmds = [l.split('#')[0].strip() for k, b in blocks if k == 'sh' for l in b.splitlines() if l.startswith('ddim_nb_')]
-assert len(py) == 3 and 'ddim_nb_demo' in cmds, (len(py), cmds)
+assert len(py) == 4 and 'ddim_nb_demo' in cmds, (len(py), cmds)
 
 def ok(cond, what):
     if not cond: raise SystemExit(f"README: {what}")
@@ -40,6 +40,14 @@ for i, code in enumerate(py, 1):
         q = clf(e).sigmoid()[:, clf.attrs.index('smiling')]
         ok(((p > 0.5) != (q > 0.5)).all(), f"block 3: both edits flip smiling (P before {p.tolist()}, after {q.tolist()})")
         ok(Image.open('edited.png').size == (2 * 34 + 2, 2 * 34 + 2), "block 3: edited.png holds originals and edits")
+    if i == 4:
+        from ddim_nb.editing import attribute_classifier
+        from ddim_nb.guidance import classify
+        fclf = attribute_classifier('fashion32')
+        g, dr = classify(fclf, ns['garments']), classify(fclf, ns['dresses'])
+        ok(tuple(ns['garments'].shape) == (10, 1, 32, 32) and (g == torch.arange(10)).sum() >= 8, f"block 4: the classifier sees the class asked for in {(g == torch.arange(10)).sum()} of 10 garments")
+        ok((dr == 3).sum() >= 3, f"block 4: the classifier calls {(dr == 3).sum()} of the 4 swapped trousers dresses")
+        ok(Image.open('classes.png').size == (10 * 34 + 2, 36) and Image.open('dresses.png').size == (4 * 34 + 2, 2 * 34 + 2), "block 4: classes.png and dresses.png")
 
 for c in cmds:
     t0 = time.time()

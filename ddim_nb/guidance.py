@@ -23,7 +23,7 @@ from .train import class_count
 # %% auto #0
 __all__ = ['SWAPS', 'guided_decode', 'one_hot_set', 'classify', 'class_latents', 'guided_fid', 'NullTextInversion',
            'null_text_invert', 'negative_prompt_invert', 'guided_inversion_table', 'format_guided_table',
-           'silhouette_iou', 'class_swap', 'swap_scores']
+           'silhouette_iou', 'class_swap', 'silhouette_bar', 'swap_scores']
 
 # %% ../nbs/10_guidance.ipynb #g007
 def _rows(v, sl):
@@ -203,8 +203,21 @@ def class_swap(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.
     return guided_decode(ddim, z, target, w, null, steps)
 
 # %% ../nbs/10_guidance.ipynb #g034
-def swap_scores(clf, images:torch.Tensor, swapped:torch.Tensor, target:torch.Tensor, min_iou:float=0.7) -> dict:
-    "Success (the classifier sees the target), silhouette IoU, and both together, over a class swap."
-    hit, iou = (classify(clf, swapped.cpu()) == target.cpu()).float(), silhouette_iou(images.cpu(), swapped.cpu())
-    return dict(success=hit.mean().item(), iou=iou.mean().item(), preserved=(iou >= min_iou).float().mean().item(),
-                both=(hit.bool() & (iou >= min_iou)).float().mean().item(), n=len(images))
+def silhouette_bar(images:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
+                   target:torch.Tensor, # their target classes (B,)
+                   ref:ImageSet, # real images with class labels, e.g. training images
+                   q:float=0.9, # the quantile
+                   n:int=300) -> torch.Tensor: # real images of each class compared against
+    "Per image: the `q`-quantile of its silhouette IoU with `n` real images of its target class — how alike an unrelated garment of that class is."
+    check_float(q, 'q', 0, 1); check_int(n, 'n', lo=1)
+    real = {int(c): ref.images[ref.labels == c][:n].float().div(127.5).sub(1) for c in target.unique()}
+    if any(len(r) == 0 for r in real.values()): raise ValueError(f"`ref` has no images of some target classes: {[c for c, r in real.items() if not len(r)]}")
+    x = images.cpu()
+    return torch.stack([torch.quantile(silhouette_iou(x[i:i + 1].expand(len(real[int(c)]), -1, -1, -1), real[int(c)]), q) for i, c in enumerate(target.cpu())])
+
+def swap_scores(clf, images:torch.Tensor, swapped:torch.Tensor, target:torch.Tensor, bar:torch.Tensor) -> dict: # `bar`: from `silhouette_bar`
+    "Success (the classifier sees the target), silhouette IoU, the fraction whose IoU clears its bar (preserved), and both together."
+    hit, iou = classify(clf, swapped.cpu()) == target.cpu(), silhouette_iou(images.cpu(), swapped.cpu())
+    kept = iou > bar.cpu()
+    return dict(success=hit.float().mean().item(), iou=iou.mean().item(), preserved=kept.float().mean().item(),
+                both=(hit & kept).float().mean().item(), n=len(images))
