@@ -1,6 +1,7 @@
 """ddim_nb benchmarks: where the time goes, as ratios measured within one run.
 
     python bench/bench.py [--quick] [--out bench/results.json]
+    python bench/bench.py --gpu [--compile]                       # the GPU rows alone, to bench/results_gpu.json
 
 Items (each with the hardware and versions in the results file):
 1. U-Net forward and forward+backward images/s (shipped nano32 config at 32×32 in the default layout and channels-last,
@@ -21,7 +22,11 @@ Items (each with the hardware and versions in the results file):
    `torch.inference_mode` vs `torch.no_grad` for sampling; `--compile` adds `torch.compile` vs eager (minutes).
 The large matrix product that FLOP/s are judged against is the faster of `torch.matmul` (MKL/OpenBLAS) and the same
 2048 × 2048 × 2048 product run as a 1 × 1 convolution (oneDNN, the library the U-Net's convolutions use).
-GPU rows are measured only where CUDA is available; elsewhere they are recorded as unmeasured.
+GPU rows (`--gpu`, needs CUDA): an 8192³ matrix product in TF32 and bf16 (the peaks), the U-Net forward and
+forward+backward (nano32 at batch 64 and 1024, ref64 at batch 64; both layouts, float32 and bf16), the reference recipe's
+ref64 training step at batch 64 in float32 (TF32), bf16 and bf16 channels-last (`--compile`: also compiled) with its FLOP/s
+fraction and the projected time of the reference's 72 000 steps, the CPU recipe's step at batch 64 and 256, and sampling
+avatars32 at S = 50 with batch 1024 and 4096. The committed bench/results_gpu.json is a run on one H100.
 Times are medians of several repetitions; the machines are shared, so compare ratios within one run."""
 import argparse, copy, dataclasses, json, statistics, subprocess, sys, time, platform
 from pathlib import Path
@@ -267,13 +272,101 @@ def fast_path_rows(quick:bool, compile:bool=False) -> list:
         pair('torch.compile vs eager (forward)', comp, fwd(), compile_s=compile_s)
     return rows
 
+def cuda_time(fn, reps:int=10, warmup:int=3) -> float:
+    "Median seconds of one call of `fn` on the GPU, synchronised before and after each."
+    for _ in range(warmup): fn()
+    ts = []
+    for _ in range(reps):
+        torch.cuda.synchronize(); t0 = time.perf_counter(); fn(); torch.cuda.synchronize(); ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+def gpu_rows(quick:bool, compile:bool=False, save=lambda out: None) -> dict:
+    """The GPU rows: a large matrix product's FLOP/s (the peak), U-Net throughput, the reference 64×64 training step
+    (fp32, bf16, bf16 channels-last, optionally compiled) with its projection to the reference's 72 000 iterations,
+    the CPU recipe's step at batch 64 and 256, and sampling the shipped avatars32; `save(rows so far)` is called after each part."""
+    dev, n, reps = torch.device('cuda'), 8192, 3 if quick else 10
+    torch.backends.cuda.matmul.allow_tf32 = True      # float32 convolutions already run on TF32 tensor cores (cuDNN's default)
+    peak = {}
+    for prec, dt in (('fp32', torch.float32), ('bf16', torch.bfloat16)):
+        a, b = torch.randn(n, n, device=dev, dtype=dt), torch.randn(n, n, device=dev, dtype=dt)
+        peak[prec] = 2 * n ** 3 / cuda_time(lambda: a @ b, reps); del a, b
+    print(f"  {torch.cuda.get_device_name()}: {n}³ product {peak['fp32'] / 1e12:.0f} TFLOP/s (TF32), {peak['bf16'] / 1e12:.0f} TFLOP/s (bf16)", flush=True)
+    def amp(dt): return torch.autocast('cuda', dtype=dt or torch.float32, enabled=dt is not None)
+    out = dict(device=torch.cuda.get_device_name(), cuda=torch.version.cuda, matmul_flops_per_s=peak, unet=[], training=[], sampling=[])
+    for config, shape, bs in [('nano32', (3, 32, 32), 64), ('nano32', (3, 32, 32), 1024), ('ref64', (3, 64, 64), 64)]:
+        for fmt in ('default', 'channels-last'):
+            net = build_unet(config, shape).to(dev).eval()
+            if fmt == 'channels-last': net.to(memory_format=torch.channels_last)
+            x, t = torch.randn(bs, *shape, device=dev), torch.randint(0, 1000, (bs,), device=dev)
+            for prec, dt in (('fp32', None), ('bf16', torch.bfloat16)):
+                def fwd():
+                    with torch.no_grad(), amp(dt): net(x, t)
+                def fwd_bwd():
+                    net.zero_grad(set_to_none=True)
+                    with amp(dt): o = net(x, t)
+                    o.float().square().mean().backward()
+                ff, fb = count_flops(fwd), count_flops(fwd_bwd)
+                sf, sb = cuda_time(fwd, reps), cuda_time(fwd_bwd, reps)
+                out['unet'].append(dict(config=config, batch=bs, precision=prec, memory_format=fmt, fwd_images_per_s=bs / sf, fwd_bwd_images_per_s=bs / sb,
+                                        fwd_fraction_of_matmul=ff / sf / peak[prec], fwd_bwd_fraction_of_matmul=fb / sb / peak[prec]))
+                print(f"  {config} batch {bs} {prec} {fmt}: forward {bs / sf:9.0f} img/s ({ff / sf / peak[prec]:.1%} of matmul), "
+                      f"forward+backward {bs / sb:9.0f} img/s ({fb / sb / peak[prec]:.1%})", flush=True)
+    save(out)
+    def train_row(recipe, config, shape, bs, precision, fmt='default', compiled=False):
+        cfg = dataclasses.replace(TrainConfig(data='avatars', config=config, batch_size=bs, **RECIPES[recipe]), precision=precision)
+        if cfg.objective == 'edm': cfg = dataclasses.replace(cfg, sigma_data=0.5)
+        unet, net, ddim = build_network(cfg, shape, dev)
+        if fmt == 'channels-last': unet.to(memory_format=torch.channels_last)
+        if compiled: unet.forward = torch.compile(unet.forward)
+        opt, dt = torch.optim.Adam(net.parameters(), lr=1e-4), (torch.bfloat16 if precision == 'bf16' else None)
+        x0 = torch.rand(bs, *shape, device=dev) * 2 - 1
+        t, eps = torch.randint(0, ddim.T, (bs,), device=dev), torch.randn(bs, *shape, device=dev)
+        step = lambda: train_step(net, ddim, opt, x0, t, eps, cfg.loss, cfg.grad_clip, amp_dtype=dt)
+        t0 = time.perf_counter(); step(); torch.cuda.synchronize(); first = time.perf_counter() - t0   # includes compilation
+        flops = count_flops(step) if not compiled else None
+        s = cuda_time(step, reps * 3)
+        r = dict(recipe=recipe, config=config, batch=bs, precision=precision, memory_format=fmt, compiled=compiled, steps_per_s=1 / s,
+                 images_per_s=bs / s, first_step_s=first, hours_for_72000_steps=72000 * s / 3600)
+        if flops is None: flops = next((q['flops_per_step'] for q in out['training'] if q['config'] == config and q['batch'] == bs and q['precision'] == precision), None)
+        if flops: r.update(flops_per_step=flops, fraction_of_matmul=flops / s / peak['bf16' if precision == 'bf16' else 'fp32'])
+        out['training'].append(r)
+        print(f"  train {recipe} {config} batch {bs} {precision} {fmt}{' compiled' if compiled else ''}: {1 / s:7.1f} steps/s, "
+              f"{r.get('fraction_of_matmul', float('nan')):.1%} of matmul; 72 000 steps in {r['hours_for_72000_steps']:.2f} h", flush=True)
+    for args in [('reference', 'ref64', (3, 64, 64), 64, 'fp32'), ('reference', 'ref64', (3, 64, 64), 64, 'bf16'),
+                 ('reference', 'ref64', (3, 64, 64), 64, 'bf16', 'channels-last'),
+                 ('cpu', 'nano32', (3, 32, 32), 64, 'bf16'), ('cpu', 'nano32', (3, 32, 32), 256, 'bf16')]:
+        train_row(*args)
+    save(out)
+    ddim = load('avatars32', device=dev)
+    for bs in (1024, 4096):
+        z = randn_latents(bs, ddim.shape, seed=0).to(dev)
+        with torch.no_grad(): one = cuda_time(lambda: ddim.eps(z, 500), reps)
+        for prec in ('fp32', 'bf16'):
+            s = cuda_time(lambda: decode(ddim, z, 50, batch_size=bs, precision=prec, progress=False), 3, 1)
+            out['sampling'].append(dict(model='avatars32', batch=bs, S=50, precision=prec, images_per_s=bs / s, sampler_overhead=s / (50 * one) if prec == 'fp32' else None))
+            print(f"  sample avatars32 batch {bs} S=50 {prec}: {bs / s:9.0f} img/s" + (f", overhead {s / (50 * one):.3f}" if prec == 'fp32' else ''), flush=True)
+    save(out)
+    if compile:                                       # last: compilation takes minutes
+        try: train_row('reference', 'ref64', (3, 64, 64), 64, 'bf16', 'channels-last', compiled=True)
+        except Exception as e: out['training'].append(dict(config='ref64', compiled=True, error=repr(e)[:300])); print('  compile failed:', repr(e)[:300])
+        save(out)
+    return out
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--quick', action='store_true', help='fewer repetitions and smaller batches (a smoke test)')
     ap.add_argument('--out', default=str(Path(__file__).parent / 'results.json'))
     ap.add_argument('--compile', action='store_true', help='also time torch.compile against eager (costs minutes of compilation)')
+    ap.add_argument('--gpu', action='store_true', help='only the GPU rows, written to bench/results_gpu.json (needs CUDA)')
     a = ap.parse_args()
     t0 = time.time()
+    if a.gpu:
+        if not torch.cuda.is_available(): sys.exit('--gpu needs a CUDA device')
+        out = a.out if a.out != ap.get_default('out') else str(Path(__file__).parent / 'results_gpu.json')
+        head = dict(hardware=hardware(), torch=torch.__version__, python=platform.python_version(), quick=a.quick)
+        def save(rows): Path(out).write_text(json.dumps({**head, **rows, 'wall_s': time.time() - t0}, indent=1))
+        gpu_rows(a.quick, a.compile, save)
+        print(f"wrote {out} ({time.time() - t0:.0f} s)"); return
     mm = {'fp32': matmul_flops(None), 'bf16': matmul_flops(torch.bfloat16)}
     peak = {k: v['peak'] for k, v in mm.items()}
     print(f"{hardware()}, torch {torch.__version__}: 2048³ product, GFLOP/s: " +

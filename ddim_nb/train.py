@@ -334,21 +334,26 @@ def train(cfg:TrainConfig, # the run's settings
             step += 1
             decay = ema_decay(step, cfg.batch_size, cfg.ema, cfg.ema_ramp)
             ema_update(ema, model, decay)
-            losses.append(loss.item()); norms.append(norm.item())
-            if not math.isfinite(losses[-1]):
-                raise FloatingPointError(f"training diverged at step {step}: the loss is {losses[-1]}; the last good checkpoint "
-                                         f"({latest_checkpoint(out) or 'none yet'}) is kept — lower `lr` or keep `grad_clip` finite")
-            bar.update(1); bar.set_postfix(loss=f'{losses[-1]:.4f}')
+            losses.append(loss); norms.append(norm)     # left on the device: read back once per log row or checkpoint, not every step
+            bar.update(1)
+            due = main and (step % cfg.ckpt_every == 0 or step == last)
+            if step % cfg.log_every == 0 or step == last or due or (main and step % cfg.sample_every == 0):
+                values, gnorms = torch.stack(losses).tolist(), torch.stack(norms).tolist()
+                bad = next((i for i, (v, g) in enumerate(zip(values, gnorms)) if not (math.isfinite(v) and math.isfinite(g))), None)
+                if bad is not None:
+                    raise FloatingPointError(f"training diverged at step {step - len(values) + 1 + bad}: the loss is {values[bad]}, the gradient norm "
+                                             f"{gnorms[bad]}; the last good checkpoint ({latest_checkpoint(out) or 'none yet'}) is kept — lower `lr`")
             if step % cfg.log_every == 0 or step == last:
                 now = time.time(); elapsed += now - t_last
                 rate = (step - s_last) / max(now - t_last, 1e-9); t_last, s_last = now, step
-                row = [step, across_ranks(sum(losses) / len(losses)), sum(norms) / len(norms), rate, elapsed, lr, decay]
+                row = [step, across_ranks(sum(values) / len(values)), sum(gnorms) / len(gnorms), rate, elapsed, lr, decay]
+                bar.set_postfix(loss=f'{row[1]:.4f}')
                 log.writerow(row); logf.flush()
                 if tb is not None: tb.add_scalar('loss', row[1], step); tb.add_scalar('grad_norm', row[2], step)
                 losses, norms = [], []
             if main and (step % cfg.sample_every == 0 or step == last):
                 _render_fixed(ema_net, cfg, step, out, data.shape, device, K)
-            if main and (step % cfg.ckpt_every == 0 or step == last):
+            if due:
                 state = dict(train=asdict(cfg), unet=model.config, diffusion={**DIFFUSION, **cfg.parameterisation},
                              elapsed_s=elapsed, device=str(device), processes=world, hardware=hardware(), config_name=name)
                 save_checkpoint(out, step, model, ema, opt, state, keep=cfg.keep)
