@@ -37,7 +37,7 @@ def _parser(f, prog:str) -> argparse.ArgumentParser:
     docs, sig = docments(f), inspect.signature(f, eval_str=True)
     ap = _Parser(prog=prog, description=f.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     for name, p in sig.parameters.items():
-        ann, default, doc = p.annotation, p.default, docs.get(name) or ' '
+        ann, default, doc = p.annotation, p.default, (docs.get(name) or ' ').replace('%', '%%')   # argparse formats help with %
         many = ann is list or getattr(ann, '__origin__', None) is list
         typ = str if many else ann if ann in (int, float, str) else None
         if ann is bool or isinstance(default, bool):
@@ -101,6 +101,7 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
               out:str='runs/run', # run folder
               resume:bool=False, # continue the run in `out`
               device:str=None, # 'cpu', 'cuda', 'mps'; default: the best available
+              compile:bool=False, # run the U-Net through torch.compile: on a GPU 1.4× faster for ref64 (bench/results_gpu.json); on a CPU minutes of compiling for little gain
               quiet:bool=False): # no progress bar
     "Train a DDIM and write checkpoints, sample grids and logs to `out`."
     check_choice(recipe, 'recipe', RECIPES)
@@ -117,7 +118,7 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
         Path(out).mkdir(parents=True, exist_ok=True)
         with open(Path(out) / 'runs.jsonl', 'a') as f: f.write(json.dumps(kw) + '\n')
     record(event='start', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), from_step=start_step, hardware=hardware(), torch=torch.__version__)
-    train(cfg, out, resume=resume, device=device, progress=not quiet)
+    train(cfg, out, resume=resume, device=device, progress=not quiet, compile=compile)
     if not main: return
     wall = round(time.time() - t0, 1)
     end = read_checkpoint(latest_checkpoint(out))[0]['step']

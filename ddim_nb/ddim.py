@@ -20,7 +20,7 @@ from .checks import check_choice, check_dtype, check_float, check_generator, che
 __all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'step_pairs',
            'predict_x0', 'ddim_sigma', 'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'mix_seed', 'DDIM',
            'bf16_supported', 'autocast_dtype', 'hardware', 'GaussianOracle', 'default_batch_size', 'decode',
-           'OraclePlusUNet', 'Preconditioned', 'eps_network', 'conditional_unet', 'Guided']
+           'OraclePlusUNet', 'Preconditioned', 'eps_network', 'conditional_unet', 'condition_rows', 'Guided']
 
 # %% ../nbs/01_ddim.ipynb #c005
 def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
@@ -401,6 +401,12 @@ def conditional_unet(net:nn.Module):
         raise ValueError("guidance needs a class-conditional network (a U-Net with `num_classes` > 0, trained with label dropout); this one is unconditional")
     return m
 
+def condition_rows(c) -> int|None:
+    "How many samples a class condition is for: N for labels (N,) or embeddings (N, E), None for one shared by the batch (a label, an embedding (E,), None); a dict {timestep: condition}: that of its values."
+    if isinstance(c, dict): c = next(iter(c.values()), None)
+    if isinstance(c, torch.Tensor) and (c.ndim == 2 or (c.ndim == 1 and not c.is_floating_point())): return len(c)
+    return None
+
 class Guided(nn.Module):
     "Classifier-free guidance: the ε-network ε̃(x, t) = ε(x, t, ∅) + w (ε(x, t, y) − ε(x, t, ∅)) of a class-conditional network."
     def __init__(self, net:nn.Module, # a class-conditional ε-network net(x, t, y): a U-Net with `num_classes`, or a `Preconditioned` one
@@ -417,7 +423,7 @@ class Guided(nn.Module):
         if isinstance(null, dict) and not null: raise ValueError("`null` is an empty dict: give one embedding per timestep of the sampler's grid")
         for v in (null.values() if isinstance(null, dict) else [null] if null is not None else []):   # checked now, not at the first step
             v = torch.as_tensor(v)
-            self.unet.embed_class(v, len(v) if v.ndim == 2 or (v.ndim == 1 and not v.is_floating_point()) else 1)
+            self.unet.embed_class(v, condition_rows(v) or 1)
 
     @property
     def in_shape(self): return getattr(self.net, 'in_shape', None)

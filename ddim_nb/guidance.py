@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from .checks import check_float, check_int
 from .data import ImageSet
-from .ddim import DDIM, Guided, conditional_unet, ddim_step, decode, default_batch_size, mix_seed, randn_latents, step_pairs
+from .ddim import DDIM, Guided, condition_rows, conditional_unet, ddim_step, decode, default_batch_size, mix_seed, randn_latents, step_pairs
 from .editing import predict
 from .images import to_uint8
 from .inversion import count_calls, invert, reconstruct
@@ -27,16 +27,9 @@ __all__ = ['SWAPS', 'guided_decode', 'one_hot_set', 'classify', 'class_latents',
 
 # %% ../nbs/10_guidance.ipynb #g007
 def _rows(v, sl):
-    "The rows `sl` of a per-sample condition — labels (N,), embeddings (N, E), or a dict {timestep: embeddings (N, E)}; a shared one passes through."
+    "The rows `sl` of a per-sample condition (`condition_rows`), inside a dict {timestep: condition} too; a shared one passes through."
     if isinstance(v, dict): return {t: _rows(e, sl) for t, e in v.items()}
-    if isinstance(v, torch.Tensor) and (v.ndim == 2 or (v.ndim == 1 and not v.is_floating_point())): return v[sl]
-    return v
-
-def _n_rows(v):
-    "How many samples a condition is for (None: shared by all)."
-    if isinstance(v, dict): v = next(iter(v.values()), None)
-    if isinstance(v, torch.Tensor) and (v.ndim == 2 or (v.ndim == 1 and not v.is_floating_point())): return len(v)
-    return None
+    return v if condition_rows(v) is None else v[sl]
 
 def guided_decode(ddim:DDIM, z:torch.Tensor, # latents (N, *shape)
                   y, # class: one label, or labels (N,)
@@ -51,7 +44,7 @@ def guided_decode(ddim:DDIM, z:torch.Tensor, # latents (N, *shape)
     y = torch.as_tensor(y)
     Guided(ddim.model, y, w, null)                                       # a bad class, weight or null is refused before any work
     for name, v in (('y', y), ('null', null)):
-        if _n_rows(v) not in (None, len(z)): raise ValueError(f"`{name}` is for {_n_rows(v)} samples but `z` holds {len(z)} latents")
+        if condition_rows(v) not in (None, len(z)): raise ValueError(f"`{name}` is for {condition_rows(v)} samples but `z` holds {len(z)} latents")
     bs = default_batch_size(ddim.device) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)
     out = [decode(ddim.guided(_rows(y, slice(i, i + bs)), w, _rows(null, slice(i, i + bs))), z[i:i + bs], steps, skip, batch_size=bs)
            for i in tqdm(range(0, len(z), bs), desc=f'guided decoding (w={w:g})', disable=not progress, leave=False)]
