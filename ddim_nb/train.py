@@ -17,7 +17,7 @@ from .checks import DamagedFile, check_choice, check_float, check_int, check_wri
 from .data import ImageSet, load_data, to_model_range
 from .ddim import DDIM, PRECISIONS, Guided, Preconditioned, autocast_dtype, decode, eps_network, hardware, mix_seed, randn_latents
 from .images import save_grid
-from .parallel import across_ranks, data_parallel, dist_info, rank_slice, start_distributed, sync_processes
+from .parallel import across_ranks, data_parallel, dist_info, gather_objects, rank_slice, start_distributed, sync_processes
 from .store import atomic_write, clean_checkpoints, latest_checkpoint, read_checkpoint, save_checkpoint, split_prefix, trim_log
 from .unet import build_unet, unet_config_name
 
@@ -347,12 +347,14 @@ def train(cfg:TrainConfig, # the run's settings
             losses.append(loss); norms.append(norm)     # left on the device: read back once per log row or checkpoint, not every step
             bar.update(1)
             due = main and (step % cfg.ckpt_every == 0 or step == last)
-            if step % cfg.log_every == 0 or step == last or due or (main and step % cfg.sample_every == 0):
+            if step % cfg.log_every == 0 or step % cfg.ckpt_every == 0 or step % cfg.sample_every == 0 or step == last:   # the same steps on every process
                 values, gnorms = torch.stack(losses).tolist(), torch.stack(norms).tolist()
                 bad = next((i for i, (v, g) in enumerate(zip(values, gnorms)) if not (math.isfinite(v) and math.isfinite(g))), None)
-                if bad is not None:
-                    raise FloatingPointError(f"training diverged at step {step - len(values) + 1 + bad}: the loss is {values[bad]}, the gradient norm "
-                                             f"{gnorms[bad]}; the last good checkpoint ({latest_checkpoint(out) or 'none yet'}) is kept — lower `lr`")
+                firsts = [f for f in gather_objects(None if bad is None else step - len(values) + 1 + bad) if f is not None]
+                if firsts:                                   # every process stops together, so none waits for the others forever
+                    here = f"the loss is {values[bad]}, the gradient norm {gnorms[bad]}" if bad is not None else "on another process"
+                    raise FloatingPointError(f"training diverged at step {min(firsts)}: {here}; the last good checkpoint "
+                                             f"({latest_checkpoint(out) or 'none yet'}) is kept — lower `lr`")
             if step % cfg.log_every == 0 or step == last:
                 now = time.time(); elapsed += now - t_last
                 rate = (step - s_last) / max(now - t_last, 1e-9); t_last, s_last = now, step
