@@ -157,14 +157,14 @@ def avatars(n:int=20000, # number of avatars
     "Cartoon faces with exact binary labels `AVATAR_ATTRS`, rendered with py-avataaars and cached."
     check_choice(split, 'split', ('train', 'test')); n, size, seed = check_int(n, 'n', lo=1), check_int(size, 'size', 8, 280), check_int(seed, 'seed', lo=0)
     if workers is not None: check_int(workers, 'workers', lo=1)
-    try: import py_avataaars  # noqa: F401
-    except ImportError as e: raise ImportError("the avatars dataset needs `pip install py-avataaars`") from e
     cache = Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'avatars') / f'v{_AV_VERSION}-s{seed}-{split}-{size}px.safetensors'
     imgs, labs = torch.zeros(0, 3, size, size, dtype=torch.uint8), torch.zeros(0, len(AVATAR_ATTRS), dtype=torch.long)
     manifest = dict(what='avatars', version=_AV_VERSION, seed=seed, split=split, size=size, attrs=list(AVATAR_ATTRS))
     d = load_cache(cache, manifest, 'avatar cache')
     if d is not None and d['images'].shape[1:] == imgs.shape[1:]: imgs, labs = d['images'], d['labels']
-    if len(imgs) < n:
+    if len(imgs) < n:                    # rendering needs py-avataaars; a cache that holds enough avatars does not
+        try: import py_avataaars  # noqa: F401
+        except ImportError as e: raise ImportError(f"rendering {n - len(imgs)} more avatars needs `pip install py-avataaars` (the cache {cache} holds {len(imgs)})") from e
         todo = [(seed, split, i, size) for i in range(len(imgs), n)]
         workers = workers or os.cpu_count() or 1
         out = []
