@@ -344,9 +344,8 @@ def train(cfg:TrainConfig, # the run's settings
             step += 1
             decay = ema_decay(step, cfg.batch_size, cfg.ema, cfg.ema_ramp)
             ema_update(ema, model, decay)
-            losses.append(loss); norms.append(norm)     # left on the device: read back once per log row or checkpoint, not every step
+            losses.append(loss); norms.append(norm)     # left on the device: read back once per log row, sample grid or checkpoint, not every step
             bar.update(1)
-            due = main and (step % cfg.ckpt_every == 0 or step == last)
             if step % cfg.log_every == 0 or step % cfg.ckpt_every == 0 or step % cfg.sample_every == 0 or step == last:   # the same steps on every process
                 values, gnorms = torch.stack(losses).tolist(), torch.stack(norms).tolist()
                 bad = next((i for i, (v, g) in enumerate(zip(values, gnorms)) if not (math.isfinite(v) and math.isfinite(g))), None)
@@ -365,7 +364,7 @@ def train(cfg:TrainConfig, # the run's settings
                 losses, norms = [], []
             if main and (step % cfg.sample_every == 0 or step == last):
                 _render_fixed(ema_net, cfg, step, out, data.shape, device, K)
-            if due:
+            if main and (step % cfg.ckpt_every == 0 or step == last):
                 state = dict(train=asdict(cfg), unet=model.config, diffusion={**DIFFUSION, **cfg.parameterisation},
                              elapsed_s=elapsed, device=str(device), processes=world, hardware=hardware(), config_name=name)
                 save_checkpoint(out, step, model, ema, opt, state, keep=cfg.keep)
