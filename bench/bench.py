@@ -56,7 +56,7 @@ def paired_times(fast, plain, reps:int=5, warmup:int=1) -> tuple:
             t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
     return statistics.median(tf), statistics.median(tp)
 
-def autocast(dtype): return torch.autocast('cpu', dtype=dtype or torch.float32, enabled=dtype is not None)
+def autocast(dtype, device_type:str='cpu'): return torch.autocast(device_type, dtype=dtype or torch.float32, enabled=dtype is not None)
 
 def matmul_flops(dtype, n:int=2048, reps:int=5) -> dict:
     "FLOP/s of an n³ matrix product by torch.matmul and by a 1×1 convolution (oneDNN), in `dtype` (None: float32)."
@@ -73,29 +73,31 @@ def count_flops(fn) -> int:
     with FlopCounterMode(display=False) as fc: fn()
     return fc.get_total_flops()
 
-def unet_rows(quick:bool, peak:dict) -> list:
-    rows = []
-    for config, shape, bs, fmt in [('nano32', (3, 32, 32), 64, 'default'), ('nano32', (3, 32, 32), 64, 'channels-last'),
-                                   ('ref64', (3, 64, 64), 2 if quick else 8, 'default')]:
-        net = build_unet(config, shape).eval()                              # the shipped models load channels-last on the CPU
+def unet_rows(quick:bool, peak:dict, device:str='cpu', cases:list|None=None, timer=median_time, reps:int|None=None) -> list:
+    "Forward and forward+backward images/s and FLOP fractions for each (config, shape, batch, memory format) in `cases` (default: the CPU's)."
+    rows, dev = [], torch.device(device)
+    cases = cases or [('nano32', (3, 32, 32), 64, 'default'), ('nano32', (3, 32, 32), 64, 'channels-last'),
+                      ('ref64', (3, 64, 64), 2 if quick else 8, 'default')]
+    reps = reps or (2 if quick else 4)
+    for config, shape, bs, fmt in cases:
+        net = build_unet(config, shape).to(dev).eval()                      # the shipped models load channels-last on the CPU
         if fmt == 'channels-last': net.to(memory_format=torch.channels_last)
-        x, t = torch.randn(bs, *shape), torch.randint(0, 1000, (bs,))
+        x, t = torch.randn(bs, *shape, device=dev), torch.randint(0, 1000, (bs,), device=dev)
         for prec, dt in (('fp32', None), ('bf16', torch.bfloat16)):
             def fwd():
-                with torch.no_grad(), autocast(dt): net(x, t)
+                with torch.no_grad(), autocast(dt, dev.type): net(x, t)
             def fwd_bwd():
                 net.zero_grad(set_to_none=True)
-                with autocast(dt): out = net(x, t)
+                with autocast(dt, dev.type): out = net(x, t)
                 out.float().square().mean().backward()
             f_fwd = count_flops(fwd); f_fb = count_flops(fwd_bwd)
-            reps = 2 if quick else 4
-            s_fwd, s_fb = median_time(fwd, reps), median_time(fwd_bwd, reps)
+            s_fwd, s_fb = timer(fwd, reps), timer(fwd_bwd, reps)
             rows.append(dict(config=config, shape=list(shape), batch=bs, precision=prec, memory_format=fmt,
                              fwd_images_per_s=bs / s_fwd, fwd_bwd_images_per_s=bs / s_fb,
                              fwd_flops_per_s=f_fwd / s_fwd, fwd_fraction_of_matmul=f_fwd / s_fwd / peak[prec],
                              fwd_bwd_flops_per_s=f_fb / s_fb, fwd_bwd_fraction_of_matmul=f_fb / s_fb / peak[prec]))
-            print(f"  {config} {prec} {fmt}: forward {bs / s_fwd:8.1f} img/s ({f_fwd / s_fwd / peak[prec]:.0%} of matmul), "
-                  f"forward+backward {bs / s_fb:8.1f} img/s ({f_fb / s_fb / peak[prec]:.0%})", flush=True)
+            print(f"  {config} batch {bs} {prec} {fmt}: forward {bs / s_fwd:9.1f} img/s ({f_fwd / s_fwd / peak[prec]:.1%} of matmul), "
+                  f"forward+backward {bs / s_fb:9.1f} img/s ({f_fb / s_fb / peak[prec]:.1%})", flush=True)
     return rows
 
 def diffusers_sample(ddim:DDIM, z, steps:int):
@@ -291,26 +293,10 @@ def gpu_rows(quick:bool, compile:bool=False, save=lambda out: None) -> dict:
         a, b = torch.randn(n, n, device=dev, dtype=dt), torch.randn(n, n, device=dev, dtype=dt)
         peak[prec] = 2 * n ** 3 / cuda_time(lambda: a @ b, reps); del a, b
     print(f"  {torch.cuda.get_device_name()}: {n}³ product {peak['fp32'] / 1e12:.0f} TFLOP/s (TF32), {peak['bf16'] / 1e12:.0f} TFLOP/s (bf16)", flush=True)
-    def amp(dt): return torch.autocast('cuda', dtype=dt or torch.float32, enabled=dt is not None)
-    out = dict(device=torch.cuda.get_device_name(), cuda=torch.version.cuda, matmul_flops_per_s=peak, unet=[], training=[], sampling=[])
-    for config, shape, bs in [('nano32', (3, 32, 32), 64), ('nano32', (3, 32, 32), 1024), ('ref64', (3, 64, 64), 64)]:
-        for fmt in ('default', 'channels-last'):
-            net = build_unet(config, shape).to(dev).eval()
-            if fmt == 'channels-last': net.to(memory_format=torch.channels_last)
-            x, t = torch.randn(bs, *shape, device=dev), torch.randint(0, 1000, (bs,), device=dev)
-            for prec, dt in (('fp32', None), ('bf16', torch.bfloat16)):
-                def fwd():
-                    with torch.no_grad(), amp(dt): net(x, t)
-                def fwd_bwd():
-                    net.zero_grad(set_to_none=True)
-                    with amp(dt): o = net(x, t)
-                    o.float().square().mean().backward()
-                ff, fb = count_flops(fwd), count_flops(fwd_bwd)
-                sf, sb = cuda_time(fwd, reps), cuda_time(fwd_bwd, reps)
-                out['unet'].append(dict(config=config, batch=bs, precision=prec, memory_format=fmt, fwd_images_per_s=bs / sf, fwd_bwd_images_per_s=bs / sb,
-                                        fwd_fraction_of_matmul=ff / sf / peak[prec], fwd_bwd_fraction_of_matmul=fb / sb / peak[prec]))
-                print(f"  {config} batch {bs} {prec} {fmt}: forward {bs / sf:9.0f} img/s ({ff / sf / peak[prec]:.1%} of matmul), "
-                      f"forward+backward {bs / sb:9.0f} img/s ({fb / sb / peak[prec]:.1%})", flush=True)
+    out = dict(device=torch.cuda.get_device_name(), cuda=torch.version.cuda, matmul_flops_per_s=peak, training=[], sampling=[])
+    out['unet'] = unet_rows(quick, peak, 'cuda', [(c, shape, bs, fmt) for c, shape, bs in [('nano32', (3, 32, 32), 64), ('nano32', (3, 32, 32), 1024),
+                                                                                           ('ref64', (3, 64, 64), 64)]
+                                                  for fmt in ('default', 'channels-last')], cuda_time, reps)
     save(out)
     def train_row(recipe, config, shape, bs, precision, fmt='default', compiled=False):
         cfg = dataclasses.replace(TrainConfig(data='avatars', config=config, batch_size=bs, **RECIPES[recipe]), precision=precision)
