@@ -47,13 +47,13 @@ def scheduler_config(scheduler=None) -> dict: # a diffusers scheduler, its confi
 
 # %% ../nbs/09_diffusers.ipynb #a026
 def diffusers_betas(config:dict): # settings from `scheduler_config`
-    "β (float64) of a diffusers scheduler: its `trained_betas`, or its `beta_schedule` over `num_train_timesteps` steps."
+    "β (float64) of a diffusers scheduler, from the ᾱ table (float32) that diffusers computes for it: its `trained_betas`, or its `beta_schedule` over `num_train_timesteps` steps."
     T = check_int(config['num_train_timesteps'], 'num_train_timesteps', lo=2)
     if config.get('rescale_betas_zero_snr'):
         raise ValueError("`rescale_betas_zero_snr=True` sets the last β to 1 (ᾱ_T = 0, no signal left), which a DDIM schedule cannot hold (ε cannot be read from x̂₀ there)")
-    if config.get('trained_betas') is not None: return torch.as_tensor(config['trained_betas'], dtype=torch.float64)
-    kind = check_choice(config['beta_schedule'], 'beta_schedule', BETA_SCHEDULES)
-    return BETA_SCHEDULES[kind](T, config['beta_start'], config['beta_end'])
+    if config.get('trained_betas') is None: check_choice(config['beta_schedule'], 'beta_schedule', BETA_SCHEDULES)
+    abar = import_diffusers().DDIMScheduler.from_config(config).alphas_cumprod.double()
+    return 1 - abar / torch.cat([abar.new_ones(1), abar[:-1]])
 
 # %% ../nbs/09_diffusers.ipynb #a031
 PREDICTIONS = ('epsilon', 'v_prediction', 'sample')

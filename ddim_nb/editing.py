@@ -14,7 +14,7 @@ from safetensors.torch import save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_choices, check_float, check_generator, check_int, check_name, check_tensor, reading
+from .checks import check_choice, check_choices, check_float, check_generator, check_int, check_name, check_tensor, check_writable, reading
 from .data import ImageSet, to_model_range
 from .ddim import DDIM, PRECISIONS, decode, mix_seed, randn_latents
 from .images import grid_image, to_uint8
@@ -75,6 +75,7 @@ def generate_pairs(ddim:DDIM, n:int, # how many pairs
     if ddim.shape is None: raise ValueError("the model does not declare its image shape (`model.in_shape`)")
     shape, nb = tuple(ddim.shape), math.ceil(n / PAIR_BLOCK)
     path = pairs_cache_path(name, steps, seed, precision, cache_dir) if name else None
+    if path is not None: check_writable(path, 'cache_dir')
     z, imgs = torch.zeros(0, *shape), torch.zeros(0, *shape, dtype=torch.uint8)
     if path is not None:    # what made the pairs; the weights' hash tells a retrained model of the same name from the old one
         weights = content_hash(ddim.model.state_dict())[:16] if isinstance(ddim.model, nn.Module) else None
@@ -122,6 +123,8 @@ class AttributeClassifier(nn.Module):
                  widths:tuple=(16, 32, 64)): # channels of the three stages
         super().__init__()
         if len(in_shape) != 3: raise ValueError(f"`in_shape` must be (C, H, W), got {in_shape!r}")
+        if isinstance(attrs, str) or not isinstance(attrs, (list, tuple)) or not all(isinstance(a, str) for a in attrs):
+            raise ValueError(f"`attrs` must be a list of attribute names, got {attrs!r}")
         if not attrs: raise ValueError("`attrs` must name at least one attribute")
         check_int(blocks, 'blocks', lo=1)
         self.in_shape, self.attrs = tuple(check_int(s, 'in_shape', lo=1) for s in in_shape), list(attrs)
@@ -174,6 +177,14 @@ def _check_labelled(data:ImageSet):
 def _as_input(images):
     return to_model_range(images) if images.dtype == torch.uint8 else images.float()
 
+def _check_pixels(images, name='images'):
+    "Images must be uint8 0..255 or float in [−1, 1] (float 0..255 pixels, or other integer types, would be read wrongly)."
+    if images.dtype != torch.uint8 and not images.is_floating_point():
+        raise ValueError(f"`{name}` must be uint8 0..255 or float in [−1, 1], got dtype {images.dtype}")
+    if images.is_floating_point() and images.numel() and (hi := images.abs().max().item()) > 2:
+        raise ValueError(f"`{name}` must be uint8 0..255 or float in [−1, 1], got float values up to {hi:.3g} — 0..255 pixels: pass them as uint8 or convert with x / 127.5 - 1")
+    return images
+
 def train_classifier(data:ImageSet, # labelled images, labels (N, A) in {0, 1}
                      epochs:float=6, # passes over the data (fractions allowed)
                      batch_size:int=128,
@@ -215,7 +226,7 @@ def train_classifier(data:ImageSet, # labelled images, labels (N, A) in {0, 1}
 def predict(clf:AttributeClassifier, images:torch.Tensor, # uint8 0..255 or float in [−1, 1], (N, *clf.in_shape)
             batch_size:int=500) -> torch.Tensor:
     "Attribute probabilities (N, A) of `images`, on the CPU."
-    clf.check(images); check_tensor(images, 'images', floating=False, empty=True); check_int(batch_size, 'batch_size', lo=1)
+    clf.check(images); _check_pixels(check_tensor(images, 'images', floating=False, empty=True)); check_int(batch_size, 'batch_size', lo=1)
     dev = next(clf.parameters()).device
     was = clf.training; clf.eval()
     out = [torch.sigmoid(clf(_as_input(images[i:i + batch_size]).to(dev))).cpu() for i in range(0, len(images), batch_size)]
@@ -336,6 +347,17 @@ class Boundary:
     def distance(self, z:torch.Tensor) -> torch.Tensor:
         "Signed distance uᵀz + b of each latent in `z` (B, *shape) from the boundary."
         return z.flatten(1).double() @ self.u.flatten().double() + self.b
+    def steps_to(self, z:torch.Tensor, # latents (B, *shape)
+                 towards, # the side to reach, per latent (B,) or one for all: True where the attribute is present (+u)
+                 margin:float=1.) -> torch.Tensor: # how far past the boundary
+        "Per latent, the signed step α (B,) along `u` that takes it to distance `margin` past the boundary on the side `towards`; 0 where it is that far already."
+        m = check_float(margin, 'margin', lo=0)
+        d = self.distance(check_tensor(z, 'z', ndim=self.u.ndim + 1, shape=tuple(self.u.shape)))
+        t = torch.as_tensor(towards)
+        if t.dtype != torch.bool or t.ndim > 1 or (t.ndim == 1 and len(t) != len(d)):
+            raise ValueError(f"`towards` must be a bool or {len(d)} bools (one per latent), got {towards!r}"[:200])
+        s = 2. * t.double().to(d.device) - 1.
+        return s * (m - s * d).clamp(min=0)
 
 def label_pairs(pairs:Pairs, clf:AttributeClassifier) -> Pairs:
     "`pairs` with the classifier's probabilities of its images filled in."
@@ -344,6 +366,7 @@ def label_pairs(pairs:Pairs, clf:AttributeClassifier) -> Pairs:
     return Pairs(pairs.z, pairs.images, pairs.steps, predict(clf, pairs.images), list(clf.attrs))
 
 def _check_attrs(attrs, known, name='attrs'):
+    if isinstance(attrs, str) or not isinstance(attrs, (list, tuple)): raise ValueError(f"`{name}` must be a list of attribute names, got {attrs!r}")
     bad = [a for a in attrs if a not in known]
     if bad: raise ValueError(f"unknown attribute name(s) {bad} in `{name}`; known: {list(known)}")
     return list(attrs)
@@ -365,7 +388,13 @@ def fit_boundaries(pairs:Pairs, # labelled pairs to fit on (see `label_pairs`)
     if pairs.probs is None: raise ValueError("`pairs` are not labelled: call `label_pairs(pairs, classifier)` first")
     attrs = _check_attrs(attrs or pairs.attrs, pairs.attrs)
     kinds = check_choices(kinds, 'kinds', KINDS)
-    for a, others in (condition_on or {}).items(): _check_attrs([a] + list(others), pairs.attrs, 'condition_on')
+    if condition_on is not None and not isinstance(condition_on, dict): raise ValueError(f"`condition_on` must be a dict attr → attributes to hold, got {condition_on!r}")
+    condition_on = {a: [o] if isinstance(o, str) else list(o) for a, o in (condition_on or {}).items()}   # one name, or a list of them
+    for a, others in condition_on.items(): _check_attrs([a] + others, pairs.attrs, 'condition_on')
+    if held is not None:
+        if not isinstance(held, Pairs) or held.probs is None: raise ValueError("`held` must be labelled `Pairs` (see `label_pairs`)")
+        if held.attrs != pairs.attrs or held.z.shape[1:] != pairs.z.shape[1:]:
+            raise ValueError(f"`held` must have the attributes and latent shape of `pairs` ({pairs.attrs}, {tuple(pairs.z.shape[1:])}), got {held.attrs}, {tuple(held.z.shape[1:])}")
     X, out = pairs.z.flatten(1), {}
     logit = lambda p: torch.logit(p.double().clamp(1e-6, 1 - 1e-6))
     for a in tqdm(attrs, desc='boundaries', disable=not progress):
@@ -379,7 +408,7 @@ def fit_boundaries(pairs:Pairs, # labelled pairs to fit on (see `label_pairs`)
                                       dict(n_fit=len(X) if kind == 'logreg' else 2 * int(frac * len(X)), l2=l2, frac=frac if kind == 'svm' else None))
     if 'conditional' in kinds:
         for a in attrs:
-            others = list((condition_on or {}).get(a, [o for o in attrs if o != a]))
+            others = condition_on.get(a, [o for o in attrs if o != a])
             missing = [o for o in others if (o, 'logreg') not in out]
             if missing: raise ValueError(f"`condition_on` for {a!r} names {missing}, which are not among the fitted `attrs`")
             u = project_out(out[(a, 'logreg')].u.double(), [out[(o, 'logreg')].u.double() for o in others]).float()
@@ -436,9 +465,15 @@ def shipped_boundaries(name:str='avatars32', kinds:tuple=KINDS) -> dict:
     from ddim_nb.pretrained import weights_dir
     p = weights_dir() / f'{check_name(name, "name")}-boundaries.safetensors'
     if not p.exists(): raise ValueError(f"no shipped attribute boundaries for {name!r}; fit some with `fit_boundaries`")
+    kinds = check_choices(kinds, 'kinds', KINDS)
     return {k: v for k, v in load_boundaries(p).items() if k[1] in kinds}
 
 # %% ../nbs/05_editing.ipynb #c031
+def _check_values(vs, name:str, **bounds) -> list:
+    "A non-empty list or tuple of finite numbers (within `bounds`, as `check_float`) as a list of floats."
+    if not isinstance(vs, (list, tuple)) or not vs: raise ValueError(f"`{name}` must be a non-empty list of numbers, got {vs!r}")
+    return [check_float(v, name, **bounds) for v in vs]
+
 def edit(z:torch.Tensor, # latents (B, *shape), or one latent (*shape)
          u, # edit direction: a tensor of one latent's shape, or a `Boundary`
          alpha): # step: a number, or one per latent (B,)
@@ -465,7 +500,7 @@ def edit_images(ddim:DDIM, z:torch.Tensor, # latents (B, *shape)
                 alphas, # the α values of the sweep
                 steps:int=20, batch_size:int|None=None, progress:bool=False) -> torch.Tensor:
     "Images G(z + α·u) for every latent and every α: (B, len(alphas), *shape) in [−1, 1]."
-    alphas = [check_float(a, 'alphas') for a in alphas]
+    alphas = _check_values(alphas, 'alphas')
     zz = torch.stack([edit(z, u, a) for a in alphas], 1)
     return decode(ddim, zz.flatten(0, 1), steps, batch_size=batch_size, progress=progress).reshape(*zz.shape)
 
@@ -501,21 +536,29 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
                   steps:int=20, batch_size:int|None=None, # latents decoded at once (None: `decode`'s default)
                   name:str|None=None, # cache key of the model (None: no cache)
                   cache_dir=None, # default ~/.cache/ddim_nb/edits
+                  margin:bool=False, # each value of `alphas` is a margin: every latent moves to that distance past the boundary (`Boundary.steps_to`)
                   progress:bool=True) -> list:
-    "Success and preservation of every boundary at every α on latents `z`: a list of dicts (one per boundary and α)."
-    if len(z) == 0: raise ValueError("no latents to measure edits on (`z` is empty)")
+    "Success and preservation of every boundary at every α (or margin) on latents `z`: a list of dicts (one per boundary and value)."
+    if isinstance(z, torch.Tensor) and len(z) == 0: raise ValueError("no latents to measure edits on (`z` is empty)")
+    check_tensor(z, 'z')
     if ddim.shape is not None: clf.check(torch.zeros(1, *ddim.shape), 'images of this model')
+    if not isinstance(boundaries, dict) or not all(isinstance(b, Boundary) for b in boundaries.values()):
+        raise ValueError(f"`boundaries` must be a dict {{(attr, kind): Boundary}}, got {type(boundaries).__name__}")
     if not boundaries: raise ValueError("`boundaries` is empty")
+    if regions is not None:
+        check_tensor(regions, 'regions', floating=False)
+        if regions.dtype != torch.bool or tuple(regions.shape) != (len(clf.attrs), *clf.in_shape[1:]):
+            raise ValueError(f"`regions` must be a bool mask (A, H, W) = {(len(clf.attrs), *clf.in_shape[1:])} from `attribute_regions`, got {regions.dtype} {tuple(regions.shape)}")
     _check_attrs([a for a, _ in boundaries], clf.attrs, 'boundaries')
-    alphas = [check_float(a, 'alphas', lo=0, lo_open=True) for a in alphas]
+    alphas = _check_values(alphas, 'alphas', lo=0, lo_open=True)
     if name is not None: check_name(name, 'name')
     for bd in boundaries.values():
         if tuple(bd.u.shape) != tuple(z.shape[1:]): raise ValueError(f"boundary {bd.attr}/{bd.kind} has shape {tuple(bd.u.shape)}, latents {tuple(z.shape[1:])}")
     path = None
     if name:
-        key = _key(name, steps, alphas, z, clf, regions, *[(k, bd.u) for k, bd in sorted(boundaries.items())])
-        path = Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'edits') / f'{name}-S{steps}-{key}.json'
-        manifest = dict(what='edit measurements', model=name, steps=steps, key=key, n=len(z), alphas=alphas)
+        key = _key(name, steps, alphas, z, clf, regions, *[(k, bd.u) for k, bd in sorted(boundaries.items())], *([('margin', [bd.b for _, bd in sorted(boundaries.items())])] if margin else []))
+        path = check_writable(Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'edits') / f'{name}-S{steps}-{key}.json', 'cache_dir')
+        manifest = dict(what='edit measurements', model=name, steps=steps, key=key, n=len(z), alphas=alphas, **(dict(rule='margin') if margin else {}))
         rows = load_json_cache(path, manifest, 'edits cache')
         if rows is not None: return rows
     x0 = decode(ddim, z, steps, batch_size=batch_size)
@@ -527,7 +570,8 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
         i = clf.attrs.index(a)
         sign = 1. - 2. * on0[:, i].double()                                          # push towards the other side
         for al in alphas:
-            x1 = decode(ddim, edit(z, bd.u, sign * al), steps, batch_size=batch_size)
+            step = bd.steps_to(z, sign > 0, al) if margin else sign * al
+            x1 = decode(ddim, edit(z, bd.u, step), steps, batch_size=batch_size)
             on1 = predict(clf, x1) > 0.5
             same = on1 == on0
             others = [j for j in range(len(clf.attrs)) if j != i]
@@ -537,6 +581,7 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
                      preserved_sure=(same | ~sure0)[:, others].all(1).double().mean().item(),
                      preserved_each={clf.attrs[j]: same[:, j].double().mean().item() for j in others},
                      pixel_change=diff.mean().item())
+            if margin: r.update(rule='margin', mean_step=step.abs().mean().item())
             if regions is not None:
                 m = regions[i]
                 r.update(pixel_inside=diff[:, m].mean().item(), pixel_outside=diff[:, ~m].mean().item())
@@ -546,12 +591,14 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
     return rows
 
 def edit_table(rows:list, kinds:tuple=KINDS, alpha:float|None=None) -> str:
-    "One line per attribute: success / all-others-preserved per boundary kind, at `alpha` (default: the largest measured)."
+    "One line per attribute: success / all-others-preserved per boundary kind, at `alpha` (a step, or a margin for rows measured with `margin=True`; default: the largest measured)."
     alpha = alpha if alpha is not None else max(r['alpha'] for r in rows)
+    what = 'margin' if rows[0].get('rule') == 'margin' else 'α'
+
     sel = {(r['attr'], r['kind']): r for r in rows if r['alpha'] == alpha}
     attrs = list(dict.fromkeys(r['attr'] for r in rows))
     kinds = [k for k in dict.fromkeys(kinds) if any(k == kk for _, kk in sel)]
-    out = [f"α = {alpha:g}: success / preserved (all other attributes) / pixel change outside the region", f"{'attribute':12s}" + ''.join(f'{k:>26s}' for k in kinds)]
+    out = [f"{what} = {alpha:g}: success / preserved (all other attributes) / pixel change outside the region", f"{'attribute':12s}" + ''.join(f'{k:>26s}' for k in kinds)]
     for a in attrs:
         cells = []
         for k in kinds:
@@ -586,6 +633,7 @@ def edit_real(ddim:DDIM, images:torch.Tensor, # real images in [−1, 1], (B, *d
     if not method_record(method).decodes_with_g:
         raise ValueError(f"`method` must give one latent per image that G decodes, one of {[k for k, m in METHODS.items() if m.decodes_with_g]}; "
                          f"{method!r} gives a pair for its own sampler")
+    _check_values(alphas, 'alphas')
     z = invert(ddim, images, method=method, steps=steps, **options)
     return z, edit_images(ddim, z, u, alphas, steps)
 

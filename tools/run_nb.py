@@ -4,6 +4,8 @@
     python tools/run_nb.py nbs/05_editing.ipynb              # cells flagged slow or cuda are skipped (their outputs kept)
     RUN_FLAGS=slow python tools/run_nb.py nbs/05_editing.ipynb
     RUN_CELLS=c012b python tools/run_nb.py nbs/02b_pretrained.ipynb  # these flagged cells too (by id), the others' outputs kept
+    RUN_FLAGS=slow KEEP_FLAGGED=1 RUN_CELLS=e075s python tools/run_nb.py nbs/05_editing.ipynb
+        # every slow cell runs (later cells need its variables), but only those in RUN_CELLS get new outputs
 
 `nbdev_test` runs notebooks without writing them; this writes the outputs back, as Jupyter would, and saves the state
 of every displayed ipywidget in the notebook's metadata, so that the widgets render — and, where their controls are
@@ -37,6 +39,7 @@ def main(path:str):
     flags = set(os.environ.get('RUN_FLAGS', '').split(',')) - {''}
     skip = {'slow', 'cuda'} - flags
     extra = set(os.environ.get('RUN_CELLS', '').split(',')) - {''}
+    keep = bool(os.environ.get('KEEP_FLAGGED'))
     nb = read_nb(p)
     os.chdir(p.parent)
     shell, t0 = CaptureShell(), time.time()
@@ -46,8 +49,12 @@ def main(path:str):
         if (d & skip and c.get('id') not in extra) or {'eval', 'false'} <= d:
             for o in c.get('outputs', []): o.get('data', {}).pop('application/vnd.jupyter.widget-view+json', None)  # no state for these
             continue
-        t = time.time(); c['outputs'] = []
+        t, old = time.time(), c.get('outputs', [])
+        c['outputs'] = []
         shell.cell(c)
+        if keep and d & {'slow', 'cuda'} and c.get('id') not in extra and not any(o.get('output_type') == 'error' for o in c['outputs']):
+            c['outputs'] = old
+            for o in old: o.get('data', {}).pop('application/vnd.jupyter.widget-view+json', None)
         if os.environ.get('VERBOSE'): print(c.get('id'), round(time.time() - t, 1), flush=True)
         err = next((o for o in c.get('outputs', []) if o.get('output_type') == 'error'), None)
         if err: sys.exit(f"error in cell {c.get('id')}: {err.get('ename')}: {err.get('evalue')}\n" + '\n'.join(err.get('traceback', []))[-3000:])
