@@ -111,7 +111,14 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
                       n_train=n_train, log_every=log_every, sample_every=sample_every, sample_steps=sample_steps, n_fixed=n_fixed, p_mean=p_mean, p_std=p_std,
                       ckpt_every=ckpt_every, keep=keep, minutes=minutes, p_uncond=p_uncond, **{**RECIPES[recipe], **{k: v for k, v in given.items() if v is not None}})
     t0, main = time.time(), dist_info().rank == 0   # under torchrun: one record and one report, by rank 0
-    start_step = (read_checkpoint(latest_checkpoint(out))[0]['step'] if resume and latest_checkpoint(out) else 0)
+    # what `train` would refuse about the data and the run folder is refused here, before the run's record is appended to
+    if data_channels(data) is None and not Path(data).is_dir():
+        raise ValueError(f"`data` must be 'fashion_mnist', 'avatars', a torchvision dataset name or an existing image folder, got {data!r}")
+    ckpt = latest_checkpoint(out)
+    if resume and ckpt is None: raise FileNotFoundError(f"nothing to resume in {out}: no checkpoints/latest")
+    if not resume and ckpt is not None: raise FileExistsError(f"{out} already holds a run; pass --resume to continue it, or choose another --out")
+    check_writable(out, 'out', folder=True)
+    start_step = read_checkpoint(ckpt)[0]['step'] if ckpt else 0
     argv = ['ddim_nb_train', *sys.argv[1:]] if sys.argv[0].endswith('ddim_nb_train') else None
     def record(**kw):
         if not main: return

@@ -109,6 +109,7 @@ def randn_latents(n:int, # how many latents
                   seed:int|None=None, # seed of the CPU generator; None draws from torch's global RNG
                   device=None, dtype=torch.float32):
     "`n` standard-normal latents, drawn on the CPU so that a seed gives the same latents on every device."
+    if not isinstance(shape, (tuple, list, torch.Size)) or not shape: raise ValueError(f"`shape` must be the shape of one latent, a tuple such as (3, 32, 32), got {shape!r}")
     n, shape = check_int(n, 'n', lo=1), tuple(check_int(s, 'shape', lo=1) for s in shape)
     if seed is not None: check_int(seed, 'seed', lo=0)
     check_dtype(dtype, none=False)
@@ -128,6 +129,13 @@ def mix_seed(*parts) -> int:
     return int.from_bytes(hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), 'little') >> 1
 
 # %% ../nbs/01_ddim.ipynb #c019
+def _check_timesteps(t, T:int):
+    "Network timesteps `t`: an int, or an integer tensor, in [0, T−1]. A tensor's range is read only on the CPU: on an accelerator that would make the host wait for the device at every step."
+    if not isinstance(t, torch.Tensor): return check_int(t, 't', 0, T - 1)
+    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool: raise ValueError(f"timesteps `t` must be integers (a LongTensor or int), got dtype {t.dtype}")
+    if t.device.type == 'cpu' and t.numel() and ((t < 0) | (t >= T)).any(): raise ValueError(f"timesteps `t` must lie in [0, {T - 1}], got {t.min().item()}..{t.max().item()}")
+    return t
+
 class DDIM:
     "A diffusion process around an ε-network `model(x, t)`: forward noising, DDIM sampling, DDIM inversion."
     def __init__(self, model:Callable, # ε-network called as model(x, t)
@@ -193,13 +201,17 @@ class DDIM:
         abar = self.abar_at(t); self.check_batch(x0, 'x0'); check_generator(generator)
         if abar.ndim and len(abar) not in (1, len(x0)): raise ValueError(f"`t` must be a scalar or have shape ({len(x0)},), got {tuple(abar.shape)}")
         if noise is None: noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
+        elif not isinstance(noise, torch.Tensor) or noise.shape != x0.shape:
+            raise ValueError(f"`noise` must be a tensor of the shape of `x0` {tuple(x0.shape)}, got {tuple(noise.shape) if isinstance(noise, torch.Tensor) else type(noise).__name__}")
+        else: check_tensor(noise, 'noise', finite=noise.device.type == 'cpu')   # on an accelerator its values are not read back (a wait at every training step)
         return ddim_step(x0, noise, 1., abar)[0], noise   # the forward process is the DDIM step up from ᾱ = 1 with the true noise
 
     def eps(self, x, t:int):
         "The network's noise prediction at timestep `t` for the whole batch, returned in `x`'s dtype."
         p = next(self.model.parameters(), None) if isinstance(self.model, nn.Module) else None
         x_in = x.to(p.dtype) if p is not None and p.is_floating_point() else x
-        t = torch.full((x.shape[0],), int(t), device=x.device, dtype=torch.long)
+        t = _check_timesteps(t.item() if isinstance(t, torch.Tensor) and t.numel() == 1 else t, self.T)
+        t = torch.full((x.shape[0],), t, device=x.device, dtype=torch.long)
         return self.model(x_in, t).to(x.dtype)
 
 # %% ../nbs/01_ddim.ipynb #d020a
@@ -369,7 +381,7 @@ class Preconditioned(nn.Module):
         return self.net(c_in * x_t / ra, t, *y)
 
     def forward(self, x_t, t, *y):
-        t = torch.as_tensor(t, device=x_t.device).expand(x_t.shape[0])
+        t = torch.as_tensor(_check_timesteps(t, len(self.abar64)), device=x_t.device).expand(x_t.shape[0])
         _, _, _, s, ra = self.coefs(t, x_t)
         d2 = self.sigma_data ** 2
         return s / (ra * (s ** 2 + d2)) * x_t - self.sigma_data * (s ** 2 + d2).rsqrt() * self.inner(x_t, t, *y)
@@ -416,7 +428,8 @@ class Guided(nn.Module):
         super().__init__()
         self.unet, self.net, self.w = conditional_unet(net), net, check_float(w, 'w', lo=0)
         K = self.unet.num_classes
-        y = torch.as_tensor(y)
+        try: y = torch.as_tensor(y)
+        except (TypeError, ValueError, RuntimeError): raise ValueError(f"`y` must be a class label in 0..{K - 1} or a 1-D tensor of them, got {y!r}"[:300]) from None
         if y.is_floating_point() or y.dtype == torch.bool or y.ndim > 1 or (y.numel() and ((y < 0) | (y >= K)).any()) or not y.numel():
             raise ValueError(f"`y` must be a class label in 0..{K - 1} or a 1-D tensor of them, got {y.tolist() if y.numel() < 9 else tuple(y.shape)}")
         self.y, self.null = y, null

@@ -188,7 +188,10 @@ def class_swap(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.
                steps:int=20, progress:bool=False, **options) -> torch.Tensor: # `options`: of `null_text_invert` (inner, lr, tol)
     "The images with their class changed from `y` to `target`: inverted with their own class, decoded with the target."
     if method not in ('null-text', 'negative-prompt', 'ddim'): raise ValueError(f"`method` must be 'null-text', 'negative-prompt' or 'ddim', got {method!r}")
-    Guided(ddim.model, target, w)
+    ddim.check_images(images, 'images')
+    for name, c in (('y', y), ('target', target)):                     # checked now, not after the inversion
+        c = Guided(ddim.model, c, w).y
+        if c.ndim and len(c) != len(images): raise ValueError(f"`{name}` is for {len(c)} samples but `images` holds {len(images)}")
     if method == 'null-text':
         nt = null_text_invert(ddim, images, y, w, steps, progress=progress, **options); z, null = nt.z, nt.null
     elif method == 'negative-prompt': z, null = negative_prompt_invert(ddim, images, y, steps)

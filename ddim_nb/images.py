@@ -18,7 +18,10 @@ __all__ = ['to_uint8', 'grid_image', 'save_grid', 'show_images', 'save_gif', 'fr
 def to_uint8(x:torch.Tensor):
     "Images in [−1, 1] → uint8 in [0, 255] (values outside are clipped; NaN is refused, not written as black)."
     check_tensor(x, 'x', empty=True)
-    return ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    x = x.detach().float().cpu()
+    if x.numel() and x.amin() >= 0 and x.amax() > 2:   # not samples beyond [−1, 1] (those have negative values too): pixels, which would all clip to white
+        raise ValueError(f"`x` must lie in [-1, 1], got values in [{x.amin():.3g}, {x.amax():.3g}] — these look like 0..255 pixels: convert with x / 127.5 - 1")
+    return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 # %% ../nbs/01c_images.ipynb #i_grid_image
 def grid_image(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 1 or 3

@@ -11,7 +11,7 @@ import torch
 
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_int, check_tensor
+from .checks import check_choice, check_choices, check_int, check_tensor
 from .ddim import DDIM, default_batch_size, randn_latents
 from .images import grid_image, save_gif, show_images
 from .inversion import invert, method_record, reconstruct
@@ -276,6 +276,8 @@ def save_path_gif(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
 def path_report(r:Interpolation # a decoded path from `interpolate_latents` or `interpolate_images`
                ) -> dict:
     "Smoothness, latent norm, contrast and speckle summary of an `Interpolation`."
+    if not isinstance(r, Interpolation): raise ValueError(f"`r` must be an `Interpolation` (from `interpolate_latents` or `interpolate_images`), got {type(r).__name__}")
+    if len(r.frames) < 3: raise ValueError(f"`r` needs at least 3 frames (a middle frame between the ends), got {len(r.frames)}")
     s = path_smoothness(r.frames)
     z = r.latents[0] if isinstance(r.latents, tuple) else r.latents
     nr, con, hf = norm_ratio(z), contrast(r.frames), high_frequency_energy(r.frames)
@@ -293,7 +295,8 @@ def smoothness_table(ddim:DDIM,
                      kinds=('slerp', 'lerp'), # interpolation kinds to compare on the same pairs
                      seed:int=0, batch_size:int|None=None, progress:bool=True) -> list:
     "Interpolate `n_pairs` random latent pairs with each kind; one `path_report` row per kind."
-    check_int(n_pairs, 'n_pairs', lo=1)
+    check_int(n_pairs, 'n_pairs', lo=1); check_int(n_frames, 'n_frames', lo=3)   # `path_report` compares a middle frame with the ends
+    kinds = check_choices(kinds, 'kinds', ('slerp', 'lerp'))                         # a single string is one kind
     za, zb = randn_latents(n_pairs, ddim.shape, seed=seed), randn_latents(n_pairs, ddim.shape, seed=seed + 1)
     dev = ddim.device
     za, zb = za.to(dev), zb.to(dev)
@@ -317,6 +320,10 @@ def inversion_paths(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # image pairs (
                     steps:int=50, # sampler steps S of inversion and decoding
                     kind:str='slerp', progress:bool=True) -> tuple:
     "Interpolate image pairs through each method's inverted latents: (rows of metrics, {label: Interpolation})."
+    check_int(n_frames, 'n_frames', lo=3)                                   # `path_report` compares a middle frame with the ends
+    if not isinstance(methods, (list, tuple)) or not methods or not all(isinstance(m, (list, tuple)) and len(m) == 3 and isinstance(m[2], dict) for m in methods):
+        raise ValueError(f"`methods` must be a non-empty list of (label, method, options dict), e.g. [('DDIM', 'ddim', {{}})], got {methods!r}"[:300])
+    for _, method, _ in methods: method_record(method)
     rows, runs = [], {}
     for label, method, opts in tqdm(methods, desc='methods', disable=not progress):
         r = runs[label] = interpolate_images(ddim, x1, x2, n_frames, kind, method, steps, **opts)

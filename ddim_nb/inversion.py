@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_float, check_int, check_tensor
+from .checks import check_choice, check_dtype, check_float, check_int, check_tensor
 from .ddim import DDIM, ddim_step, decode, randn_latents, step_pairs, timesteps
 from .metrics import latent_stats, psnr, ssim
 from .unet import build_unet
@@ -27,7 +27,7 @@ __all__ = ['METHODS', 'CRITERIA', 'invert_fixed_point', 'edict_sample', 'edict_i
 # %% ../nbs/03_inversion.ipynb #c011
 def invert_fixed_point(ddim:DDIM, images:torch.Tensor, steps:int=50, K:int=2, skip:str='uniform', dtype=None, progress:bool=False):
     "DDIM inversion with `K` fixed-point refinements of each step (S·(K+1) network calls)."
-    check_int(K, 'K', lo=0)
+    check_int(K, 'K', lo=0); check_dtype(dtype)
     pairs = step_pairs(steps, ddim.T, skip)[::-1]
     x = ddim.check_images(images).to(dtype or images.dtype)
     with torch.no_grad():
@@ -41,10 +41,17 @@ def invert_fixed_point(ddim:DDIM, images:torch.Tensor, steps:int=50, K:int=2, sk
 # %% ../nbs/03_inversion.ipynb #c013
 def _check_p(p): return check_float(p, 'p', 0, 1, lo_open=True)   # EDICT's mixing weight
 
+def _check_pair(z, name:str='z'):
+    "A latent pair (two tensors of one shape), as the exact inversions return it."
+    if not (isinstance(z, (tuple, list)) and len(z) == 2 and all(isinstance(v, torch.Tensor) for v in z)):
+        raise ValueError(f"`{name}` must be a pair of latent tensors (z0, z1), as `edict_invert` and `bdia_invert` return it; got {type(z).__name__}")
+    if z[0].shape != z[1].shape: raise ValueError(f"the two latents of `{name}` must have one shape, got {tuple(z[0].shape)} and {tuple(z[1].shape)}")
+    return z
+
 def edict_sample(ddim:DDIM, z:tuple, steps:int=50, p:float=0.93, skip:str='uniform', grad:bool=False):
     "EDICT sampler from the latent pair `z` = (x_T, y_T) to images (2 network calls per step); returns the pair."
     _check_p(p)
-    x, y = z
+    x, y = _check_pair(z)
     with torch.set_grad_enabled(grad):
         for t, t_prev in step_pairs(steps, ddim.T, skip):
             a, a_prev = ddim.abar_at(t), ddim.abar_at(t_prev)
@@ -56,7 +63,7 @@ def edict_sample(ddim:DDIM, z:tuple, steps:int=50, p:float=0.93, skip:str='unifo
 
 def edict_invert(ddim:DDIM, images:torch.Tensor, steps:int=50, p:float=0.93, skip:str='uniform', dtype=None):
     "EDICT inversion: the latent pair (x_T, y_T) whose EDICT sampling returns `images` exactly (2 network calls per step)."
-    _check_p(p)
+    _check_p(p); check_dtype(dtype)
     x = ddim.check_images(images).to(dtype or images.dtype)
     y = x.clone()
     with torch.no_grad():
@@ -81,7 +88,7 @@ def bdia_sample(ddim:DDIM, z:tuple, steps:int=50, gamma:float=1., skip:str='unif
     "BDIA sampler from the latent pair `z` = (x at t_S, x at t_{S−1}) to images (1 network call per step)."
     _check_gamma(gamma); _check_bdia_steps(steps)
     seq = [-1] + timesteps(steps, ddim.T, skip).tolist()      # seq[i] is the level of x_i; x_0 is the image
-    up, cur = z
+    up, cur = _check_pair(z)
     with torch.set_grad_enabled(grad):
         for i in range(steps - 1, 0, -1):                       # x_{i-1} from (x_{i+1}, x_i)
             d_down, d_up = _bdia_terms(ddim, cur, seq[i], seq[i - 1], seq[i + 1])
@@ -90,7 +97,7 @@ def bdia_sample(ddim:DDIM, z:tuple, steps:int=50, gamma:float=1., skip:str='unif
 
 def bdia_invert(ddim:DDIM, images:torch.Tensor, steps:int=50, gamma:float=1., skip:str='uniform', dtype=None):
     "BDIA inversion: the latent pair (x at t_S, x at t_{S−1}) whose BDIA sampling returns `images` exactly."
-    _check_gamma(gamma); _check_bdia_steps(steps)
+    _check_gamma(gamma); _check_bdia_steps(steps); check_dtype(dtype)
     x0 = ddim.check_images(images).to(dtype or images.dtype)
     seq = [-1] + timesteps(steps, ddim.T, skip).tolist()
     with torch.no_grad():
@@ -263,6 +270,7 @@ def sample_pairs(ddim:DDIM, n:int, steps:int=10, batch_size:int|None=None, seed:
 def invert_encoder(ddim:DDIM, images:torch.Tensor, steps:int=10, encoder:Encoder|None=None, batch_size:int=256):
     "Latents predicted by a trained `Encoder`: one network call per image."
     if not isinstance(encoder, Encoder): raise ValueError("method 'encoder' needs `encoder=`, an `Encoder` (train one with `train_encoder`)")
+    check_int(batch_size, 'batch_size', lo=1)
     if encoder.in_shape != ddim.shape: raise ValueError(f"the encoder is for images of shape {encoder.in_shape}, the model's are {ddim.shape}")
     if encoder.steps is not None and encoder.steps != steps:
         raise ValueError(f"this encoder was trained for the {encoder.steps}-step sampler, got `steps`={steps}")
@@ -287,6 +295,7 @@ def train_encoder(ddim:DDIM,
     "Train an `Encoder` with either objective; returns the encoder (eval mode) and its loss at every step."
     check_choice(objective, 'objective', ('latent', 'reconstruction')); check_choice(criterion, 'criterion', CRITERIA)
     for name, v in dict(iters=iters, batch_size=batch_size, n_pairs=n_pairs).items(): check_int(v, name, lo=1)
+    check_float(lr, 'lr', lo=0, lo_open=True); check_int(seed, 'seed', lo=0)
     if objective == 'reconstruction':
         if images is None: raise ValueError("objective 'reconstruction' needs `images` (training images in [-1, 1])")
         ddim.check_images(images)
@@ -327,6 +336,10 @@ def compare(ddim:DDIM, images:torch.Tensor, methods:list, # [(label, method, opt
             reconstructions:bool=False) -> list: # keep each row's reconstructions (CPU) under 'reconstruction'
     "Round-trip metrics of each (method, S) on `images`: a list of dict rows, with per-image spreads."
     ddim.check_images(images)
+    if not isinstance(methods, (list, tuple)) or not methods or not all(isinstance(m, (list, tuple)) and len(m) == 3 and isinstance(m[2], dict) for m in methods):
+        raise ValueError(f"`methods` must be a non-empty list of (label, method, options dict), e.g. [('DDIM', 'ddim', {{}})], got {methods!r}"[:300])
+    if not isinstance(steps, (list, tuple)) or not steps: raise ValueError(f"`steps` must be a non-empty list of sampler step counts, e.g. (10, 20, 50), got {steps!r}")
+    for S in steps: check_int(S, 'steps', 1, ddim.T)
     for _, method, opts in methods: _check_options(method_record(method), opts, {'skip', *method_record(method).options})
     rows = []
     for (label, method, opts), S in tqdm([(m, S) for m in methods for S in steps], desc='methods × steps', disable=not progress):

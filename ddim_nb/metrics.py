@@ -24,6 +24,8 @@ __all__ = ['psnr', 'ssim', 'latent_stats', 'inception_network', 'fid_resize', 'i
 def psnr(x:torch.Tensor, y:torch.Tensor, data_range:float=2.) -> torch.Tensor:
     "Peak signal-to-noise ratio per image (dB); images in [−1, 1] have `data_range` 2."
     _check_same(x, y); check_float(data_range, 'data_range', lo=0, lo_open=True)
+    if data_range == 2 and not (x.is_floating_point() and y.is_floating_point()):
+        raise ValueError(f"`x` and `y` are {x.dtype} and {y.dtype}, but `data_range` 2 is that of float images in [−1, 1]: pass data_range=255 for 0..255 pixels, or convert with x / 127.5 - 1")
     mse = (x.float() - y.float()).square().flatten(1).mean(1)
     return 10 * torch.log10(data_range ** 2 / mse.clamp(min=1e-20))
 
@@ -40,7 +42,10 @@ def ssim(x:torch.Tensor, y:torch.Tensor, lo:float=-1., hi:float=1., size:int=11,
     "Windowed SSIM per image of images with values in [`lo`, `hi`] (Gaussian window `size`×`size`, std `sigma`; valid positions)."
     _check_same(x, y)
     if x.ndim != 4: raise ValueError(f"`x` and `y` must be (B, C, H, W), got {tuple(x.shape)}")
+    check_float(lo, 'lo'); check_float(hi, 'hi'); check_int(size, 'size', lo=1); check_float(sigma, 'sigma', lo=0, lo_open=True)
     if not hi > lo: raise ValueError(f"`hi` must be > `lo`, got lo={lo!r}, hi={hi!r}")
+    if (lo, hi) == (-1, 1) and not (x.is_floating_point() and y.is_floating_point()):
+        raise ValueError(f"`x` and `y` are {x.dtype} and {y.dtype}, but `lo`, `hi` = −1, 1 is the range of float images: pass lo=0, hi=255 for 0..255 pixels, or convert with x / 127.5 - 1")
     size = min(size, x.shape[-1], x.shape[-2])
     C = x.shape[1]
     w = _gauss_window(size, sigma, x.device, torch.float32).expand(C, 1, size, size)
@@ -122,6 +127,9 @@ def frechet_distance(f1:torch.Tensor, f2:torch.Tensor) -> float:
 def kernel_inception_distance(f1:torch.Tensor, f2:torch.Tensor, # feature sets (N, D), (M, D)
                               subsets:int=100, subset_size:int=1000, seed:int=0) -> float:
     "KID: the unbiased MMD² with the kernel k(x, y) = (xᵀy/D + 1)³, averaged over random subsets (Bińkowski et al. 2018)."
+    check_tensor(f1, 'f1', ndim=2); check_tensor(f2, 'f2', ndim=2)
+    if f1.shape[1] != f2.shape[1]: raise ValueError(f"`f1` and `f2` must have the same feature length, got {f1.shape[1]} and {f2.shape[1]}")
+    check_int(subsets, 'subsets', lo=1); check_int(subset_size, 'subset_size', lo=2); check_int(seed, 'seed', lo=0)
     f1, f2 = f1.double(), f2.double()
     m, d = min(subset_size, len(f1), len(f2)), f1.shape[1]
     if m < 2: raise ValueError(f"KID needs at least 2 features in each set, got {len(f1)} and {len(f2)}")
@@ -154,10 +162,15 @@ def evaluate_fid(ddim:DDIM, # the model to evaluate
                  clip_x0:bool=False, # clamp x̂₀ while sampling (off: the decoder G)
                  ref_features:torch.Tensor|None=None): # Inception features of `ref`, when already computed
     "FID and KID of `n` samples of G (S = `steps`, η = 0) against the images of `ref`; returns a dict with the settings."
+    if not isinstance(ref, ImageSet): raise ValueError(f"`ref` must be an ImageSet of held-out images (see `load_data`), got {type(ref).__name__}")
     if ddim.shape is None or tuple(ddim.shape) != ref.shape: raise ValueError(f"model makes images of shape {ddim.shape}, reference images are {ref.shape}")
     if len(ref) < 2: raise ValueError(f"`ref` must hold at least 2 images, got {len(ref)}")
     check_int(n, 'n', lo=2)
     if batch_size is not None: check_int(batch_size, 'batch_size', lo=1)
+    if ref_features is not None:
+        check_tensor(ref_features, 'ref_features', ndim=2)
+        if ref_features.shape != (len(ref), 2048):
+            raise ValueError(f"`ref_features` must be the Inception features of `ref`, shape ({len(ref)}, 2048), got {tuple(ref_features.shape)}")
     t0 = time.time()
     fake = sample_images(ddim, n, steps, batch_size, seed, device, progress, clip_x0)
     t1 = time.time()

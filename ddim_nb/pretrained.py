@@ -12,7 +12,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from .ddim import DDIM, default_device, eps_network
-from .checks import DamagedFile, check_finite_tensors, check_name, check_writable, reading
+from .checks import DamagedFile, check_dtype, check_finite_tensors, check_name, check_writable, reading
 from .store import atomic_write, latest_checkpoint, read_checkpoint, split_prefix
 from .unet import UNet
 
@@ -67,16 +67,23 @@ def load_checkpoint(path, device=None, ema:bool=True) -> DDIM:
 def export_pretrained(run, name:str, record:dict, dest=None,
                       dtype=torch.float16): # storage dtype of floating-point weights (they load as float32)
     "Write the EMA weights of run folder `run` and a card (config, schedule and parameterisation + `record`) as shipped model `name`."
-    check_name(name, 'name')
+    check_name(name, 'name'); check_dtype(dtype, 'dtype', none=False)
+    if not isinstance(record, dict) or not all(isinstance(k, str) for k in record):
+        raise ValueError(f"`record` must be a dict with string keys, got {record!r}"[:300])
+    dest = check_writable(Path(dest) if dest else weights_dir(), 'dest', folder=True)
     ckpt = latest_checkpoint(run)
     if ckpt is None: raise FileNotFoundError(f"no checkpoint to export in {run}")
     state, tensors = read_checkpoint(ckpt)
-    dest = check_writable(Path(dest) if dest else weights_dir(), 'dest', folder=True)
+    if not all(isinstance(state.get(k), dict) for k in ('unet', 'train')):
+        raise DamagedFile(f"checkpoint record {ckpt / 'state.json'} has no network configuration and training settings ('unet', 'train'): not a checkpoint of `train`")
+    own = dict(name=name, unet=state['unet'], diffusion=state.get('diffusion', _LEGACY_DIFFUSION), train=state['train'], step=state['step'])
+    clash = sorted(k for k in own if k in record and record[k] != own[k])
+    if clash: raise ValueError(f"`record` must not change the card's own entries {clash} (the card writes {list(own)} from the checkpoint)")
+    try: text = json.dumps({**own, **record}, indent=1, allow_nan=False)   # the whole card, before any file is written
+    except (TypeError, ValueError) as e: raise ValueError(f"`record` must hold JSON values only (strings, finite numbers, bools, None, lists, dicts): {e}") from None
     weights = {k: v.to(dtype) if v.is_floating_point() else v for k, v in split_prefix(tensors, 'ema').items()}
     atomic_write(dest / f'{name}.safetensors', lambda tmp: save_file(weights, tmp))
-    c = {**dict(name=name, unet=state['unet'], diffusion=state.get('diffusion', _LEGACY_DIFFUSION), train=state['train'],
-                step=state['step']), **record}
-    atomic_write(dest / f'{name}.json', lambda tmp: Path(tmp).write_text(json.dumps(c, indent=1)))
+    atomic_write(dest / f'{name}.json', lambda tmp: Path(tmp).write_text(text))
     return dest / f'{name}.json'
 
 # %% ../nbs/02b_pretrained.ipynb #p_rm

@@ -11,7 +11,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-from .checks import DamagedFile, check_finite_tensors, inside, reading, writing
+from .checks import DamagedFile, check_finite_tensors, check_int, check_writable, inside, reading, writing
 
 # %% auto #0
 __all__ = ['atomic_write', 'save_checkpoint', 'latest_checkpoint', 'read_checkpoint', 'split_prefix', 'clean_checkpoints',
@@ -21,7 +21,7 @@ __all__ = ['atomic_write', 'save_checkpoint', 'latest_checkpoint', 'read_checkpo
 def atomic_write(path, # the file to (re)write
                  write): # write(tmp_path) writes the content to a temporary path beside `path`
     "Write a file so that a crash never leaves it half-written: write beside it, then move it into place in one step."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = check_writable(path, 'path')   # a folder in the way is refused before anything is written
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
     umask = os.umask(0); os.umask(umask)
     try:
@@ -37,7 +37,8 @@ def save_checkpoint(out, # run folder
                     state:dict, # the JSON record (configuration, network, parameterisation, …); `step` is added
                     keep:int=2): # newest checkpoints kept (0: all)
     "Write checkpoint `step` atomically under `out/checkpoints`, point `latest` at it, keep the `keep` newest."
-    root = Path(out) / 'checkpoints'; root.mkdir(parents=True, exist_ok=True)
+    check_int(step, 'step', lo=0); check_int(keep, 'keep', lo=0)
+    root = check_writable(Path(out) / 'checkpoints', 'out', folder=True)
     final = root / f'step_{step:07d}'
     tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.tmp-{final.name}-'))
     try:

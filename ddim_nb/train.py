@@ -19,7 +19,7 @@ from .ddim import DDIM, PRECISIONS, Guided, Preconditioned, autocast_dtype, deco
 from .images import save_grid
 from .parallel import across_ranks, data_parallel, dist_info, gather_objects, rank_slice, start_distributed, sync_processes
 from .store import atomic_write, clean_checkpoints, latest_checkpoint, read_checkpoint, save_checkpoint, split_prefix, trim_log
-from .unet import build_unet, unet_config_name
+from .unet import CONFIGS, build_unet, unet_config_name
 
 # %% auto #0
 __all__ = ['T_DISTS', 'LOSSES', 'DECAYS', 'OBJECTIVES', 'RECIPES', 'DIFFUSION', 'batch_indices', 'sample_timesteps',
@@ -86,6 +86,7 @@ def diffusion_loss(model, # the ε-network being trained: a U-Net, or a `Precond
                    ddim:DDIM, x0, t, eps, loss:str='l1',
                    y=None): # class labels (B,) of a class-conditional network
     "The training loss at (x₀, t, ε): ‖ε − ε_θ(x_t, t)‖ for an ε-network, ‖F − target‖ (EDM's weighting) for a preconditioned one."
+    check_choice(loss, 'loss', LOSSES)
     x_t, _ = ddim.q_sample(x0, t.cpu(), noise=eps)
     cond = () if y is None else (y,)
     if isinstance(model, Preconditioned): return LOSSES[loss](model.inner(x_t, t, *cond).float(), model.target(x0, x_t, t).float())
@@ -114,6 +115,7 @@ def lr_at(step:int, # 0-based step
           warmup:int=0, # steps of linear warm-up
           decay:str='constant'): # 'constant', or 'cosine'/'linear' to zero at `steps`
     "Learning rate of step `step`: linear warm-up, then constant or decaying to zero at the planned last step."
+    check_choice(decay, 'decay', DECAYS)
     w = min(1., (step + 1) / warmup) if warmup else 1.
     f = min(max(step + 1 - warmup, 0) / max(steps - warmup, 1), 1.)   # decay runs from the end of the warm-up to the last step
     d = {'constant': 1., 'cosine': 0.5 * (1 + math.cos(math.pi * f)), 'linear': 1 - f}[decay]
@@ -158,7 +160,8 @@ class TrainConfig:
         for k, allowed in (('loss', LOSSES), ('objective', OBJECTIVES), ('t_dist', T_DISTS), ('decay', DECAYS), ('precision', PRECISIONS)):
             check_choice(getattr(self, k), k, allowed)
         if not isinstance(self.data, str) or not self.data: raise ValueError(f"`data` must be a dataset name or a folder, got {self.data!r}")
-        if not isinstance(self.config, str): raise ValueError(f"`config` must be a U-Net configuration name, got {self.config!r}")
+        if not isinstance(self.config, str) or not any(c in CONFIGS for c in (self.config, f'{self.config}_grey', f'{self.config}_rgb')):
+            raise ValueError(f"`config` must be a U-Net configuration name, one of {sorted(CONFIGS)} (or their prefixes), got {self.config!r}")
         for k in ('steps', 'batch_size', 'log_every', 'sample_every', 'sample_steps', 'n_fixed', 'ckpt_every'): check_int(getattr(self, k), k, lo=1)
         check_int(self.size, 'size', 8, 4096); check_int(self.seed, 'seed', lo=0); check_int(self.keep, 'keep', lo=0); check_int(self.warmup, 'warmup', lo=0)
         if self.n_train is not None: check_int(self.n_train, 'n_train', lo=1)
@@ -212,6 +215,7 @@ def train_step(net, # the ε-network being trained (a U-Net or a `Preconditioned
                y=None): # class labels (B,) of a class-conditional network
     "One optimisation step on the batch (x₀, t, ε); returns the (loss, gradient norm) tensors."
     if lr is not None:
+        check_float(lr, 'lr', lo=0)
         for g in opt.param_groups: g['lr'] = lr
     with torch.autocast(x0.device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
         value = diffusion_loss(net, ddim, x0, t, eps, loss, y)
@@ -236,7 +240,7 @@ def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run'
                reserve:float=0.05, # fraction of the budget left for sample grids and checkpoints
                compile:bool|str=False): # as the run will (see `build_network`); compilation falls in the warm-up steps
     "The number of steps that fit in `minutes`, timed on a throw-away copy of the run's network."
-    if not minutes > 0: raise ValueError(f"`minutes` must be positive, got {minutes!r}")
+    check_float(minutes, 'minutes', lo=0, lo_open=True); check_int(probe, 'probe', lo=1); check_float(reserve, 'reserve', 0, 1, hi_open=True)
     device = torch.device(device)
     _, net, ddim = build_network(cfg, data.shape, device, _classes(cfg, data), compile)
     opt, amp = torch.optim.Adam(net.parameters(), lr=cfg.lr), autocast_dtype(device, cfg.precision)
@@ -276,6 +280,7 @@ def train(cfg:TrainConfig, # the run's settings
           compile:bool|str=False): # run the U-Net through `torch.compile` (see `build_network`): same weights, faster steps on a GPU
     "Train (or resume training) a DDIM; returns the final `DDIM` with EMA weights in eval mode."
     _compile_options(compile)
+    if until is not None: check_int(until, 'until', lo=1)
     device = start_distributed(device, cfg.batch_size)   # one process, or one of a `torchrun` launch (see above)
     (rank, world, _), out = dist_info(), Path(out)
     main, progress = rank == 0, progress and rank == 0
