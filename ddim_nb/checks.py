@@ -12,7 +12,8 @@ import torch
 
 # %% auto #0
 __all__ = ['check_int', 'check_float', 'check_choice', 'check_choices', 'check_tensor', 'check_generator', 'check_dtype',
-           'check_name', 'inside', 'check_writable', 'DamagedFile', 'reading', 'writing', 'check_finite_tensors']
+           'check_not_pixels', 'check_name', 'inside', 'check_writable', 'DamagedFile', 'reading', 'writing',
+           'check_finite_tensors']
 
 # %% ../nbs/01a_checks.ipynb #k011
 def _bounds(lo, hi, lo_open=False, hi_open=False) -> str:
@@ -82,6 +83,13 @@ def check_dtype(dtype, name:str='dtype', none:bool=True) -> torch.dtype|None:
     if (dtype is None and not none) or (dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point)):
         raise ValueError(f"`{name}` must be a floating-point torch.dtype{' or None' if none else ''}, got {dtype!r}")
     return dtype
+
+# %% ../nbs/01a_checks.ipynb #k025
+def check_not_pixels(x:torch.Tensor, name:str='x') -> torch.Tensor:
+    "`x` unchanged, unless it holds 0..255 pixels as floats where images in [−1, 1] are expected: nothing negative and something above 2 (samples that stray beyond ±1 do so on both sides)."
+    if x.is_floating_point() and x.numel() and x.amin() >= 0 and x.amax() > 2:
+        raise ValueError(f"`{name}` must lie in [-1, 1], got values in [{x.amin():.3g}, {x.amax():.3g}] — these look like 0..255 pixels: convert with x / 127.5 - 1")
+    return x
 
 # %% ../nbs/01a_checks.ipynb #k031
 _NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9._+-]*')

@@ -14,7 +14,7 @@ from safetensors.torch import save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_choices, check_float, check_generator, check_int, check_name, check_tensor, check_writable, reading
+from .checks import check_choice, check_choices, check_float, check_generator, check_int, check_name, check_not_pixels, check_tensor, check_writable, reading
 from .data import ImageSet, to_model_range
 from .ddim import DDIM, PRECISIONS, decode, mix_seed, randn_latents
 from .images import grid_image, to_uint8
@@ -181,9 +181,7 @@ def _check_pixels(images, name='images'):
     "Images must be uint8 0..255 or float in [−1, 1] (float 0..255 pixels, or other integer types, would be read wrongly)."
     if images.dtype != torch.uint8 and not images.is_floating_point():
         raise ValueError(f"`{name}` must be uint8 0..255 or float in [−1, 1], got dtype {images.dtype}")
-    if images.is_floating_point() and images.numel() and (hi := images.abs().max().item()) > 2:
-        raise ValueError(f"`{name}` must be uint8 0..255 or float in [−1, 1], got float values up to {hi:.3g} — 0..255 pixels: pass them as uint8 or convert with x / 127.5 - 1")
-    return images
+    return check_not_pixels(images, name)
 
 def train_classifier(data:ImageSet, # labelled images, labels (N, A) in {0, 1}
                      epochs:float=6, # passes over the data (fractions allowed)

@@ -8,7 +8,7 @@ import math
 
 import torch
 
-from .checks import check_int, check_tensor, check_writable
+from .checks import check_int, check_not_pixels, check_tensor, check_writable
 from .store import atomic_write
 
 # %% auto #0
@@ -19,8 +19,7 @@ def to_uint8(x:torch.Tensor):
     "Images in [−1, 1] → uint8 in [0, 255] (values outside are clipped; NaN is refused, not written as black)."
     check_tensor(x, 'x', empty=True)
     x = x.detach().float().cpu()
-    if x.numel() and x.amin() >= 0 and x.amax() > 2:   # not samples beyond [−1, 1] (those have negative values too): pixels, which would all clip to white
-        raise ValueError(f"`x` must lie in [-1, 1], got values in [{x.amin():.3g}, {x.amax():.3g}] — these look like 0..255 pixels: convert with x / 127.5 - 1")
+    check_not_pixels(x)   # 0..255 pixels would all clip to white
     return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 # %% ../nbs/01c_images.ipynb #i_grid_image
