@@ -124,6 +124,11 @@ def lr_at(step:int, # 0-based step
 # %% ../nbs/02_train.ipynb #c027
 OBJECTIVES = ('eps', 'edm', 'v')
 
+def _names_config(config:str, channels:int) -> bool:
+    "Whether `config` names a U-Net configuration for images of `channels` channels (`unet_config_name`'s rule)."
+    try: unet_config_name(config, channels); return True
+    except ValueError: return False
+
 @dataclass
 class TrainConfig:
     "Settings of a training run."
@@ -160,7 +165,7 @@ class TrainConfig:
         for k, allowed in (('loss', LOSSES), ('objective', OBJECTIVES), ('t_dist', T_DISTS), ('decay', DECAYS), ('precision', PRECISIONS)):
             check_choice(getattr(self, k), k, allowed)
         if not isinstance(self.data, str) or not self.data: raise ValueError(f"`data` must be a dataset name or a folder, got {self.data!r}")
-        if not isinstance(self.config, str) or not any(c in CONFIGS for c in (self.config, f'{self.config}_grey', f'{self.config}_rgb')):
+        if not isinstance(self.config, str) or not any(_names_config(self.config, ch) for ch in (1, 3)):   # for grey or for colour images
             raise ValueError(f"`config` must be a U-Net configuration name, one of {sorted(CONFIGS)} (or their prefixes), got {self.config!r}")
         for k in ('steps', 'batch_size', 'log_every', 'sample_every', 'sample_steps', 'n_fixed', 'ckpt_every'): check_int(getattr(self, k), k, lo=1)
         check_int(self.size, 'size', 8, 4096); check_int(self.seed, 'seed', lo=0); check_int(self.keep, 'keep', lo=0); check_int(self.warmup, 'warmup', lo=0)
