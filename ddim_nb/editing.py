@@ -323,6 +323,8 @@ def fit_svm(X:torch.Tensor, # latents, flattened (N, d)
 def project_out(u:torch.Tensor, # direction to clean, any shape
                 others:list): # directions to remove, each of `u`'s shape
     "Unit `u` with its components along the span of `others` removed: u − N(NᵀN)⁻¹Nᵀu, renormalised."
+    check_tensor(u, 'u')
+    if not u.norm() > 0: raise ValueError("`u` is zero: it has no direction")
     if not others: return u / u.norm()
     for o in others:
         if o.shape != u.shape: raise ValueError(f"every direction to project out must have `u`'s shape {tuple(u.shape)}, got {tuple(o.shape)}")
