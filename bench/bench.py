@@ -2,6 +2,7 @@
 
     python bench/bench.py [--quick] [--out bench/results.json]
     python bench/bench.py --gpu [--compile]                       # the GPU rows alone, to bench/results_gpu.json
+    python bench/bench.py --only op_shares                        # re-measure some items, updating them in the results file
 
 Items (each with the hardware and versions in the results file):
 1. U-Net forward and forward+backward images/s (shipped nano32 config at 32×32 in the default layout and channels-last,
@@ -20,6 +21,9 @@ Items (each with the hardware and versions in the results file):
 6. Each fast path beside its plain baseline in the same run: fused attention vs explicit attention, channels-last vs
    the default memory format, bf16 autocast vs float32 (and the PSNR of bf16 decoding against float32 decoding),
    `torch.inference_mode` vs `torch.no_grad` for sampling; `--compile` adds `torch.compile` vs eager (minutes).
+7. Where a U-Net forward's time goes (nano32, batch 64, channels-last, float32 and bf16): the profiler's self time per kind
+   of operator (convolutions, group norm, SiLU, attention, element-wise and copies), and the FLOP/s of the convolutions
+   alone as a fraction of the matrix product's, beside the whole forward's.
 The large matrix product that FLOP/s are judged against is the faster of `torch.matmul` (MKL/OpenBLAS) and the same
 2048 × 2048 × 2048 product run as a 1 × 1 convolution (oneDNN, the library the U-Net's convolutions use).
 GPU rows (`--gpu`, needs CUDA): an 8192³ matrix product in TF32 and bf16 (the peaks), the U-Net forward and
@@ -338,12 +342,46 @@ def gpu_rows(quick:bool, compile:bool=False, save=lambda out: None) -> dict:
         save(out)
     return out
 
+OP_KINDS = {'convolution': ('convolution',), 'group norm': ('group_norm',), 'SiLU': ('silu',),
+            'attention': ('attention', 'bmm', 'softmax', 'baddbmm'), 'element-wise and copies': ('add', 'mul', 'sub', 'div', 'cat', 'copy', 'to_copy', 'upsample', 'clone')}
+
+def op_share_rows(quick:bool, peak:dict) -> list:
+    "Share of a U-Net forward's profiled self time per kind of operator, and the FLOP/s of its convolutions alone (fraction of the matmul peak)."
+    from torch.profiler import ProfilerActivity, profile
+    from torch.utils.flop_counter import FlopCounterMode
+    net = build_unet('nano32', (3, 32, 32)).eval().to(memory_format=torch.channels_last)
+    x, t = torch.randn(64, 3, 32, 32).contiguous(memory_format=torch.channels_last), torch.randint(0, 1000, (64,))
+    rows, n = [], 2 if quick else 6
+    for prec, dt in (('fp32', None), ('bf16', torch.bfloat16)):
+        def fwd():
+            with torch.no_grad(), autocast(dt): net(x, t)
+        with FlopCounterMode(display=False) as fc: fwd()
+        per_op = fc.get_flop_counts()['Global']
+        conv_flops, all_flops = sum(v for k, v in per_op.items() if 'convolution' in str(k)), fc.get_total_flops()
+        for _ in range(2): fwd()
+        with profile(activities=[ProfilerActivity.CPU]) as p:
+            for _ in range(n): fwd()
+        ev = [e for e in p.key_averages() if e.key.startswith('aten::')]
+        total = sum(e.self_cpu_time_total for e in ev)
+        share = {k: sum(e.self_cpu_time_total for e in ev if any(m in e.key[6:] for m in ms)) / total for k, ms in OP_KINDS.items()}
+        share['other'] = 1 - sum(share.values())
+        conv_s = share['convolution'] * total / 1e6 / n
+        row = dict(config='nano32', batch=64, memory_format='channels-last', precision=prec, forward_ms=total / 1e3 / n, share_of_time=share,
+                   conv_fraction_of_matmul=conv_flops / conv_s / peak[prec], forward_fraction_of_matmul=all_flops / (total / 1e6 / n) / peak[prec])
+        rows.append(row)
+        print(f"  {prec}: forward {row['forward_ms']:.1f} ms (profiled); " + ', '.join(f"{k} {v:.0%}" for k, v in share.items()) +
+              f"; convolutions alone at {row['conv_fraction_of_matmul']:.0%} of the matmul FLOP/s, the whole forward at {row['forward_fraction_of_matmul']:.0%}", flush=True)
+    return rows
+
+SECTIONS = ('unet', 'op_shares', 'sampling', 'training', 'inversion', 'optimize_memory', 'pairs', 'fast_paths')
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--quick', action='store_true', help='fewer repetitions and smaller batches (a smoke test)')
     ap.add_argument('--out', default=str(Path(__file__).parent / 'results.json'))
     ap.add_argument('--compile', action='store_true', help='also time torch.compile against eager (costs minutes of compilation)')
     ap.add_argument('--gpu', action='store_true', help='only the GPU rows, written to bench/results_gpu.json (needs CUDA)')
+    ap.add_argument('--only', nargs='+', choices=SECTIONS, help='measure only these items (with the matrix-product peaks), updating them in an existing --out')
     a = ap.parse_args()
     t0 = time.time()
     if a.gpu:
@@ -353,18 +391,26 @@ def main():
         def save(rows): Path(out).write_text(json.dumps({**head, **rows, 'wall_s': time.time() - t0}, indent=1))
         gpu_rows(a.quick, a.compile, save)
         print(f"wrote {out} ({time.time() - t0:.0f} s)"); return
+    if a.only and not Path(a.out).exists(): sys.exit(f"--only updates an existing results file; {a.out} does not exist")
     mm = {'fp32': matmul_flops(None), 'bf16': matmul_flops(torch.bfloat16)}
     peak = {k: v['peak'] for k, v in mm.items()}
     print(f"{hardware()}, torch {torch.__version__}: 2048³ product, GFLOP/s: " +
           ', '.join(f"{k} matmul {v['matmul'] / 1e9:.0f}, as 1×1 conv {v['conv1x1'] / 1e9:.0f}" for k, v in mm.items()), flush=True)
-    res = dict(hardware=hardware(), torch=torch.__version__, python=platform.python_version(), threads=torch.get_num_threads(),
-               matmul_flops_per_s=mm, quick=a.quick, gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else 'unmeasured: no CUDA device')
-    for name, fn in (('unet', unet_rows), ('sampling', sampling_rows), ('training', training_rows), ('inversion', inversion_rows),
-                     ('optimize_memory', memory_rows), ('pairs', pair_rows), ('fast_paths', fast_path_rows)):
+    head = dict(hardware=hardware(), torch=torch.__version__, python=platform.python_version(), threads=torch.get_num_threads(),
+                matmul_flops_per_s=mm, quick=a.quick, gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else 'unmeasured: no CUDA device')
+    if a.only:   # the other items stay as an earlier run measured them; these record the run that re-measured them
+        res = json.loads(Path(a.out).read_text())
+        res.setdefault('updated', {}).update({k: dict(head, date=time.strftime('%Y-%m-%d')) for k in a.only})
+    else: res = head
+    fns = dict(unet=unet_rows, op_shares=op_share_rows, sampling=sampling_rows, training=training_rows, inversion=inversion_rows,
+               optimize_memory=memory_rows, pairs=pair_rows, fast_paths=fast_path_rows)
+    for name in a.only or SECTIONS:
         print(f"{name}:", flush=True)
-        res[name] = fn(a.quick, peak) if name == 'unet' else fn(a.quick, a.compile) if name == 'fast_paths' else fn(a.quick)
-    res['wall_s'] = time.time() - t0
+        fn = fns[name]
+        res[name] = fn(a.quick, peak) if name in ('unet', 'op_shares') else fn(a.quick, a.compile) if name == 'fast_paths' else fn(a.quick)
+    if a.only: res.setdefault('updated', {}).update({k: dict(res['updated'][k], wall_s=time.time() - t0) for k in a.only})
+    else: res['wall_s'] = time.time() - t0
     Path(a.out).write_text(json.dumps(res, indent=1))
-    print(f"wrote {a.out} ({res['wall_s']:.0f} s)")
+    print(f"wrote {a.out} ({time.time() - t0:.0f} s)")
 
 if __name__ == '__main__': main()
