@@ -24,7 +24,7 @@ __all__ = ['FASHION_DIRS', 'FASHION_CLASSES', 'AVATAR_ATTRS', 'IMG_EXTS', 'TV_DA
 # %% ../nbs/01d_data.ipynb #c005
 @dataclass
 class ImageSet:
-    "Images as uint8 (N, C, H, W), with optional labels (N,) or (N, A) and their names."
+    "Images as uint8 (N, C, H, W), with optional labels (a tensor, or anything `torch.as_tensor` takes): one class per image (N,) in 0..K−1, K = `len(label_names)`, or attributes (N, A); and their names."
     images: torch.Tensor
     labels: torch.Tensor|None = None
     label_names: list|None = None
@@ -36,8 +36,20 @@ class ImageSet:
             raise ValueError(f"`images` must be a uint8 tensor of shape (N, 1|3, H, W), got "
                              f"{getattr(x, 'dtype', type(x).__name__)} {tuple(getattr(x, 'shape', ()))}")
         if len(x) == 0: raise ValueError(f"dataset {self.name!r} is empty")
-        if self.labels is not None and len(self.labels) != len(x):
-            raise ValueError(f"{len(self.labels)} labels for {len(x)} images in {self.name!r}")
+        if self.labels is None: return
+        if not isinstance(self.labels, torch.Tensor):
+            try: self.labels = torch.as_tensor(self.labels)
+            except Exception: raise ValueError(f"`labels` must be a tensor of shape (N,) or (N, A), got {type(self.labels).__name__}") from None
+        y, names = self.labels, self.label_names
+        if y.ndim not in (1, 2): raise ValueError(f"`labels` must have shape (N,) or (N, A), got {tuple(y.shape)}")
+        if len(y) != len(x): raise ValueError(f"{len(y)} labels for {len(x)} images in {self.name!r}")
+        if names is not None and y.ndim == 2 and len(names) != y.shape[1]:
+            raise ValueError(f"`label_names` must name the {y.shape[1]} attributes of labels {tuple(y.shape)}, got {len(names)} names")
+        if y.ndim == 1 and not y.is_floating_point():
+            lo, hi, K = int(y.min()), int(y.max()), len(names) if names is not None else None
+            if lo < 0 or (K is not None and hi >= K):
+                raise ValueError(f"class `labels` must lie in 0..{'K−1' if K is None else K - 1}"
+                                 f"{'' if K is None else f' (one class per name in `label_names`)'}, got values {lo}..{hi}")
     def __len__(self): return len(self.images)
     @property
     def shape(self): return tuple(self.images.shape[1:])
@@ -234,6 +246,7 @@ def image_folder(path, # folder of images (searched recursively)
         except Exception as e: bad.append(f'{p.name} ({type(e).__name__})'); continue
         imgs.append(a)
         if rows is not None: labs.append(rows[p.name])
+    if not imgs: raise ValueError(f"no readable images in {path}: {len(bad)} file(s) could not be read: {bad[:10]}")
     if len(bad) > max_bad * len(files):
         raise ValueError(f"{len(bad)} of {len(files)} files in {path} could not be read: {bad[:10]}")
     if bad: warnings.warn(f"skipped {len(bad)} unreadable image(s) in {path}: {bad}")
@@ -249,6 +262,8 @@ def torchvision_dataset(name:str, split:str='train', size:int=32, root=None, dow
     "A torchvision dataset (needs the files or a download), centre-cropped and resized, as an `ImageSet`."
     import torchvision.datasets as tvd
     if name not in TV_DATASETS: raise ValueError(f"unknown torchvision dataset {name!r}; choose one of {sorted(TV_DATASETS)}")
+    check_choice(split, 'split', ('train', 'test')); check_int(size, 'size', 8, 4096)
+    if n is not None: check_int(n, 'n', lo=1)
     cls, root = getattr(tvd, TV_DATASETS[name]), root or Path.home() / '.cache' / 'ddim_nb'
     if name in ('cifar10', 'mnist'): ds = cls(root, train=split == 'train', download=download)
     elif name == 'celeba': ds = cls(root, split='valid' if split == 'test' else 'train', target_type='attr', download=download)
@@ -289,7 +304,7 @@ def load_images(paths, shape) -> torch.Tensor:
     from PIL import Image, ImageOps
     if isinstance(paths, (str, Path)): paths = [paths]
     if not isinstance(paths, (list, tuple)) or not paths: raise ValueError(f"`paths` must be a non-empty list of image files, got {paths!r}")
-    if len(shape) != 3 or shape[0] not in (1, 3): raise ValueError(f"`shape` must be (1 or 3, H, W), got {shape!r}")
+    if not isinstance(shape, (tuple, list, torch.Size)) or len(shape) != 3 or shape[0] not in (1, 3): raise ValueError(f"`shape` must be (1 or 3, H, W), got {shape!r}")
     shape = tuple(check_int(s, 'shape', lo=1) for s in shape)
     out = []
     for p in paths:

@@ -25,10 +25,15 @@ __all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', '
 # %% ../nbs/01_ddim.ipynb #c005
 def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
     "DDPM's linear schedule: β rises linearly from `beta_start` to `beta_end` over `T` steps (float64)."
+    T = check_int(T, 'T', lo=2)
+    beta_start, beta_end = (check_float(v, k, 0, 1, lo_open=True, hi_open=True) for v, k in ((beta_start, 'beta_start'), (beta_end, 'beta_end')))
+    if beta_start > beta_end: raise ValueError(f"`beta_start` must be ≤ `beta_end` (β rises), got {beta_start:g} > {beta_end:g}")
     return torch.linspace(beta_start, beta_end, T, dtype=torch.float64)
 
 def cosine_betas(T:int=1000, s:float=0.008, max_beta:float=0.999):
     "Cosine schedule: ᾱ(t) ∝ cos²((t/T + s)/(1 + s)·π/2), each β capped at `max_beta` (float64)."
+    T, s = check_int(T, 'T', lo=2), check_float(s, 's', lo=0)   # s < 0: ᾱ first rises (β < 0); s = −1 divides by zero
+    max_beta = check_float(max_beta, 'max_beta', 0, 1, lo_open=True, hi_open=True)
     f = torch.cos((torch.arange(T + 1, dtype=torch.float64) / T + s) / (1 + s) * math.pi / 2) ** 2
     return (1 - f[1:] / f[:-1]).clamp(max=max_beta)
 
@@ -111,7 +116,7 @@ def randn_latents(n:int, # how many latents
     "`n` standard-normal latents, drawn on the CPU so that a seed gives the same latents on every device."
     if not isinstance(shape, (tuple, list, torch.Size)) or not shape: raise ValueError(f"`shape` must be the shape of one latent, a tuple such as (3, 32, 32), got {shape!r}")
     n, shape = check_int(n, 'n', lo=1), tuple(check_int(s, 'shape', lo=1) for s in shape)
-    if seed is not None: check_int(seed, 'seed', lo=0)
+    if seed is not None and check_int(seed, 'seed', lo=0) >= 2**64: raise ValueError(f"`seed` must be an integer ≥ 0 and < 2**64 (what a torch.Generator takes), got {seed}")
     check_dtype(dtype, none=False)
     g = torch.Generator().manual_seed(seed) if seed is not None else None
     return torch.randn(n, *shape, generator=g, dtype=dtype).to(device or 'cpu')

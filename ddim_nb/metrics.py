@@ -59,10 +59,13 @@ def ssim(x:torch.Tensor, y:torch.Tensor, lo:float=-1., hi:float=1., size:int=11,
 
 # %% ../nbs/01e_metrics.ipynb #c006_1
 def latent_stats(z:torch.Tensor) -> dict:
-    "How Gaussian-like latents are: mean, std, ‖z‖/√d and neighbour-pixel correlation (averaged over the batch)."
-    z = z.double()
-    zc = (z - z.mean((1, 2, 3), keepdim=True)) / z.std((1, 2, 3), keepdim=True)
-    corr = ((zc[..., 1:] * zc[..., :-1]).mean() + (zc[..., 1:, :] * zc[..., :-1, :]).mean()) / 2
+    "How Gaussian-like latents (B, C, H, W) are: mean, std, ‖z‖/√d and neighbour-pixel correlation (averaged over the batch; constant latents, which have none, are left out of it with a warning)."
+    if isinstance(z, (tuple, list)): raise ValueError(f"`z` must be a tensor of latents (B, C, H, W), got a {type(z).__name__} (for a pair of latents, pass each one)")
+    z = check_tensor(z, 'z', ndim=4, floating=False, finite=False).double()   # a diverged method's NaN latents are reported as NaN
+    sd = z.std((1, 2, 3), keepdim=True); varied = (sd > 0).flatten()
+    if not varied.all(): warnings.warn(f"{int((~varied).sum())} of {len(z)} latents are constant: they have no neighbour correlation and are left out of it")
+    zc = (z[varied] - z[varied].mean((1, 2, 3), keepdim=True)) / sd[varied]
+    corr = ((zc[..., 1:] * zc[..., :-1]).mean() + (zc[..., 1:, :] * zc[..., :-1, :]).mean()) / 2 if varied.any() else torch.tensor(math.nan)
     return dict(mean=z.mean().item(), std=z.std().item(), norm_ratio=(z.flatten(1).norm(dim=1) / math.sqrt(z[0].numel())).mean().item(),
                 neighbour_corr=corr.item())
 

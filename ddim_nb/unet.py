@@ -196,6 +196,9 @@ def check_input(self:UNet, x, t):
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"`x` must have shape (B, {', '.join(map(str, self.in_shape))}) for this network, got {shape}")
     check_tensor(x, 'x')                                   # floating point (not 0..255 integers), not empty, finite
+    w = self.in_conv.weight                                # under autocast the layers cast their inputs themselves
+    if x.dtype != w.dtype and not torch.is_autocast_enabled(x.device.type):
+        raise ValueError(f"`x` has dtype {x.dtype} but this network's weights are {w.dtype}: pass x.to({w.dtype})")
     t = torch.as_tensor(t, device=x.device)
     if t.dtype == torch.bool or t.is_complex() or not torch.isfinite(t).all(): raise ValueError(f"`t` must hold finite real timesteps, got {t}")
     if t.ndim == 0: t = t.expand(x.shape[0])
