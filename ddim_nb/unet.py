@@ -191,16 +191,17 @@ class UNet(nn.Module):
 # %% ../nbs/00_unet.ipynb #c026f
 @patch
 def check_input(self:UNet, x, t):
-    "Validate `x` (B, C, H, W) and `t` (scalar or (B,)); return `t` as a (B,) tensor on `x`'s device."
+    "Validate `x` (B, C, H, W) and `t` (scalar or (B,)); return `t` as a (B,) tensor on `x`'s device. NaN and ±inf are refused on the CPU; on an accelerator the values are not read back (that would make the host wait for the device at every call)."
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != self.in_shape:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"`x` must have shape (B, {', '.join(map(str, self.in_shape))}) for this network, got {shape}")
-    check_tensor(x, 'x')                                   # floating point (not 0..255 integers), not empty, finite
+    on_cpu = x.device.type == 'cpu'                        # values are read back only there: on an accelerator that would stall every call
+    check_tensor(x, 'x', finite=on_cpu)                    # floating point (not 0..255 integers), not empty, finite
     w = self.in_conv.weight                                # under autocast the layers cast their inputs themselves
     if x.dtype != w.dtype and not torch.is_autocast_enabled(x.device.type):
         raise ValueError(f"`x` has dtype {x.dtype} but this network's weights are {w.dtype}: pass x.to({w.dtype})")
     t = torch.as_tensor(t, device=x.device)
-    if t.dtype == torch.bool or t.is_complex() or not torch.isfinite(t).all(): raise ValueError(f"`t` must hold finite real timesteps, got {t}")
+    if t.dtype == torch.bool or t.is_complex() or (on_cpu and not torch.isfinite(t).all()): raise ValueError(f"`t` must hold finite real timesteps, got {t}")
     if t.ndim == 0: t = t.expand(x.shape[0])
     if t.ndim != 1 or t.shape[0] != x.shape[0]:
         raise ValueError(f"`t` must be a scalar or have shape ({x.shape[0]},) to match the batch of `x`, got {tuple(t.shape)}")
