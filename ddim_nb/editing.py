@@ -106,6 +106,12 @@ def generate_pairs(ddim:DDIM, n:int, # how many pairs
     return Pairs(z[:n].clone(), imgs[:n].clone(), steps)
 
 # %% ../nbs/05_editing.ipynb #c008
+def _attr_names(attrs, name:str='attrs') -> list:
+    "`attrs` as a list, if it is a list or tuple of attribute names (one name is not split into letters)."
+    if isinstance(attrs, str) or not isinstance(attrs, (list, tuple)) or not all(isinstance(a, str) for a in attrs):
+        raise ValueError(f"`{name}` must be a list of attribute names, got {attrs!r}")
+    return list(attrs)
+
 class BasicBlock(nn.Module):
     "conv3×3 → BN → ReLU → conv3×3 → BN, plus the input (1×1 conv + BN where the shape changes), then ReLU."
     def __init__(self, c_in:int, c_out:int, stride:int=1):
@@ -123,8 +129,7 @@ class AttributeClassifier(nn.Module):
                  widths:tuple=(16, 32, 64)): # channels of the three stages
         super().__init__()
         if len(in_shape) != 3: raise ValueError(f"`in_shape` must be (C, H, W), got {in_shape!r}")
-        if isinstance(attrs, str) or not isinstance(attrs, (list, tuple)) or not all(isinstance(a, str) for a in attrs):
-            raise ValueError(f"`attrs` must be a list of attribute names, got {attrs!r}")
+        _attr_names(attrs)
         if not attrs: raise ValueError("`attrs` must name at least one attribute")
         check_int(blocks, 'blocks', lo=1)
         self.in_shape, self.attrs = tuple(check_int(s, 'in_shape', lo=1) for s in in_shape), list(attrs)
@@ -366,7 +371,7 @@ def label_pairs(pairs:Pairs, clf:AttributeClassifier) -> Pairs:
     return Pairs(pairs.z, pairs.images, pairs.steps, predict(clf, pairs.images), list(clf.attrs))
 
 def _check_attrs(attrs, known, name='attrs'):
-    if isinstance(attrs, str) or not isinstance(attrs, (list, tuple)): raise ValueError(f"`{name}` must be a list of attribute names, got {attrs!r}")
+    _attr_names(attrs, name)
     bad = [a for a in attrs if a not in known]
     if bad: raise ValueError(f"unknown attribute name(s) {bad} in `{name}`; known: {list(known)}")
     return list(attrs)

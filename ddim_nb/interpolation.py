@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from .checks import check_choice, check_choices, check_int, check_tensor
 from .ddim import DDIM, default_batch_size, randn_latents
 from .images import grid_image, save_gif, show_images
-from .inversion import invert, method_record, reconstruct
+from .inversion import check_methods, invert, method_record, reconstruct
 from .metrics import latent_stats, psnr
 
 # %% auto #0
@@ -321,9 +321,7 @@ def inversion_paths(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # image pairs (
                     kind:str='slerp', progress:bool=True) -> tuple:
     "Interpolate image pairs through each method's inverted latents: (rows of metrics, {label: Interpolation})."
     check_int(n_frames, 'n_frames', lo=3)                                   # `path_report` compares a middle frame with the ends
-    if not isinstance(methods, (list, tuple)) or not methods or not all(isinstance(m, (list, tuple)) and len(m) == 3 and isinstance(m[2], dict) for m in methods):
-        raise ValueError(f"`methods` must be a non-empty list of (label, method, options dict), e.g. [('DDIM', 'ddim', {{}})], got {methods!r}"[:300])
-    for _, method, _ in methods: method_record(method)
+    check_methods(methods)
     rows, runs = [], {}
     for label, method, opts in tqdm(methods, desc='methods', disable=not progress):
         r = runs[label] = interpolate_images(ddim, x1, x2, n_frames, kind, method, steps, **opts)

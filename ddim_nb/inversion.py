@@ -22,7 +22,7 @@ from .unet import build_unet
 __all__ = ['METHODS', 'CRITERIA', 'invert_fixed_point', 'edict_sample', 'edict_invert', 'bdia_sample', 'bdia_invert', 'Method',
            'method_record', 'invert', 'reconstruct', 'count_calls', 'randn_like_seeded', 'invert_optimize',
            'invert_hybrid', 'saved_bytes', 'backprop_memory', 'Encoder', 'sample_pairs', 'invert_encoder',
-           'train_encoder', 'compare', 'format_table']
+           'train_encoder', 'check_methods', 'compare', 'format_table']
 
 # %% ../nbs/03_inversion.ipynb #c011
 def invert_fixed_point(ddim:DDIM, images:torch.Tensor, steps:int=50, K:int=2, skip:str='uniform', dtype=None, progress:bool=False):
@@ -331,13 +331,18 @@ def train_encoder(ddim:DDIM,
     return enc.eval(), losses
 
 # %% ../nbs/03_inversion.ipynb #c046
+def check_methods(methods) -> list:
+    "`methods` unchanged if it is a non-empty list of (label, method, options dict) naming known methods; a ValueError otherwise."
+    if not isinstance(methods, (list, tuple)) or not methods or not all(isinstance(m, (list, tuple)) and len(m) == 3 and isinstance(m[2], dict) for m in methods):
+        raise ValueError(f"`methods` must be a non-empty list of (label, method, options dict), e.g. [('DDIM', 'ddim', {{}})], got {methods!r}"[:300])
+    for _, method, _ in methods: method_record(method)
+    return methods
+
 def compare(ddim:DDIM, images:torch.Tensor, methods:list, # [(label, method, options), ...]
             steps:tuple=(10, 20, 50, 100), progress:bool=True,
             reconstructions:bool=False) -> list: # keep each row's reconstructions (CPU) under 'reconstruction'
     "Round-trip metrics of each (method, S) on `images`: a list of dict rows, with per-image spreads."
-    ddim.check_images(images)
-    if not isinstance(methods, (list, tuple)) or not methods or not all(isinstance(m, (list, tuple)) and len(m) == 3 and isinstance(m[2], dict) for m in methods):
-        raise ValueError(f"`methods` must be a non-empty list of (label, method, options dict), e.g. [('DDIM', 'ddim', {{}})], got {methods!r}"[:300])
+    ddim.check_images(images); check_methods(methods)
     if not isinstance(steps, (list, tuple)) or not steps: raise ValueError(f"`steps` must be a non-empty list of sampler step counts, e.g. (10, 20, 50), got {steps!r}")
     for S in steps: check_int(S, 'steps', 1, ddim.T)
     for _, method, opts in methods: _check_options(method_record(method), opts, {'skip', *method_record(method).options})
