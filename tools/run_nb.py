@@ -6,6 +6,8 @@
     RUN_CELLS=c012b python tools/run_nb.py nbs/02b_pretrained.ipynb  # these flagged cells too (by id), the others' outputs kept
     RUN_FLAGS=slow KEEP_FLAGGED=1 RUN_CELLS=e075s python tools/run_nb.py nbs/05_editing.ipynb
         # every slow cell runs (later cells need its variables), but only those in RUN_CELLS get new outputs
+    KEEP_CELLS=g036,g037s RUN_CELLS=g045,g047 python tools/run_nb.py nbs/10_guidance.ipynb
+        # these flagged cells run for their variables, their recorded outputs kept; those in RUN_CELLS run and are recorded
 
 `nbdev_test` runs notebooks without writing them; this writes the outputs back, as Jupyter would, and saves the state
 of every displayed ipywidget in the notebook's metadata, so that the widgets render — and, where their controls are
@@ -40,6 +42,8 @@ def main(path:str):
     skip = {'slow', 'cuda'} - flags
     extra = set(os.environ.get('RUN_CELLS', '').split(',')) - {''}
     keep = bool(os.environ.get('KEEP_FLAGGED'))
+    keep_cells = set(os.environ.get('KEEP_CELLS', '').split(',')) - {''}
+    extra |= keep_cells
     nb = read_nb(p)
     os.chdir(p.parent)
     shell, t0 = CaptureShell(), time.time()
@@ -52,7 +56,7 @@ def main(path:str):
         t, old = time.time(), c.get('outputs', [])
         c['outputs'] = []
         shell.cell(c)
-        if keep and d & {'slow', 'cuda'} and c.get('id') not in extra and not any(o.get('output_type') == 'error' for o in c['outputs']):
+        if ((keep and d & {'slow', 'cuda'} and c.get('id') not in extra) or c.get('id') in keep_cells) and not any(o.get('output_type') == 'error' for o in c['outputs']):
             c['outputs'] = old
             for o in old: o.get('data', {}).pop('application/vnd.jupyter.widget-view+json', None)
         if os.environ.get('VERBOSE'): print(c.get('id'), round(time.time() - t, 1), flush=True)
