@@ -175,13 +175,15 @@ def format_guided_table(rows:list) -> str:
 # %% ../nbs/10_guidance.ipynb #g032
 SWAPS = {'t-shirt': 'shirt', 'trouser': 'dress', 'pullover': 'coat', 'dress': 'coat', 'coat': 'pullover', 'sandal': 'sneaker',
          'shirt': 't-shirt', 'sneaker': 'sandal', 'ankle boot': 'sneaker'}   # each class to one of similar outline; bags have none
-SWAP_METHODS = ('null-text', 'negative-prompt', 'ddim')
 
 def silhouette_iou(x:torch.Tensor, x_new:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
                    level:float=-0.8) -> torch.Tensor: # a pixel is inside above this value (10 % of full scale)
     "Intersection over union (B,) of the silhouettes (pixels above `level`) of two sets of images."
     a, b = (x > level).flatten(1), (x_new > level).flatten(1)
     return (a & b).sum(1) / (a | b).sum(1).clamp(min=1)
+
+# %% ../nbs/10_guidance.ipynb #g032b
+SWAP_METHODS = ('null-text', 'negative-prompt', 'ddim')
 
 def swap_latents(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.shape)
                  y, # their true classes: one label or (B,)
