@@ -242,6 +242,11 @@ def decoder_features(net:nn.Module) -> list:
     up = conditional_unet(net).up
     return list(up[-2 if len(up) > 1 else -1].blocks)
 
+def _check_taus(taus, hi:int|None=None) -> list:
+    "Timesteps τ, one per copy: a non-empty list or tuple of integers ≥ −1 (and ≤ `hi`)."
+    if not isinstance(taus, (list, tuple)) or not taus: raise ValueError(f"`taus` must be a non-empty list of timesteps, one per copy, got {taus!r}")
+    return [check_int(tau, 'taus', lo=-1, hi=hi) for tau in taus]
+
 class Injected(nn.Module):
     "ε-network for a batch [source; copy 1; …; copy K] (N rows each): `source` on the first part, `target` on the copies; copy k reuses the source's outputs of `modules` at timesteps above `taus[k]`."
     def __init__(self, source:nn.Module, # ε-network of the source, e.g. `ddim.guided(y, w, null).model`
@@ -250,8 +255,7 @@ class Injected(nn.Module):
                  modules:list|None=None): # the layers to reuse (default: `decoder_features`)
         super().__init__()
         self.source, self.target = source, target
-        if not isinstance(taus, (list, tuple)) or not taus: raise ValueError(f"`taus` must be a non-empty list of timesteps, one per copy, got {taus!r}")
-        self.taus = [check_int(tau, 'taus', lo=-1) for tau in taus]
+        self.taus = _check_taus(taus)
         self.layers = decoder_features(target) if modules is None else list(modules)
         if not self.layers or not all(isinstance(m, nn.Module) for m in self.layers): raise ValueError("`modules` must be a non-empty list of layers of the network")
         own = {id(m) for m in target.modules()}
@@ -330,8 +334,7 @@ def swap_search(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (N, *ddim
                 progress:bool=False, **options) -> SwapSearch: # `options`: of `null_text_invert`
     "Per image, the swap that keeps the most of the source and still reads as the new class: the smallest τ whose injected decode `selector` finds to be `target` with probability ≥ `min_prob`; the plain swap (no injection) where none is."
     check_float(min_prob, 'min_prob', 0, 1)
-    if not isinstance(taus, (list, tuple)) or not taus: raise ValueError(f"`taus` must be a non-empty list of timesteps, got {taus!r}")
-    taus = sorted({check_int(tau, 'taus', lo=-1, hi=ddim.T - 1) for tau in taus}) + [ddim.T]   # the last candidate: never injected
+    taus = sorted(set(_check_taus(taus, hi=ddim.T - 1))) + [ddim.T]   # the last candidate: never injected
     K = conditional_unet(ddim.model).num_classes
     if not hasattr(selector, 'attrs') or len(selector.attrs) != K: raise ValueError(f"`selector` must be a classifier of this model's {K} classes (an `AttributeClassifier` on one-hot labels)")
     selector.check(images, 'images')
