@@ -11,9 +11,9 @@ from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['check_int', 'check_float', 'check_choice', 'check_choices', 'check_tensor', 'check_generator', 'check_dtype',
-           'check_not_pixels', 'check_name', 'inside', 'check_writable', 'DamagedFile', 'reading', 'writing',
-           'check_finite_tensors']
+__all__ = ['check_int', 'check_float', 'check_choice', 'check_choices', 'check_list', 'check_tensor', 'check_generator',
+           'check_dtype', 'check_not_pixels', 'check_name', 'inside', 'check_writable', 'DamagedFile', 'reading',
+           'writing', 'check_finite_tensors']
 
 # %% ../nbs/01a_checks.ipynb #k011
 def _bounds(lo, hi, lo_open=False, hi_open=False) -> str:
@@ -50,6 +50,14 @@ def check_choices(v, name:str, choices) -> tuple:
     vs = (v,) if isinstance(v, str) else v
     if not isinstance(vs, (list, tuple)) or not vs: raise ValueError(f"`{name}` must be one or more of {list(choices)}, got {v!r}")
     return tuple(check_choice(x, name, choices) for x in vs)
+
+# %% ../nbs/01a_checks.ipynb #k018
+def check_list(v, name:str, what:str, # `what`: the items in words, for the message ('image files', 'numbers')
+               ok=None) -> list: # optional test of one item's form; the caller checks values with the checks above
+    "`v` as a list; a `ValueError` naming `name` unless it is a non-empty list or tuple (whose items all pass `ok`)."
+    if not isinstance(v, (list, tuple)) or not v or (ok is not None and not all(ok(x) for x in v)):
+        r = repr(v); raise ValueError(f"`{name}` must be a non-empty list of {what}, got {r if len(r) <= 200 else r[:200] + '…'}")
+    return list(v)
 
 # %% ../nbs/01a_checks.ipynb #k021
 def check_tensor(x, name:str,

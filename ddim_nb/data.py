@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_float, check_int, check_tensor
+from .checks import check_choice, check_float, check_int, check_list, check_tensor
 from .store import load_cache, save_cache
 
 # %% auto #0
@@ -303,7 +303,7 @@ def load_images(paths, shape) -> torch.Tensor:
     import numpy as np
     from PIL import Image, ImageOps
     if isinstance(paths, (str, Path)): paths = [paths]
-    if not isinstance(paths, (list, tuple)) or not paths: raise ValueError(f"`paths` must be a non-empty list of image files, got {paths!r}")
+    paths = check_list(paths, 'paths', 'image files')
     if not isinstance(shape, (tuple, list, torch.Size)) or len(shape) != 3 or shape[0] not in (1, 3): raise ValueError(f"`shape` must be (1 or 3, H, W), got {shape!r}")
     shape = tuple(check_int(s, 'shape', lo=1) for s in shape)
     out = []

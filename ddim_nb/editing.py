@@ -14,7 +14,7 @@ from safetensors.torch import save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_choices, check_float, check_generator, check_int, check_name, check_not_pixels, check_tensor, check_writable, reading
+from .checks import check_choice, check_choices, check_float, check_generator, check_int, check_list, check_name, check_not_pixels, check_tensor, check_writable, reading
 from .data import ImageSet, to_model_range
 from .ddim import DDIM, PRECISIONS, decode, mix_seed, randn_latents
 from .images import grid_image, to_uint8
@@ -476,8 +476,7 @@ def shipped_boundaries(name:str='avatars32', kinds:tuple=KINDS) -> dict:
 # %% ../nbs/05_editing.ipynb #c031
 def _check_values(vs, name:str, **bounds) -> list:
     "A non-empty list or tuple of finite numbers (within `bounds`, as `check_float`) as a list of floats."
-    if not isinstance(vs, (list, tuple)) or not vs: raise ValueError(f"`{name}` must be a non-empty list of numbers, got {vs!r}")
-    return [check_float(v, name, **bounds) for v in vs]
+    return [check_float(v, name, **bounds) for v in check_list(vs, name, 'numbers')]
 
 def edit(z:torch.Tensor, # latents (B, *shape), or one latent (*shape)
          u, # edit direction: a tensor of one latent's shape, or a `Boundary`

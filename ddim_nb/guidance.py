@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_float, check_int
+from .checks import check_float, check_int, check_list
 from .data import ImageSet
 from .ddim import DDIM, Guided, condition_rows, conditional_unet, ddim_step, decode, default_batch_size, mix_seed, randn_latents, step_pairs
 from .editing import predict
@@ -244,8 +244,7 @@ def decoder_features(net:nn.Module) -> list:
 
 def _check_taus(taus, hi:int|None=None) -> list:
     "Timesteps τ, one per copy: a non-empty list or tuple of integers ≥ −1 (and ≤ `hi`)."
-    if not isinstance(taus, (list, tuple)) or not taus: raise ValueError(f"`taus` must be a non-empty list of timesteps, one per copy, got {taus!r}")
-    return [check_int(tau, 'taus', lo=-1, hi=hi) for tau in taus]
+    return [check_int(tau, 'taus', lo=-1, hi=hi) for tau in check_list(taus, 'taus', 'timesteps, one per copy')]
 
 class Injected(nn.Module):
     "ε-network for a batch [source; copy 1; …; copy K] (N rows each): `source` on the first part, `target` on the copies; copy k reuses the source's outputs of `modules` at timesteps above `taus[k]`."
@@ -256,8 +255,7 @@ class Injected(nn.Module):
         super().__init__()
         self.source, self.target = source, target
         self.taus = _check_taus(taus)
-        self.layers = decoder_features(target) if modules is None else list(modules)
-        if not self.layers or not all(isinstance(m, nn.Module) for m in self.layers): raise ValueError("`modules` must be a non-empty list of layers of the network")
+        self.layers = decoder_features(target) if modules is None else check_list(modules, 'modules', 'layers of the network', ok=lambda m: isinstance(m, nn.Module))
         own = {id(m) for m in target.modules()}
         if any(id(m) not in own for m in self.layers): raise ValueError("`modules` must be layers of the `target` network")
         self.in_shape = getattr(target, 'in_shape', None)

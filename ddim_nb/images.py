@@ -8,7 +8,7 @@ import math
 
 import torch
 
-from .checks import check_int, check_not_pixels, check_tensor, check_writable
+from .checks import check_int, check_list, check_not_pixels, check_tensor, check_writable
 from .store import atomic_write
 
 # %% auto #0
@@ -68,8 +68,7 @@ def save_gif(frames:list, # image batches in [-1, 1], each (B, C, H, W) (or sing
              scale:int=1): # enlarge this many times (nearest neighbour)
     "Save a sequence of image batches as a looping animated GIF, one grid per frame, atomically."
     from PIL import Image
-    if not isinstance(frames, (list, tuple)) or not frames: raise ValueError("`frames` must be a non-empty list of image batches")
-    frames = [check_tensor(f, 'frames', ndim=(3, 4)) for f in frames]
+    frames = [check_tensor(f, 'frames', ndim=(3, 4)) for f in check_list(frames, 'frames', 'image batches')]
     frames = [f[None] if f.ndim == 3 else f for f in frames]
     duration = check_int(duration, 'duration', lo=1); check_writable(path, 'path')
     if any(f.ndim != 4 or f.shape[1] not in (1, 3) or f.shape != frames[0].shape for f in frames):

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_dtype, check_float, check_int, check_tensor
+from .checks import check_choice, check_dtype, check_float, check_int, check_list, check_tensor
 from .ddim import DDIM, ddim_step, decode, randn_latents, step_pairs, timesteps
 from .metrics import latent_stats, psnr, ssim
 from .unet import build_unet
@@ -333,8 +333,7 @@ def train_encoder(ddim:DDIM,
 # %% ../nbs/03_inversion.ipynb #c046
 def check_methods(methods) -> list:
     "`methods` unchanged if it is a non-empty list of (label, method, options dict) naming known methods; a ValueError otherwise."
-    if not isinstance(methods, (list, tuple)) or not methods or not all(isinstance(m, (list, tuple)) and len(m) == 3 and isinstance(m[2], dict) for m in methods):
-        raise ValueError(f"`methods` must be a non-empty list of (label, method, options dict), e.g. [('DDIM', 'ddim', {{}})], got {methods!r}"[:300])
+    check_list(methods, 'methods', "(label, method, options dict), e.g. [('DDIM', 'ddim', {})]", ok=lambda m: isinstance(m, (list, tuple)) and len(m) == 3 and isinstance(m[2], dict))
     for _, method, _ in methods: method_record(method)
     return methods
 
@@ -343,8 +342,7 @@ def compare(ddim:DDIM, images:torch.Tensor, methods:list, # [(label, method, opt
             reconstructions:bool=False) -> list: # keep each row's reconstructions (CPU) under 'reconstruction'
     "Round-trip metrics of each (method, S) on `images`: a list of dict rows, with per-image spreads."
     ddim.check_images(images); check_methods(methods)
-    if not isinstance(steps, (list, tuple)) or not steps: raise ValueError(f"`steps` must be a non-empty list of sampler step counts, e.g. (10, 20, 50), got {steps!r}")
-    for S in steps: check_int(S, 'steps', 1, ddim.T)
+    for S in check_list(steps, 'steps', 'sampler step counts, e.g. (10, 20, 50)'): check_int(S, 'steps', 1, ddim.T)
     for _, method, opts in methods: _check_options(method_record(method), opts, {'skip', *method_record(method).options})
     rows = []
     for (label, method, opts), S in tqdm([(m, S) for m in methods for S in steps], desc='methods × steps', disable=not progress):

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import nn
 
-from .checks import check_float, check_int, check_tensor
+from .checks import check_float, check_int, check_list, check_tensor
 
 # %% auto #0
 __all__ = ['CONFIGS', 'timestep_embedding', 'TimeEmbedding', 'norm_layer', 'ResBlock', 'attention', 'attention_explicit',
@@ -141,9 +141,8 @@ class UNet(nn.Module):
         if H != W: raise ValueError(f"`in_shape` must be square (height == width), got {H}×{W}")
         hidden_channels, num_blocks = check_int(hidden_channels, 'hidden_channels', lo=1), check_int(num_blocks, 'num_blocks', lo=1)
         time_embed_channels = check_int(time_embed_channels, 'time_embed_channels', lo=1)
-        channel_mults = list(channel_mults)
-        if not channel_mults or any(not m > 0 for m in channel_mults):
-            raise ValueError(f"`channel_mults` must be a non-empty list of positive numbers, got {channel_mults}")
+        channel_mults = check_list(channel_mults, 'channel_mults', 'positive numbers')
+        for m in channel_mults: check_float(m, 'channel_mults', lo=0, lo_open=True)
         chans = [round(hidden_channels * m) for m in channel_mults]
         if min(chans) < 1: raise ValueError(f"`channel_mults` {channel_mults} × `hidden_channels` {hidden_channels} gives a level with no channels")
         n_down = len(chans) - 1
