@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_float, check_int, check_list
+from .checks import check_float, check_int, check_list, check_tensor
 from .data import ImageSet
 from .ddim import DDIM, Guided, condition_rows, conditional_unet, ddim_step, decode, default_batch_size, mix_seed, randn_latents, step_pairs
 from .editing import predict
@@ -319,26 +319,28 @@ class SwapSearch(NamedTuple):
     "What `swap_search` returns."
     images:torch.Tensor # the chosen swap of each image (N, *shape)
     tau:torch.Tensor # (N,) the timestep its features were injected above (T: not injected)
-    accepted:torch.Tensor # (N,) whether the selector accepted the chosen swap as the target class
+    iou:torch.Tensor # (N,) its silhouette IoU with the source
+    kept:torch.Tensor # (N,) whether that IoU clears the image's bar
 
 def swap_search(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (N, *ddim.shape)
                 y, # their true classes: one label or (N,)
                 target, # the classes to turn them into: one label or (N,)
-                selector, # a classifier of the model's classes (`AttributeClassifier` on one-hot labels) that decides which swaps read as `target`
+                bar, # the silhouette IoU with the source that a swap must exceed: one number in [0, 1] or one per image (N,), e.g. `silhouette_bar`
                 w:float=3., # guidance weight
                 taus=(100, 200, 300, 400, 500, 600, 700, 800, 900), # the candidates: features injected above each of these timesteps
-                min_prob:float=0.7, # a candidate is accepted when the selector gives the target class at least this probability
                 method:str='null-text', steps:int=20, modules:list|None=None, batch_size:int|None=None,
                 progress:bool=False, **options) -> SwapSearch: # `options`: of `null_text_invert`
-    "Per image, the swap that keeps the most of the source and still reads as the new class: the smallest τ whose injected decode `selector` finds to be `target` with probability ≥ `min_prob`; the plain swap (no injection) where none is."
-    check_float(min_prob, 'min_prob', 0, 1)
+    "Per image, the swap with the least injection that keeps the outline: the plain swap if its silhouette IoU with the source exceeds `bar`, else the candidate with the largest τ that does; where none does, the one with the highest IoU."
     taus = sorted(set(_check_taus(taus, hi=ddim.T - 1))) + [ddim.T]   # the last candidate: never injected
-    K = conditional_unet(ddim.model).num_classes
-    if not hasattr(selector, 'attrs') or len(selector.attrs) != K: raise ValueError(f"`selector` must be a classifier of this model's {K} classes (an `AttributeClassifier` on one-hot labels)")
-    selector.check(images, 'images')
+    ddim.check_images(images)
+    if isinstance(bar, torch.Tensor):
+        check_tensor(bar, 'bar', ndim=1)
+        if len(bar) != len(images) or not ((bar >= 0) & (bar <= 1)).all(): raise ValueError(f"`bar` must hold one IoU in [0, 1] per image ({len(images)}), got {len(bar)} values in [{bar.min():.3g}, {bar.max():.3g}]")
+    else: bar = check_float(bar, 'bar', 0, 1)
     z, null = swap_latents(ddim, images, y, target, w, method, steps, progress, **options)
     cands = injected_decode(ddim, z, y, target, w, null, taus, steps, modules, batch_size, progress)     # (K, N, *shape), most injected first
-    tg, n = torch.as_tensor(target).expand(len(images)).cpu(), torch.arange(len(images))
-    ok = torch.stack([predict(selector, c)[n, tg] >= min_prob for c in cands])                # (K, N)
-    first = torch.where(ok.any(0), ok.float().argmax(0), len(taus) - 1)                       # the first accepted candidate, else the plain swap
-    return SwapSearch(cands[first.to(cands.device), n.to(cands.device)], torch.tensor(taus)[first], ok[first, n])
+    iou = torch.stack([silhouette_iou(images, c) for c in cands]).cpu()                          # (K, N)
+    ok = iou > (bar.cpu() if isinstance(bar, torch.Tensor) else bar)
+    pick = torch.where(ok.any(0), len(taus) - 1 - ok.flip(0).float().argmax(0), iou.argmax(0))  # the last candidate that keeps the outline
+    n = torch.arange(len(images))
+    return SwapSearch(cands[pick.to(cands.device), n.to(cands.device)], torch.tensor(taus)[pick], iou[pick, n], ok[pick, n])
