@@ -47,7 +47,10 @@ for i, code in enumerate(py, 1):
         g, dr = classify(fclf, ns['garments']), classify(fclf, ns['dresses'])
         ok(tuple(ns['garments'].shape) == (10, 1, 32, 32) and (g == torch.arange(10)).sum() >= 8, f"block 4: the classifier sees the class asked for in {(g == torch.arange(10)).sum()} of 10 garments")
         ok((dr == 3).sum() >= 3, f"block 4: the classifier calls {(dr == 3).sum()} of the 4 swapped trousers dresses")
-        ok(Image.open('classes.png').size == (10 * 34 + 2, 36) and Image.open('dresses.png').size == (4 * 34 + 2, 2 * 34 + 2), "block 4: classes.png and dresses.png")
+        from ddim_nb.guidance import silhouette_iou
+        kp, inside = classify(fclf, ns['kept']), silhouette_iou(ns['trousers'], ns['kept']) > ns['bar']
+        ok((kp == 3).sum() >= 3 and inside.all(), f"block 4: the classifier calls {(kp == 3).sum()} of the 4 outline-keeping swaps dresses; {inside.sum()} of 4 clear their outline bar")
+        ok(Image.open('classes.png').size == (10 * 34 + 2, 36) and Image.open('dresses.png').size == (4 * 34 + 2, 3 * 34 + 2), "block 4: classes.png and dresses.png")
 
 for c in cmds:
     t0 = time.time()
