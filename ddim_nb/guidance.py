@@ -179,7 +179,9 @@ SWAPS = {'t-shirt': 'shirt', 'trouser': 'dress', 'pullover': 'coat', 'dress': 'c
 def silhouette_iou(x:torch.Tensor, x_new:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
                    level:float=-0.8) -> torch.Tensor: # a pixel is inside above this value (10 % of full scale)
     "Intersection over union (B,) of the silhouettes (pixels above `level`) of two sets of images."
-    a, b = (x > level).flatten(1), (x_new > level).flatten(1)
+    check_tensor(x, 'x', ndim=4); check_tensor(x_new, 'x_new', ndim=4); check_float(level, 'level', -1, 1)
+    if x.shape != x_new.shape: raise ValueError(f"`x_new` must have the shape of `x` {tuple(x.shape)}, got {tuple(x_new.shape)}")
+    a, b = (x > level).flatten(1), (x_new.to(x.device) > level).flatten(1)
     return (a & b).sum(1) / (a | b).sum(1).clamp(min=1)
 
 # %% ../nbs/10_guidance.ipynb #g032b
@@ -217,22 +219,43 @@ def class_swap(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.
     return injected_decode(ddim, z, y, target, w, null, [inject_above], steps)[0]
 
 # %% ../nbs/10_guidance.ipynb #g034
+def _class_rows(v, name:str, n:int, K:int) -> torch.Tensor:
+    "One class label or `n` of them, in 0..K−1, as (n,) labels on the CPU; a ValueError naming `name` otherwise."
+    try: t = torch.as_tensor(v)
+    except (TypeError, ValueError, RuntimeError): t = None
+    if t is None or t.is_floating_point() or t.dtype == torch.bool or t.ndim > 1 or (t.ndim == 1 and len(t) != n) or ((t < 0) | (t >= K)).any():
+        raise ValueError(f"`{name}` must be a class label in 0..{K - 1} or {n} of them, one per image, got {v!r}"[:300])
+    return t.cpu().long().expand(n)
+
+def _check_bar(bar, n:int):
+    "A silhouette IoU bar: one number in [0, 1], or (n,) of them, as a float or a CPU tensor."
+    if not isinstance(bar, torch.Tensor): return check_float(bar, 'bar', 0, 1)
+    check_tensor(bar, 'bar', ndim=1)
+    if len(bar) != n or not ((bar >= 0) & (bar <= 1)).all(): raise ValueError(f"`bar` must hold one IoU in [0, 1] per image ({n}), got {len(bar)} values in [{bar.min():.3g}, {bar.max():.3g}]")
+    return bar.cpu()
+
 def silhouette_bar(images:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
-                   target:torch.Tensor, # their target classes (B,)
+                   target, # their target classes: one label or (B,)
                    ref:ImageSet, # real images with class labels, e.g. training images
                    q:float=0.9, # the quantile
                    n:int=300) -> torch.Tensor: # real images of each class compared against
     "Per image: the `q`-quantile of its silhouette IoU with `n` real images of its target class — how alike an unrelated garment of that class is."
-    check_float(q, 'q', 0, 1); check_int(n, 'n', lo=1)
+    check_tensor(images, 'images', ndim=4); check_float(q, 'q', 0, 1); check_int(n, 'n', lo=1)
+    if not isinstance(ref, ImageSet) or ref.labels is None or ref.labels.ndim != 1 or ref.labels.is_floating_point():
+        raise ValueError(f"`ref` must be an `ImageSet` with one class label per image (e.g. `load_data('fashion_mnist', 'train')`), got {type(ref).__name__}")
+    if tuple(ref.images.shape[1:]) != tuple(images.shape[1:]): raise ValueError(f"`ref` holds images of shape {tuple(ref.images.shape[1:])}, `images` are {tuple(images.shape[1:])}")
+    target = _class_rows(target, 'target', len(images), class_count(ref))
     real = {int(c): ref.images[ref.labels == c][:n].float().div(127.5).sub(1) for c in target.unique()}
     if any(len(r) == 0 for r in real.values()): raise ValueError(f"`ref` has no images of some target classes: {[c for c, r in real.items() if not len(r)]}")
     x = images.cpu()
-    return torch.stack([torch.quantile(silhouette_iou(x[i:i + 1].expand(len(real[int(c)]), -1, -1, -1), real[int(c)]), q) for i, c in enumerate(target.cpu())])
+    return torch.stack([torch.quantile(silhouette_iou(x[i:i + 1].expand(len(real[int(c)]), -1, -1, -1), real[int(c)]), q) for i, c in enumerate(target)])
 
-def swap_scores(clf, images:torch.Tensor, swapped:torch.Tensor, target:torch.Tensor, bar:torch.Tensor) -> dict: # `bar`: from `silhouette_bar`
+def swap_scores(clf, images:torch.Tensor, swapped:torch.Tensor, target, bar:torch.Tensor) -> dict: # `target`: one label or (B,); `bar`: from `silhouette_bar`
     "Success (the classifier sees the target), silhouette IoU, the fraction whose IoU clears its bar (preserved), and both together."
-    hit, iou = classify(clf, swapped.cpu()) == target.cpu(), silhouette_iou(images.cpu(), swapped.cpu())
-    kept = iou > bar.cpu()
+    iou = silhouette_iou(images, swapped).cpu()
+    target, bar = _class_rows(target, 'target', len(images), len(clf.attrs)), _check_bar(bar, len(images))
+    hit = classify(clf, swapped.cpu()) == target
+    kept = iou > bar
     return dict(success=hit.float().mean().item(), iou=iou.mean().item(), preserved=kept.float().mean().item(),
                 both=(hit & kept).float().mean().item(), n=len(images))
 
@@ -332,15 +355,11 @@ def swap_search(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (N, *ddim
                 progress:bool=False, **options) -> SwapSearch: # `options`: of `null_text_invert`
     "Per image, the swap with the least injection that keeps the outline: the plain swap if its silhouette IoU with the source exceeds `bar`, else the candidate with the largest τ that does; where none does, the one with the highest IoU."
     taus = sorted(set(_check_taus(taus, hi=ddim.T - 1))) + [ddim.T]   # the last candidate: never injected
-    ddim.check_images(images)
-    if isinstance(bar, torch.Tensor):
-        check_tensor(bar, 'bar', ndim=1)
-        if len(bar) != len(images) or not ((bar >= 0) & (bar <= 1)).all(): raise ValueError(f"`bar` must hold one IoU in [0, 1] per image ({len(images)}), got {len(bar)} values in [{bar.min():.3g}, {bar.max():.3g}]")
-    else: bar = check_float(bar, 'bar', 0, 1)
+    bar = _check_bar(bar, len(ddim.check_images(images)))
     z, null = swap_latents(ddim, images, y, target, w, method, steps, progress, **options)
     cands = injected_decode(ddim, z, y, target, w, null, taus, steps, modules, batch_size, progress)     # (K, N, *shape), most injected first
     iou = torch.stack([silhouette_iou(images, c) for c in cands]).cpu()                          # (K, N)
-    ok = iou > (bar.cpu() if isinstance(bar, torch.Tensor) else bar)
+    ok = iou > bar
     pick = torch.where(ok.any(0), len(taus) - 1 - ok.flip(0).float().argmax(0), iou.argmax(0))  # the last candidate that keeps the outline
     n = torch.arange(len(images))
     return SwapSearch(cands[pick.to(cands.device), n.to(cands.device)], torch.tensor(taus)[pick], iou[pick, n], ok[pick, n])
