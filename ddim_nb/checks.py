@@ -11,9 +11,9 @@ from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['check_int', 'check_float', 'check_choice', 'check_choices', 'check_list', 'check_tensor', 'check_generator',
-           'check_dtype', 'check_not_pixels', 'check_name', 'inside', 'check_writable', 'DamagedFile', 'reading',
-           'writing', 'check_finite_tensors']
+__all__ = ['check_int', 'check_float', 'check_choice', 'check_choices', 'check_list', 'check_labels', 'check_tensor',
+           'check_generator', 'check_dtype', 'check_not_pixels', 'check_name', 'inside', 'check_writable',
+           'DamagedFile', 'reading', 'writing', 'check_finite_tensors']
 
 # %% ../nbs/01a_checks.ipynb #k011
 def _bounds(lo, hi, lo_open=False, hi_open=False) -> str:
@@ -58,6 +58,18 @@ def check_list(v, name:str, what:str, # `what`: the items in words, for the mess
     if not isinstance(v, (list, tuple)) or not v or (ok is not None and not all(ok(x) for x in v)):
         r = repr(v); raise ValueError(f"`{name}` must be a non-empty list of {what}, got {r if len(r) <= 200 else r[:200] + '…'}")
     return list(v)
+
+# %% ../nbs/01a_checks.ipynb #k019a
+def check_labels(v, name:str, K:int, # labels are classes 0..K−1
+                 n:int|None=None) -> torch.Tensor: # with `n`: one label, or exactly n of them
+    "`v` as an integer tensor: one class label in 0..K−1 or a 1-D tensor of them; a `ValueError` naming `name` otherwise."
+    try: t = torch.as_tensor(v)
+    except (TypeError, ValueError, RuntimeError): t = None
+    if (t is None or t.is_floating_point() or t.is_complex() or t.dtype == torch.bool or t.ndim > 1 or not t.numel()
+            or (n is not None and t.ndim == 1 and len(t) != n) or ((t < 0) | (t >= K)).any()):
+        many, r = 'a 1-D tensor of them' if n is None else f'{n} of them, one per image', repr(v)
+        raise ValueError(f"`{name}` must be a class label in 0..{K - 1} or {many}, got {r if len(r) <= 200 else r[:200] + '…'}")
+    return t
 
 # %% ../nbs/01a_checks.ipynb #k021
 def check_tensor(x, name:str,

@@ -14,7 +14,7 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_dtype, check_float, check_generator, check_int, check_tensor
+from .checks import check_choice, check_dtype, check_float, check_generator, check_int, check_labels, check_tensor
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'step_pairs',
@@ -433,11 +433,7 @@ class Guided(nn.Module):
         super().__init__()
         self.unet, self.net, self.w = conditional_unet(net), net, check_float(w, 'w', lo=0)
         K = self.unet.num_classes
-        try: y = torch.as_tensor(y)
-        except (TypeError, ValueError, RuntimeError): raise ValueError(f"`y` must be a class label in 0..{K - 1} or a 1-D tensor of them, got {y!r}"[:300]) from None
-        if y.is_floating_point() or y.dtype == torch.bool or y.ndim > 1 or (y.numel() and ((y < 0) | (y >= K)).any()) or not y.numel():
-            raise ValueError(f"`y` must be a class label in 0..{K - 1} or a 1-D tensor of them, got {y.tolist() if y.numel() < 9 else tuple(y.shape)}")
-        self.y, self.null = y, null
+        self.y, self.null = check_labels(y, 'y', K), null
         if isinstance(null, dict) and not null: raise ValueError("`null` is an empty dict: give one embedding per timestep of the sampler's grid")
         for v in (null.values() if isinstance(null, dict) else [null] if null is not None else []):   # checked now, not at the first step
             v = torch.as_tensor(v)

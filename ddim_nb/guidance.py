@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_float, check_int, check_list, check_tensor
+from .checks import check_float, check_int, check_labels, check_list, check_tensor
 from .data import ImageSet
 from .ddim import DDIM, Guided, condition_rows, conditional_unet, ddim_step, decode, default_batch_size, mix_seed, randn_latents, step_pairs
 from .editing import predict
@@ -219,14 +219,6 @@ def class_swap(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.
     return injected_decode(ddim, z, y, target, w, null, [inject_above], steps)[0]
 
 # %% ../nbs/10_guidance.ipynb #g034
-def _class_rows(v, name:str, n:int, K:int) -> torch.Tensor:
-    "One class label or `n` of them, in 0..K−1, as (n,) labels on the CPU; a ValueError naming `name` otherwise."
-    try: t = torch.as_tensor(v)
-    except (TypeError, ValueError, RuntimeError): t = None
-    if t is None or t.is_floating_point() or t.dtype == torch.bool or t.ndim > 1 or (t.ndim == 1 and len(t) != n) or ((t < 0) | (t >= K)).any():
-        raise ValueError(f"`{name}` must be a class label in 0..{K - 1} or {n} of them, one per image, got {v!r}"[:300])
-    return t.cpu().long().expand(n)
-
 def _check_bar(bar, n:int):
     "A silhouette IoU bar: one number in [0, 1], or (n,) of them, as a float or a CPU tensor."
     if not isinstance(bar, torch.Tensor): return check_float(bar, 'bar', 0, 1)
@@ -244,7 +236,7 @@ def silhouette_bar(images:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
     if not isinstance(ref, ImageSet) or ref.labels is None or ref.labels.ndim != 1 or ref.labels.is_floating_point():
         raise ValueError(f"`ref` must be an `ImageSet` with one class label per image (e.g. `load_data('fashion_mnist', 'train')`), got {type(ref).__name__}")
     if tuple(ref.images.shape[1:]) != tuple(images.shape[1:]): raise ValueError(f"`ref` holds images of shape {tuple(ref.images.shape[1:])}, `images` are {tuple(images.shape[1:])}")
-    target = _class_rows(target, 'target', len(images), class_count(ref))
+    target = check_labels(target, 'target', class_count(ref), len(images)).cpu().expand(len(images))
     real = {int(c): ref.images[ref.labels == c][:n].float().div(127.5).sub(1) for c in target.unique()}
     if any(len(r) == 0 for r in real.values()): raise ValueError(f"`ref` has no images of some target classes: {[c for c, r in real.items() if not len(r)]}")
     x = images.cpu()
@@ -253,7 +245,7 @@ def silhouette_bar(images:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
 def swap_scores(clf, images:torch.Tensor, swapped:torch.Tensor, target, bar:torch.Tensor) -> dict: # `target`: one label or (B,); `bar`: from `silhouette_bar`
     "Success (the classifier sees the target), silhouette IoU, the fraction whose IoU clears its bar (preserved), and both together."
     iou = silhouette_iou(images, swapped).cpu()
-    target, bar = _class_rows(target, 'target', len(images), len(clf.attrs)), _check_bar(bar, len(images))
+    target, bar = check_labels(target, 'target', len(clf.attrs), len(images)).cpu().expand(len(images)), _check_bar(bar, len(images))
     hit = classify(clf, swapped.cpu()) == target
     kept = iou > bar
     return dict(success=hit.float().mean().item(), iou=iou.mean().item(), preserved=kept.float().mean().item(),

@@ -6,7 +6,7 @@
     RUN_CELLS=c012b python tools/run_nb.py nbs/02b_pretrained.ipynb  # these flagged cells too (by id), the others' outputs kept
     RUN_FLAGS=slow KEEP_FLAGGED=1 RUN_CELLS=e075s python tools/run_nb.py nbs/05_editing.ipynb
         # every slow cell runs (later cells need its variables), but only those in RUN_CELLS get new outputs
-    KEEP_CELLS=g036,g037s RUN_CELLS=g045,g047 python tools/run_nb.py nbs/10_guidance.ipynb
+    KEEP_CELLS=g036 RUN_CELLS=g057,g058 python tools/run_nb.py nbs/10_guidance.ipynb
         # these flagged cells run for their variables, their recorded outputs kept; those in RUN_CELLS run and are recorded
 
 `nbdev_test` runs notebooks without writing them; this writes the outputs back, as Jupyter would, and saves the state
