@@ -55,6 +55,10 @@ def block_latents(b:int, shape:tuple, seed:int=0) -> torch.Tensor:
     return randn_latents(PAIR_BLOCK, shape, seed=mix_seed(seed, 'pairs', b) % 2**62)
 
 # %% ../nbs/05_editing.ipynb #c006_1
+def _weights_id(ddim:DDIM) -> str|None:
+    "A short hash of the network's weights: what tells a retrained model of the same name from the old one in a cache."
+    return content_hash(ddim.model.state_dict())[:16] if isinstance(ddim.model, nn.Module) else None
+
 def pairs_cache_path(name:str, steps:int, seed:int=0, precision:str='fp32', cache_dir=None) -> Path:
     "Where the pairs of model `name` at `steps` sampler steps, seed `seed` and decoding `precision` are cached."
     check_name(name, 'name')
@@ -77,9 +81,8 @@ def generate_pairs(ddim:DDIM, n:int, # how many pairs
     path = pairs_cache_path(name, steps, seed, precision, cache_dir) if name else None
     if path is not None: check_writable(path, 'cache_dir')
     z, imgs = torch.zeros(0, *shape), torch.zeros(0, *shape, dtype=torch.uint8)
-    if path is not None:    # what made the pairs; the weights' hash tells a retrained model of the same name from the old one
-        weights = content_hash(ddim.model.state_dict())[:16] if isinstance(ddim.model, nn.Module) else None
-        manifest = dict(what='pairs', model=name, weights=weights, steps=steps, seed=seed, precision=precision, shape=list(shape), block=PAIR_BLOCK)
+    if path is not None:    # what made the pairs, down to the weights
+        manifest = dict(what='pairs', model=name, weights=_weights_id(ddim), steps=steps, seed=seed, precision=precision, shape=list(shape), block=PAIR_BLOCK)
         d = load_cache(path, manifest, 'pairs cache')
         if d is not None: z, imgs = d['z'], d['images']
     def save():
@@ -538,7 +541,7 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
                   alphas:list, # step sizes to measure
                   regions:torch.Tensor|None=None, # (A, H, W) masks from `attribute_regions`
                   steps:int=20, batch_size:int|None=None, # latents decoded at once (None: `decode`'s default)
-                  name:str|None=None, # cache key of the model (None: no cache)
+                  name:str|None=None, # the model's name, e.g. 'avatars32': with its weights' hash, the cache key (None: no cache)
                   cache_dir=None, # default ~/.cache/ddim_nb/edits
                   margin:bool=False, # each value of `alphas` is a margin: every latent moves to that distance past the boundary (`Boundary.steps_to`)
                   progress:bool=True) -> list:
@@ -560,9 +563,10 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
         if tuple(bd.u.shape) != tuple(z.shape[1:]): raise ValueError(f"boundary {bd.attr}/{bd.kind} has shape {tuple(bd.u.shape)}, latents {tuple(z.shape[1:])}")
     path = None
     if name:
-        key = _key(name, steps, alphas, z, clf, regions, *[(k, bd.u) for k, bd in sorted(boundaries.items())], *([('margin', [bd.b for _, bd in sorted(boundaries.items())])] if margin else []))
+        weights = _weights_id(ddim)   # a retrained model of the same name gets a cache of its own
+        key = _key(name, weights, steps, alphas, z, clf, regions, *[(k, bd.u) for k, bd in sorted(boundaries.items())], *([('margin', [bd.b for _, bd in sorted(boundaries.items())])] if margin else []))
         path = check_writable(Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'edits') / f'{name}-S{steps}-{key}.json', 'cache_dir')
-        manifest = dict(what='edit measurements', model=name, steps=steps, key=key, n=len(z), alphas=alphas, **(dict(rule='margin') if margin else {}))
+        manifest = dict(what='edit measurements', model=name, weights=weights, steps=steps, key=key, n=len(z), alphas=alphas, **(dict(rule='margin') if margin else {}))
         rows = load_json_cache(path, manifest, 'edits cache')
         if rows is not None: return rows
     x0 = decode(ddim, z, steps, batch_size=batch_size)
