@@ -87,7 +87,8 @@ def check_tensor(x, name:str,
         raise ValueError(f"`{name}` must end in shape {tuple(shape)}, got {tuple(x.shape)}")
     if not empty and x.numel() == 0: raise ValueError(f"`{name}` is empty (shape {tuple(x.shape)})")
     if floating and not x.is_floating_point():
-        raise ValueError(f"`{name}` must be a floating-point tensor (images in [−1, 1]), got dtype {x.dtype}")
+        hint = ' (for 0..255 pixels, `to_model_range` gives images in [−1, 1])' if x.dtype == torch.uint8 else ''
+        raise ValueError(f"`{name}` must be a floating-point tensor, got dtype {x.dtype}{hint}")
     if finite and x.is_floating_point() and not torch.isfinite(x).all(): raise ValueError(f"`{name}` contains NaN or infinite values")
     return x
 

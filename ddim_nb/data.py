@@ -305,7 +305,7 @@ def load_images(paths, shape) -> torch.Tensor:
     if isinstance(paths, (str, Path)): paths = [paths]
     paths = check_list(paths, 'paths', 'image files')
     if not isinstance(shape, (tuple, list, torch.Size)) or len(shape) != 3 or shape[0] not in (1, 3): raise ValueError(f"`shape` must be (1 or 3, H, W), got {shape!r}")
-    shape = tuple(check_int(s, 'shape', lo=1) for s in shape)
+    shape = tuple(check_int(s, f'shape[{i}]', lo=1) for i, s in enumerate(shape))
     out = []
     for p in paths:
         try:
