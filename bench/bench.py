@@ -6,7 +6,7 @@
 
 Items (each with the hardware and versions in the results file):
 1. U-Net forward and forward+backward images/s (shipped nano32 config at 32×32 in the default layout and channels-last,
-   as the shipped models load on the CPU; the reference ref64 at 64×64), float32
+   as the shipped models load on the CPU; cpu32, the same U-Net twice as wide; the reference ref64 at 64×64), float32
    and bf16 autocast; achieved FLOP/s (torch.utils.flop_counter) as a fraction of a large matrix product's FLOP/s
    in the same precision, measured in the same run.
 2. Sampling images/s at S = 10 and 50 (and beside it, timed alternately, the network in the default memory format it
@@ -81,7 +81,7 @@ def unet_rows(quick:bool, peak:dict, device:str='cpu', cases:list|None=None, tim
     "Forward and forward+backward images/s and FLOP fractions for each (config, shape, batch, memory format) in `cases` (default: the CPU's)."
     rows, dev = [], torch.device(device)
     cases = cases or [('nano32', (3, 32, 32), 64, 'default'), ('nano32', (3, 32, 32), 64, 'channels-last'),
-                      ('ref64', (3, 64, 64), 2 if quick else 8, 'default')]
+                      ('cpu32', (3, 32, 32), 64, 'channels-last'), ('ref64', (3, 64, 64), 2 if quick else 8, 'default')]
     reps = reps or (2 if quick else 4)
     for config, shape, bs, fmt in cases:
         net = build_unet(config, shape).to(dev).eval()                      # the shipped models load channels-last on the CPU
