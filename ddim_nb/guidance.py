@@ -244,8 +244,8 @@ def silhouette_bar(images:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
 
 def swap_scores(clf, images:torch.Tensor, swapped:torch.Tensor, target, bar:torch.Tensor) -> dict: # `target`: one label or (B,); `bar`: from `silhouette_bar`
     "Success (the classifier sees the target), silhouette IoU, the fraction whose IoU clears its bar (preserved), and both together."
-    iou = silhouette_iou(images, swapped).cpu()
     target, bar = check_labels(target, 'target', len(clf.attrs), len(images)).cpu().expand(len(images)), _check_bar(bar, len(images))
+    iou = silhouette_iou(images, swapped).cpu()
     hit = classify(clf, swapped.cpu()) == target
     kept = iou > bar
     return dict(success=hit.float().mean().item(), iou=iou.mean().item(), preserved=kept.float().mean().item(),
