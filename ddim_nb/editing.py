@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from .checks import check_choice, check_choices, check_float, check_generator, check_int, check_list, check_name, check_not_pixels, check_tensor, check_writable, reading
 from .data import ImageSet, to_model_range
-from .ddim import DDIM, PRECISIONS, decode, mix_seed, randn_latents
+from .ddim import DDIM, PRECISIONS, autocast_dtype, decode, mix_seed, randn_latents
 from .images import grid_image, to_uint8
 from .inversion import METHODS, invert, method_record
 from .store import atomic_write, content_hash, load_cache, load_json_cache, read_tensors, save_cache, save_json_cache
@@ -76,6 +76,7 @@ def generate_pairs(ddim:DDIM, n:int, # how many pairs
     "`n` pairs (z, G(z)) of the η = 0 sampler, generated block by block (shared out among the processes of a running process group) and cached on disk when `name` is given."
     check_int(n, 'n', lo=1); check_int(steps, 'steps', 1, ddim.T); check_int(seed, 'seed', lo=0); check_int(batch_size, 'batch_size', lo=1)
     check_int(save_every, 'save_every', lo=1); check_choice(precision, 'precision', PRECISIONS)
+    precision = 'fp32' if autocast_dtype(ddim.device, precision) is None else 'bf16'   # 'auto' resolved (and 'bf16' refused where unsupported) before any work: the cache is keyed by what decodes
     if ddim.shape is None: raise ValueError("the model does not declare its image shape (`model.in_shape`)")
     shape, nb = tuple(ddim.shape), math.ceil(n / PAIR_BLOCK)
     path = pairs_cache_path(name, steps, seed, precision, cache_dir) if name else None
