@@ -31,12 +31,14 @@ forward+backward (nano32 at batch 64 and 1024, ref64 at batch 64; both layouts, 
 ref64 training step at batch 64 in float32 (TF32), bf16 and bf16 channels-last (`--compile`: also compiled) with its FLOP/s
 fraction and the projected time of the reference's 72 000 steps, the CPU recipe's step at batch 64 and 256, and sampling
 avatars32 at S = 50 with batch 1024 and 4096. The committed bench/results_gpu.json is a run on one H100.
+On a CPU without native bfloat16 (AVX2 only: `bf16_supported('cpu')` is False) the bf16 rows are left out and the results
+say so (`bf16`); `--out bench/results_avx2.json` keeps such a machine's record beside the AVX-512 one.
 Times are medians of several repetitions; the machines are shared, so compare ratios within one run."""
 import argparse, copy, dataclasses, json, statistics, subprocess, sys, time, platform
 from pathlib import Path
 import torch
 
-from ddim_nb.ddim import DDIM, decode, hardware, randn_latents, step_pairs, ddim_step
+from ddim_nb.ddim import DDIM, autocast_dtype, bf16_supported, decode, hardware, randn_latents, step_pairs, ddim_step
 from ddim_nb.pretrained import load
 from ddim_nb.unet import build_unet
 from ddim_nb.train import RECIPES, TrainConfig, build_network, train_step, training_batch, lr_at
@@ -59,6 +61,9 @@ def paired_times(fast, plain, reps:int=5, warmup:int=1) -> tuple:
         for f, ts in ((fast, tf), (plain, tp)):
             t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
     return statistics.median(tf), statistics.median(tp)
+
+BF16 = bf16_supported('cpu')   # a CPU without native bfloat16 (e.g. AVX2 only) would emulate it: its bf16 rows are skipped and marked unmeasured
+PRECS = (('fp32', None), ('bf16', torch.bfloat16)) if BF16 else (('fp32', None),)
 
 def autocast(dtype, device_type:str='cpu'): return torch.autocast(device_type, dtype=dtype or torch.float32, enabled=dtype is not None)
 
@@ -87,7 +92,7 @@ def unet_rows(quick:bool, peak:dict, device:str='cpu', cases:list|None=None, tim
         net = build_unet(config, shape).to(dev).eval()                      # the shipped models load channels-last on the CPU
         if fmt == 'channels-last': net.to(memory_format=torch.channels_last)
         x, t = torch.randn(bs, *shape, device=dev), torch.randint(0, 1000, (bs,), device=dev)
-        for prec, dt in (('fp32', None), ('bf16', torch.bfloat16)):
+        for prec, dt in (PRECS if dev.type == 'cpu' else (('fp32', None), ('bf16', torch.bfloat16))):
             def fwd():
                 with torch.no_grad(), autocast(dt, dev.type): net(x, t)
             def fwd_bwd():
@@ -123,9 +128,9 @@ def sampling_rows(quick:bool) -> list:
     std = _in_format(ddim, torch.contiguous_format)                        # the network as it ran before channels-last
     for S in ((10,) if quick else (10, 50)):
         s, s_std = paired_times(lambda: decode(ddim, z, S, batch_size=bs), lambda: decode(std, z, S, batch_size=bs), 3)
-        s16 = median_time(lambda: decode(ddim, z, S, batch_size=bs, precision='bf16'), 3)
+        s16 = median_time(lambda: decode(ddim, z, S, batch_size=bs, precision='bf16'), 3) if BF16 else None
         r = dict(model='avatars32', batch=bs, S=S, images_per_s=bs / s, images_per_s_default_format=bs / s_std, speedup_over_default_format=s_std / s,
-                 images_per_s_bf16=bs / s16, sampler_overhead=s / (S * one_call))
+                 images_per_s_bf16=bs / s16 if s16 else None, sampler_overhead=s / (S * one_call))
         try:
             ref = decode(ddim, z, S, batch_size=bs)
             sd = median_time(lambda: diffusers_sample(ddim, z, S), 3)
@@ -133,7 +138,7 @@ def sampling_rows(quick:bool) -> list:
                      diffusers_max_abs_diff=(diffusers_sample(ddim, z, S) - ref).abs().max().item())
         except ImportError: r.update(diffusers_images_per_s=None)
         rows.append(r)
-        print(f"  S={S}: {bs / s:.1f} img/s fp32 ({s_std / s:.2f}× the default format's {bs / s_std:.1f}), {bs / s16:.1f} bf16; overhead {r['sampler_overhead']:.3f}; "
+        print(f"  S={S}: {bs / s:.1f} img/s fp32 ({s_std / s:.2f}× the default format's {bs / s_std:.1f}), {f'{bs / s16:.1f}' if s16 else 'no'} bf16; overhead {r['sampler_overhead']:.3f}; "
               f"diffusers {r.get('diffusers_images_per_s') or 0:.1f} img/s (ours {r.get('ours_over_diffusers') or 0:.2f}×)", flush=True)
     for name in ('avatars32', 'fashion32'):                                 # what a caller of `decode` gets without choosing anything
         r = json.loads(subprocess.run([sys.executable, '-c', _DEFAULTS, name], capture_output=True, text=True, check=True).stdout.splitlines()[-1])
@@ -167,7 +172,7 @@ def training_rows(quick:bool) -> list:
         if cfg.objective == 'edm': cfg = dataclasses.replace(cfg, sigma_data=0.588)   # what `train` measures on the avatars
         unet, net, ddim = build_network(cfg, data.shape)
         opt = torch.optim.Adam(net.parameters(), lr=1e-4)
-        amp = torch.bfloat16 if cfg.precision in ('auto', 'bf16') else None
+        amp = autocast_dtype('cpu', cfg.precision if BF16 else 'fp32')          # what `train` runs: 'auto' is float32 without native bf16
         batches = [training_batch(data, s, cfg.batch_size, cfg.seed, ddim.T, cfg.t_dist, ddim.abar, cfg.p_mean, cfg.p_std) for s in range(4)]
         it = iter(range(10 ** 9))
         def step():
@@ -175,7 +180,7 @@ def training_rows(quick:bool) -> list:
             train_step(net, ddim, opt, x0, t, eps, cfg.loss, cfg.grad_clip, amp_dtype=amp)
         s = median_time(step, 3 if quick else 6, warmup=2)
         sd = median_time(lambda: training_batch(data, 7, cfg.batch_size, cfg.seed, ddim.T, cfg.t_dist, ddim.abar, cfg.p_mean, cfg.p_std), 10)
-        rows.append(dict(recipe=recipe, config='nano32', batch=64, precision=cfg.precision, steps_per_s=1 / s, images_per_s=64 / s,
+        rows.append(dict(recipe=recipe, config='nano32', batch=64, precision='bf16' if amp else 'fp32', steps_per_s=1 / s, images_per_s=64 / s,
                          data_images_per_s=64 / sd, data_over_training=s / sd))
         print(f"  recipe {recipe}: {1 / s:.2f} steps/s ({64 / s:.0f} img/s); data pipeline {64 / sd:.0f} img/s = {s / sd:.0f}× training", flush=True)
     return rows
@@ -195,7 +200,7 @@ def inversion_rows(quick:bool) -> list:
 def pair_rows(quick:bool) -> list:
     ddim, rows = load('avatars32', device='cpu'), []
     n = 256 if quick else 512
-    for prec in ('fp32', 'bf16'):
+    for prec, _ in PRECS:
         t0 = time.perf_counter(); generate_pairs(ddim, n, steps=20, precision=prec, progress=False)
         s = time.perf_counter() - t0
         rows.append(dict(precision=prec, S=20, pairs=n, pairs_per_s=n / s))
@@ -260,15 +265,18 @@ def fast_path_rows(quick:bool, compile:bool=False) -> list:
         finally: U.attention = attn
     pair('fused attention (SDPA) vs explicit', fwd(), explicit)
     pair('channels-last vs default format (float32)', fwd(), fwd(model=std.model))
-    pair('channels-last vs default format (bf16)', fwd(torch.bfloat16), fwd(torch.bfloat16, model=std.model))
-    pair('bf16 autocast vs float32 (forward)', fwd(torch.bfloat16), fwd())
+    if BF16:
+        pair('channels-last vs default format (bf16)', fwd(torch.bfloat16), fwd(torch.bfloat16, model=std.model))
+        pair('bf16 autocast vs float32 (forward)', fwd(torch.bfloat16), fwd())
     pair('inference_mode vs no_grad (forward)', fwd(ctx=torch.inference_mode), fwd())
     z = randn_latents(bs, ddim.shape, seed=0)
-    g, g_std, g16 = (decode(d, z, 20, batch_size=bs, precision=p) for d, p in ((ddim, 'fp32'), (std, 'fp32'), (ddim, 'bf16')))
+    g, g_std = (decode(d, z, 20, batch_size=bs) for d in (ddim, std))
     pair('decoding S = 20: channels-last vs default format', lambda: decode(ddim, z, 20, batch_size=bs), lambda: decode(std, z, 20, batch_size=bs),
          max_abs_diff=(g - g_std).abs().max().item(), psnr_min=psnr(g, g_std).min().item())
-    pair('decoding S = 20: bf16 vs float32', lambda: decode(ddim, z, 20, batch_size=bs, precision='bf16'), lambda: decode(ddim, z, 20, batch_size=bs),
-         psnr_bf16_vs_fp32_mean=psnr(g16, g).mean().item(), psnr_bf16_vs_fp32_min=psnr(g16, g).min().item())
+    if BF16:
+        g16 = decode(ddim, z, 20, batch_size=bs, precision='bf16')
+        pair('decoding S = 20: bf16 vs float32', lambda: decode(ddim, z, 20, batch_size=bs, precision='bf16'), lambda: decode(ddim, z, 20, batch_size=bs),
+             psnr_bf16_vs_fp32_mean=psnr(g16, g).mean().item(), psnr_bf16_vs_fp32_min=psnr(g16, g).min().item())
     if compile:
         c = torch.compile(net); t0 = time.perf_counter()
         with torch.no_grad(): c(x, t)
@@ -352,7 +360,7 @@ def op_share_rows(quick:bool, peak:dict) -> list:
     net = build_unet('nano32', (3, 32, 32)).eval().to(memory_format=torch.channels_last)
     x, t = torch.randn(64, 3, 32, 32).contiguous(memory_format=torch.channels_last), torch.randint(0, 1000, (64,))
     rows, n = [], 2 if quick else 6
-    for prec, dt in (('fp32', None), ('bf16', torch.bfloat16)):
+    for prec, dt in PRECS:
         def fwd():
             with torch.no_grad(), autocast(dt): net(x, t)
         with FlopCounterMode(display=False) as fc: fwd()
@@ -392,11 +400,12 @@ def main():
         gpu_rows(a.quick, a.compile, save)
         print(f"wrote {out} ({time.time() - t0:.0f} s)"); return
     if a.only and not Path(a.out).exists(): sys.exit(f"--only updates an existing results file; {a.out} does not exist")
-    mm = {'fp32': matmul_flops(None), 'bf16': matmul_flops(torch.bfloat16)}
+    mm = {k: matmul_flops(dt) for k, dt in PRECS}
     peak = {k: v['peak'] for k, v in mm.items()}
     print(f"{hardware()}, torch {torch.__version__}: 2048³ product, GFLOP/s: " +
           ', '.join(f"{k} matmul {v['matmul'] / 1e9:.0f}, as 1×1 conv {v['conv1x1'] / 1e9:.0f}" for k, v in mm.items()), flush=True)
     head = dict(hardware=hardware(), torch=torch.__version__, python=platform.python_version(), threads=torch.get_num_threads(),
+                cpu_capability=torch.backends.cpu.get_cpu_capability(), bf16=BF16 or 'unmeasured: this CPU has no native bfloat16',
                 matmul_flops_per_s=mm, quick=a.quick, gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else 'unmeasured: no CUDA device')
     if a.only:   # the other items stay as an earlier run measured them; these record the run that re-measured them
         res = json.loads(Path(a.out).read_text())
