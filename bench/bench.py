@@ -172,7 +172,7 @@ def training_rows(quick:bool) -> list:
         if cfg.objective == 'edm': cfg = dataclasses.replace(cfg, sigma_data=0.588)   # what `train` measures on the avatars
         unet, net, ddim = build_network(cfg, data.shape)
         opt = torch.optim.Adam(net.parameters(), lr=1e-4)
-        amp = autocast_dtype('cpu', cfg.precision if BF16 else 'fp32')          # what `train` runs: 'auto' is float32 without native bf16
+        amp = autocast_dtype('cpu', cfg.precision)                              # what `train` runs: 'auto' is float32 without native bf16
         batches = [training_batch(data, s, cfg.batch_size, cfg.seed, ddim.T, cfg.t_dist, ddim.abar, cfg.p_mean, cfg.p_std) for s in range(4)]
         it = iter(range(10 ** 9))
         def step():
