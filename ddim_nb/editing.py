@@ -400,6 +400,10 @@ def fit_boundaries(pairs:Pairs, # labelled pairs to fit on (see `label_pairs`)
     if condition_on is not None and not isinstance(condition_on, dict): raise ValueError(f"`condition_on` must be a dict attr → attributes to hold, got {condition_on!r}")
     condition_on = {a: [o] if isinstance(o, str) else list(o) for a, o in (condition_on or {}).items()}   # one name, or a list of them
     for a, others in condition_on.items(): _check_attrs([a] + others, pairs.attrs, 'condition_on')
+    on = pairs.probs[:, [pairs.attrs.index(a) for a in attrs]] > 0.5
+    one_sided = [f"{a!r} ({'present' if on[0, j] else 'absent'} in every pair)" for j, a in enumerate(attrs) if on[:, j].all() or not on[:, j].any()]
+    if one_sided: raise ValueError(f"the classifier gives all {len(pairs)} pairs the same verdict on {', '.join(one_sided)}: a boundary needs pairs on "
+                                   f"both sides — use more pairs, leave the attribute out of `attrs`, or a model whose images show it")
     if held is not None:
         if not isinstance(held, Pairs) or held.probs is None: raise ValueError("`held` must be labelled `Pairs` (see `label_pairs`)")
         if held.attrs != pairs.attrs or held.z.shape[1:] != pairs.z.shape[1:]:
