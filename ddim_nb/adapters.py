@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from .checks import check_choice, check_int
-from .ddim import DDIM, cosine_betas, default_device, linear_betas
+from .ddim import DDIM, cosine_betas, default_device, linear_betas, resolve_device
 
 # %% auto #0
 __all__ = ['BETA_SCHEDULES', 'PREDICTIONS', 'SPACINGS', 'import_diffusers', 'scaled_linear_betas', 'scheduler_config',
@@ -121,6 +121,7 @@ def from_diffusers(model, # a diffusers UNet2DModel, or a hub repo id or local f
                    subfolder:str|None=None, # the network's folder in the repo (None: the top level, else 'unet')
                    device=None) -> DDIM: # None: a loaded model goes to the best device, a network instance stays where it is
     "A `DDIM` around a pretrained diffusers `UNet2DModel`, with the β schedule and prediction type of its scheduler."
+    if device is not None: device = resolve_device(device)                # a misspelt or absent device is refused before any download
     if isinstance(model, (str, Path)):
         model, repo_scheduler = load_pipeline_parts(model, subfolder)
         scheduler, device = repo_scheduler if scheduler is None else scheduler, device or default_device()

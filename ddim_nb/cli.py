@@ -14,7 +14,7 @@ from safetensors.torch import save_file
 
 from .checks import check_choice, check_float, check_int, check_writable
 from .data import data_channels, load_data, load_images
-from .ddim import GRIDS, autocast_dtype, default_device, hardware, randn_latents
+from .ddim import GRIDS, autocast_dtype, hardware, randn_latents, resolve_device
 from .images import save_grid
 from .inversion import invert, method_record, reconstruct
 from .metrics import evaluate_fid, psnr, ssim
@@ -114,7 +114,7 @@ def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvis
     # what `train` would refuse about the data and the run folder is refused here, before the run's record is appended to
     if data_channels(data) is None and not Path(data).is_dir():
         raise ValueError(f"`data` must be 'fashion_mnist', 'avatars', a torchvision dataset name or an existing image folder, got {data!r}")
-    autocast_dtype(torch.device(device) if device else default_device(), cfg.precision)   # --precision bf16 on a device without bfloat16
+    autocast_dtype(resolve_device(device), cfg.precision)   # --precision bf16 on a device without bfloat16
     ckpt = latest_checkpoint(out)
     if resume and ckpt is None: raise FileNotFoundError(f"nothing to resume in {out}: no checkpoints/latest")
     if not resume and ckpt is not None: raise FileExistsError(f"{out} already holds a run; pass --resume to continue it, or choose another --out")

