@@ -135,9 +135,9 @@ def randn_latents(n:int, # how many latents
     if not isinstance(shape, (tuple, list, torch.Size)) or not shape: raise ValueError(f"`shape` must be the shape of one latent, a tuple such as (3, 32, 32), got {shape!r}")
     n, shape = check_int(n, 'n', lo=1), tuple(check_int(s, f'shape[{i}]', lo=1) for i, s in enumerate(shape))
     if seed is not None and check_int(seed, 'seed', lo=0) >= 2**64: raise ValueError(f"`seed` must be an integer ≥ 0 and < 2**64 (what a torch.Generator takes), got {seed}")
-    check_dtype(dtype, none=False)
+    check_dtype(dtype, none=False); device = resolve_device(device or 'cpu')
     g = torch.Generator().manual_seed(seed) if seed is not None else None
-    return torch.randn(n, *shape, generator=g, dtype=dtype).to(device or 'cpu')
+    return torch.randn(n, *shape, generator=g, dtype=dtype).to(device)
 
 # %% ../nbs/01_ddim.ipynb #c018v
 class Trajectory(NamedTuple):

@@ -12,7 +12,7 @@ import torch
 from .checks import check_float, check_int, check_writable
 from .cli import command
 from .data import load_data, load_images, to_model_range
-from .ddim import decode, hardware, randn_latents
+from .ddim import decode, hardware, randn_latents, resolve_device
 from .editing import attribute_classifier, edit_images, measure_edits, shipped_boundaries
 from .images import save_grid
 from .interpolation import interpolate_latents, path_report, save_path_gif, strip_image
@@ -124,7 +124,7 @@ def demo(model:str='avatars32', # a shipped model
         if not Path(p).is_file(): raise FileNotFoundError(f"image file {p} does not exist")
     check_int(steps, 'steps', lo=2); check_int(n, 'n', lo=2); check_int(n_samples, 'n_samples', lo=1); check_int(seed, 'seed', lo=0)
     if len(images) > n: raise ValueError(f"{len(images)} images given but `n` = {n}: raise `n`")
-    check_float(edit_alpha, 'edit_alpha', lo=0, lo_open=True); check_writable(out, 'out', folder=True)
+    check_float(edit_alpha, 'edit_alpha', lo=0, lo_open=True); device = resolve_device(device); check_writable(out, 'out', folder=True)
     say = print if progress else (lambda *a, **k: None)
     out, t_start, t = Path(out), time.time(), {}                       # (`check_writable` made the folder)
     ddim = load(model, device)
