@@ -36,6 +36,17 @@ def widget_state(nb) -> dict | None:
     if missing: raise SystemExit(f"widget views without a live widget (outputs of cells not run now?): {missing[:3]}")
     return dict(version_major=2, version_minor=0, state=dependency_state([_instances[i] for i in ids], drop_defaults=True))
 
+def small_png(b64:str) -> str:
+    "A figure (base64 PNG) as a 256-colour palette PNG when that is smaller (matplotlib writes true colour; these figures rarely use more colours)."
+    import base64, io
+    from PIL import Image
+    raw = base64.b64decode(b64)
+    im = Image.open(io.BytesIO(raw))
+    if im.mode not in ('RGB', 'RGBA'): return b64
+    out = io.BytesIO()
+    im.convert('RGB').quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(out, format='PNG', optimize=True)
+    return base64.b64encode(out.getvalue()).decode() if out.tell() < len(raw) else b64
+
 def main(path:str):
     p = Path(path).resolve()
     flags = set(os.environ.get('RUN_FLAGS', '').split(',')) - {''}
@@ -62,6 +73,10 @@ def main(path:str):
         if os.environ.get('VERBOSE'): print(c.get('id'), round(time.time() - t, 1), flush=True)
         err = next((o for o in c.get('outputs', []) if o.get('output_type') == 'error'), None)
         if err: sys.exit(f"error in cell {c.get('id')}: {err.get('ename')}: {err.get('evalue')}\n" + '\n'.join(err.get('traceback', []))[-3000:])
+    for c in nb.cells:
+        for o in c.get('outputs', []):
+            d = o.get('data', {})
+            if 'image/png' in d: d['image/png'] = small_png(''.join(d['image/png']))   # new and recorded figures alike
     state = widget_state(nb)
     nb.metadata.pop('widgets', None)
     write_nb(nb, p)
