@@ -2,13 +2,15 @@
 """Execute a notebook in place and keep its outputs, with the state of the widgets it displays.
 
     python tools/run_nb.py nbs/05_editing.ipynb              # cells flagged slow or cuda are skipped (their outputs kept)
-    RUN_FLAGS=slow python tools/run_nb.py nbs/05_editing.ipynb
+    RUN_FLAGS=slow python tools/run_nb.py nbs/05_editing.ipynb   # the record: slow cells run, with `RECORD = True`
     RUN_CELLS=c012b python tools/run_nb.py nbs/02b_pretrained.ipynb  # these flagged cells too (by id), the others' outputs kept
     RUN_FLAGS=slow KEEP_FLAGGED=1 RUN_CELLS=e075s python tools/run_nb.py nbs/05_editing.ipynb
         # every slow cell runs (later cells need its variables), but only those in RUN_CELLS get new outputs
     KEEP_CELLS=g036 RUN_CELLS=g057,g058 python tools/run_nb.py nbs/10_guidance.ipynb
         # these flagged cells run for their variables, their recorded outputs kept; those in RUN_CELLS run and are recorded
 
+Cells flagged `slow` hold the record: their bodies run only under the notebook's `RECORD` switch, so when they run
+here (RUN_FLAGS=slow, RUN_CELLS or KEEP_CELLS naming one) the switch is turned on right after the set-up cell.
 `nbdev_test` runs notebooks without writing them; this writes the outputs back, as Jupyter would, and saves the state
 of every displayed ipywidget in the notebook's metadata, so that the widgets render — and, where their controls are
 linked in the browser (`ddim_nb.images.frame_explorer`), respond — on static pages. Cells run in the notebook's folder.
@@ -67,6 +69,7 @@ def main(path:str):
         t, old = time.time(), c.get('outputs', [])
         c['outputs'] = []
         shell.cell(c)
+        if c.get('id') == 'setup' and ('slow' in flags or extra): shell.run_cell('RECORD = True')
         if ((keep and d & {'slow', 'cuda'} and c.get('id') not in extra) or c.get('id') in keep_cells) and not any(o.get('output_type') == 'error' for o in c['outputs']):
             c['outputs'] = old
             for o in old: o.get('data', {}).pop('application/vnd.jupyter.widget-view+json', None)
