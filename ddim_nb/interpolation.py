@@ -11,7 +11,7 @@ import torch
 
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_choices, check_int, check_tensor
+from .checks import check_choice, check_choices, check_float, check_int, check_tensor
 from .ddim import DDIM, default_batch_size, randn_latents
 from .images import grid_image, save_gif, show_images
 from .inversion import check_methods, invert, method_record, reconstruct
@@ -80,6 +80,7 @@ def latent_angle(z1:torch.Tensor, # first latent(s)
     u1, u2 = f1 / n1, f2 / n2
     return 2 * torch.atan2((u1 - u2).norm(dim=-1), (u1 + u2).norm(dim=-1))
 
+# %% ../nbs/04_interpolation.ipynb #c010b
 def slerp(z1:torch.Tensor, # first latent(s): one latent or a batch
           z2:torch.Tensor, # second latent(s), the same shape as `z1`
           alpha, # a number, or a 1-D sequence of K numbers
@@ -89,6 +90,7 @@ def slerp(z1:torch.Tensor, # first latent(s): one latent or a batch
           extrapolate:bool=False): # allow `alpha` outside [0, 1]
     "Spherical interpolation along the great circle: shape of `z1` for a scalar `alpha`, (K, *z1.shape) for K values."
     check_choice(norm, 'norm', ('linear', 'formula'))
+    check_float(eps, 'eps', 0, 1, lo_open=True, hi_open=True)
     bd, a = _check_pair(z1, z2, batch_dims), _check_alpha(alpha, extrapolate)
     theta = latent_angle(z1, z2, bd)                                         # (*batch)
     s = torch.sin(theta)
@@ -124,6 +126,7 @@ def interpolate(z1, # latent(s), or a tuple of them (the pair latents of 'edict'
         return tuple(f(a, b, alpha, **kwargs) for a, b in zip(z1, z2))
     return f(z1, z2, alpha, **kwargs)
 
+# %% ../nbs/04_interpolation.ipynb #c018b
 def interpolation_grid(z00:torch.Tensor, # top-left corner latent(s)
                        z01:torch.Tensor, # top-right
                        z10:torch.Tensor, # bottom-left
@@ -173,6 +176,7 @@ def frame_steps(frames:torch.Tensor) -> torch.Tensor:
     _check_frames(frames)
     return (frames[1:] - frames[:-1]).double().flatten(2).square().mean(-1).sqrt()
 
+# %% ../nbs/04_interpolation.ipynb #c021mb
 def path_smoothness(frames:torch.Tensor) -> dict:
     "Consecutive-frame distances of decoded paths (K, B, C, H, W) and their summary: mean step, max/mean step, length ratio."
     st = frame_steps(frames)
@@ -188,6 +192,7 @@ def norm_ratio(path:torch.Tensor) -> torch.Tensor:
     if not isinstance(path, torch.Tensor) or path.ndim < 3: raise ValueError(f"`path` must be (K, B, *shape) latents, got {getattr(path, 'shape', type(path).__name__)}")
     return path.double().flatten(2).norm(dim=-1) / math.sqrt(path[0, 0].numel())
 
+# %% ../nbs/04_interpolation.ipynb #c021m_1b
 def contrast(frames:torch.Tensor) -> torch.Tensor:
     "Pixel standard deviation of each frame (K, B, C, H, W): (K, B)."
     _check_frames(frames, min_frames=1)
@@ -208,6 +213,7 @@ class Interpolation(NamedTuple):
     latents: torch.Tensor|tuple
     frames: torch.Tensor
 
+# %% ../nbs/04_interpolation.ipynb #c025b
 def _check_frames_count(n_frames):
     return torch.linspace(0, 1, check_int(n_frames, 'n_frames', lo=2), dtype=torch.float64)
 
@@ -222,6 +228,7 @@ def interpolate_latents(ddim:DDIM, z1:torch.Tensor, z2:torch.Tensor, # batches o
     path = interpolate(z1, z2, alphas, kind)
     return Interpolation(alphas, path, decode_path(ddim, path, 'ddim', steps, batch_size, progress))
 
+# %% ../nbs/04_interpolation.ipynb #c025c
 def interpolate_images(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # batches of images (B, *ddim.shape) in [−1, 1]
                        n_frames:int=9, # K, frames per path including both ends
                        kind:str='slerp', # 'slerp' or 'lerp'
@@ -248,6 +255,7 @@ def show_strip(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
     return show_images(frames.transpose(0, 1).reshape(K * B, *frames.shape[2:]), nrow=K, title=title, ax=ax,
                        figsize=figsize or (min(12, 0.9 * K), 0.9 * B + (0.4 if title else 0)))
 
+# %% ../nbs/04_interpolation.ipynb #c027b
 def gif_frames(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
                scale:int=2, # enlarge each image this many times (nearest neighbour)
                nrow:int|None=None) -> list: # paths per row; default: all in one row
@@ -255,6 +263,7 @@ def gif_frames(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
     _check_frames(frames, min_frames=1)
     return [grid_image(f, nrow or len(f), padding=1, scale=scale) for f in frames]
 
+# %% ../nbs/04_interpolation.ipynb #c027c
 def strip_image(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
                 scale:int=2): # enlarge each image this many times (nearest neighbour)
     "The B paths as one PIL image, a row of K frames per path (small PNGs in notebooks and files)."
@@ -262,6 +271,7 @@ def strip_image(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
     K, B = frames.shape[:2]
     return gif_frames(frames.transpose(0, 1).reshape(1, K * B, *frames.shape[2:]), scale, nrow=K)[0]
 
+# %% ../nbs/04_interpolation.ipynb #c027d
 def save_path_gif(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
                   path, # the GIF file to write
                   duration:int=120, # milliseconds per frame
@@ -288,6 +298,7 @@ def path_report(r:Interpolation # a decoded path from `interpolate_latents` or `
                 speckle_mid=(hf[m] / ends_hf).mean().item(),              # fine-detail energy of the middle frame / the ends'
                 speckle_max=(hf[1:-1] / ends_hf).amax(0).mean().item())   # the same for the worst frame between the ends
 
+# %% ../nbs/04_interpolation.ipynb #c032b
 def smoothness_table(ddim:DDIM,
                      n_pairs:int=16, # random latent pairs (seeds `seed` and `seed` + 1)
                      n_frames:int=16, # frames per path
@@ -306,6 +317,7 @@ def smoothness_table(ddim:DDIM,
         rows.append(dict(kind=kind, **path_report(r)))
     return rows
 
+# %% ../nbs/04_interpolation.ipynb #c032c
 def format_rows(rows:list, first:str='kind') -> str:
     "A fixed-width text table of `path_report` rows (with a leading label column `first`)."
     head = f"{first:24s} {'mean step':>9s} {'max/mean':>8s} {'worst':>6s} {'length':>6s} {'‖z‖/√d mid':>10s} {'min':>6s} {'contrast mid':>12s} {'HF mid':>6s} {'HF max':>6s}"
@@ -332,6 +344,7 @@ def inversion_paths(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # image pairs (
                          neighbour_corr=st['neighbour_corr'], **path_report(r)))
     return rows, runs
 
+# %% ../nbs/04_interpolation.ipynb #c043b
 def format_inversion_rows(rows:list) -> str:
     "A fixed-width text table of `inversion_paths` rows."
     head = f"{'method':18s} {'end PSNR':>8s} {'z std':>6s} {'nbr corr':>8s} {'‖z‖/√d mid':>10s} {'mean step':>9s} {'max/mean':>8s} {'worst':>6s} {'length':>6s} {'contrast mid':>12s} {'HF mid':>6s} {'HF max':>6s}"
@@ -384,6 +397,7 @@ class InterpolationDemo:
         self.info.value = (f"α = {self.alphas[k]:.3f} &nbsp; ‖z‖/√d = {nr[k]:.3f} &nbsp; ({self.kind.value}, "
                            f"{self.method} latents, S = {self.steps})")
 
+# %% ../nbs/04_interpolation.ipynb #c055b
 def interpolation_demo(ddim:DDIM,
                        images:torch.Tensor|None=None, # images (N, *ddim.shape) in [−1, 1] to invert and pick from
                        latents=None, # or latents (N, *ddim.shape) (a tuple for pair methods) to pick from

@@ -61,6 +61,7 @@ def edict_sample(ddim:DDIM, z:tuple, steps:int=50, p:float=0.93, skip:str='unifo
             y = p * y_i + (1 - p) * x
     return x, y
 
+# %% ../nbs/03_inversion.ipynb #c013b
 def edict_invert(ddim:DDIM, images:torch.Tensor, steps:int=50, p:float=0.93, skip:str='uniform', dtype=None):
     "EDICT inversion: the latent pair (x_T, y_T) whose EDICT sampling returns `images` exactly (2 network calls per step)."
     _check_p(p); check_dtype(dtype)
@@ -95,6 +96,7 @@ def bdia_sample(ddim:DDIM, z:tuple, steps:int=50, gamma:float=1., skip:str='unif
             up, cur = cur, gamma * up + (1 - gamma) * cur - gamma * d_up + d_down
     return cur
 
+# %% ../nbs/03_inversion.ipynb #c015b
 def bdia_invert(ddim:DDIM, images:torch.Tensor, steps:int=50, gamma:float=1., skip:str='uniform', dtype=None):
     "BDIA inversion: the latent pair (x at t_S, x at t_{S−1}) whose BDIA sampling returns `images` exactly."
     _check_gamma(gamma); _check_bdia_steps(steps); check_dtype(dtype)
@@ -124,6 +126,7 @@ class Method:
         "Whether its latents are single tensors that the decoder G maps to images (what interpolation and editing need)."
         return self.sampler is None
 
+# %% ../nbs/03_inversion.ipynb #c017b
 def _invert_ddim(ddim, images, steps, skip='uniform', dtype=None, progress=False):
     return ddim.invert(ddim.check_images(images), steps=steps, skip=skip, dtype=dtype, progress=progress)
 
@@ -134,6 +137,7 @@ METHODS = {'ddim': Method('ddim', _invert_ddim, ('dtype', 'progress')),
            'edict': Method('edict', edict_invert, ('p', 'dtype'), _edict_image, ('p',), pair=True),
            'bdia': Method('bdia', bdia_invert, ('gamma', 'dtype'), bdia_sample, ('gamma',), pair=True)}
 
+# %% ../nbs/03_inversion.ipynb #c017c
 def method_record(method:str) -> Method:
     "The `Method` record of an inversion method's name (one of `METHODS`)."
     return METHODS[check_choice(method, 'method', METHODS)]
@@ -152,6 +156,7 @@ def invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], shape (B, *ddi
     _check_options(m, options, {'skip', *m.options})
     return m.invert(ddim, images, steps, **options)
 
+# %% ../nbs/03_inversion.ipynb #v017b2
 def reconstruct(ddim:DDIM, z, # latents from `invert` (a pair for the pair methods)
                 method:str='ddim', steps:int=50,
                 batch_size:int|None=None, progress:bool=False, # decoding with G: latents at once (None: `decode`'s default), progress bar
@@ -182,6 +187,7 @@ def _linf(rec, x): return (rec - x).abs().flatten(1).amax(1)
 CRITERIA = {'l1': lambda r, x: (r - x).abs().flatten(1).mean(1), 'l2': lambda r, x: (r - x).square().flatten(1).mean(1),
             'linf': _linf, 'psnr': lambda r, x: -psnr(r, x), 'ssim': lambda r, x: -ssim(r, x)}
 
+# %% ../nbs/03_inversion.ipynb #c028b
 def randn_like_seeded(x:torch.Tensor, seed:int):
     "Standard-normal noise shaped like `x`, drawn on the CPU from `seed`."
     return torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x)
@@ -225,6 +231,7 @@ def invert_optimize(ddim:DDIM, images:torch.Tensor, steps:int=10,
         opt.zero_grad(set_to_none=True); per_image.sum().backward(); opt.step()
     return (best_z, history) if return_history else best_z
 
+# %% ../nbs/03_inversion.ipynb #v028c
 def invert_hybrid(ddim:DDIM, images:torch.Tensor, steps:int=10, init='ddim', **options):
     "`invert_optimize` started from another method's latent (DDIM inversion by default, or an `Encoder`)."
     return invert_optimize(ddim, images, steps, init=init, **options)
@@ -245,6 +252,7 @@ def saved_bytes(fn:Callable) -> int:
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t): fn()
     return total
 
+# %% ../nbs/03_inversion.ipynb #c030b
 def backprop_memory(ddim:DDIM, z:torch.Tensor, steps:int, checkpointing:bool) -> int:
     "Peak bytes held for the backward pass of an S-step decode: all activations (naive), or the latents plus one step's activations."
     z = z.detach().requires_grad_(True)
@@ -262,11 +270,13 @@ class Encoder(nn.Module):
         self.net, self.in_shape, self.steps = build_unet(config, tuple(shape)), tuple(shape), steps
     def forward(self, x): return self.net(x, torch.zeros(len(x), dtype=torch.long, device=x.device))
 
+# %% ../nbs/03_inversion.ipynb #c037b
 def sample_pairs(ddim:DDIM, n:int, steps:int=10, batch_size:int|None=None, seed:int=0, progress:bool=True):
     "`n` pairs (z, G(z)) of seeded latents and their images under the decoder G, on the model's device."
     z = randn_latents(n, ddim.shape, seed=seed).to(ddim.device)
     return z, decode(ddim, z, steps, batch_size=batch_size, progress=progress)
 
+# %% ../nbs/03_inversion.ipynb #c037c
 def invert_encoder(ddim:DDIM, images:torch.Tensor, steps:int=10, encoder:Encoder|None=None, batch_size:int=256):
     "Latents predicted by a trained `Encoder`: one network call per image."
     if not isinstance(encoder, Encoder): raise ValueError("method 'encoder' needs `encoder=`, an `Encoder` (train one with `train_encoder`)")
@@ -337,6 +347,7 @@ def check_methods(methods) -> list:
     for _, method, _ in methods: method_record(method)
     return methods
 
+# %% ../nbs/03_inversion.ipynb #c046b
 def compare(ddim:DDIM, images:torch.Tensor, methods:list, # [(label, method, options), ...]
             steps:tuple=(10, 20, 50, 100), progress:bool=True,
             reconstructions:bool=False) -> list: # keep each row's reconstructions (CPU) under 'reconstruction'
@@ -360,6 +371,7 @@ def compare(ddim:DDIM, images:torch.Tensor, methods:list, # [(label, method, opt
         if reconstructions: rows[-1]['reconstruction'] = rec.detach().cpu()
     return rows
 
+# %% ../nbs/03_inversion.ipynb #c046c
 def format_table(rows:list) -> str:
     "A fixed-width text table of `compare` rows: PSNR as mean ± std (minimum) over the images."
     head = (f"{'method':22s} {'S':>4s} {'PSNR ± std':>13s} {'min':>6s} {'SSIM':>6s} {'NFE inv':>8s} {'NFE dec':>8s} {'s/img':>7s} "

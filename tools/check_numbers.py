@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SEP = '\u202f\u2009\u00a0 ,_'
 NUM = re.compile(r'(?<![\w.])[-−]?\d{1,3}(?:[\u202f\u2009\u00a0 ,_]\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])[-−]?\d+(?:\.\d+)?')
+PLAIN = re.compile(r'(?<![\w.])[-−]?\d+(?:\.\d+)?')
 
 EXEMPT = [
     r'\$\$.*?\$\$', r'\$[^$\n]+\$',                    # mathematics: equations, symbols with their indices
@@ -61,8 +62,8 @@ def haystack(nb:dict) -> tuple[set, str]:
                 if k.startswith('text/'): texts.append(''.join(v))
     text = '\n'.join(texts)
     vals = set()
-    for m in NUM.finditer(text):
-        v, d = value(m.group())
+    for m in [*NUM.finditer(text), *PLAIN.finditer(text)]:     # grouped (65 536) and plain, so table columns
+        v, d = value(m.group())                                  # such as `100 129.27` count both ways
         vals.add(v)
         if d: vals.add(round(v, d))
     return vals, text
