@@ -45,6 +45,7 @@ def check_choice(v, name:str, choices) -> str:
     if not isinstance(v, str) or v not in choices: raise ValueError(f"`{name}` must be one of {list(choices)}, got {v!r}")
     return v
 
+# %% ../nbs/01a_checks.ipynb #k016b
 def check_choices(v, name:str, choices) -> tuple:
     "One choice or a list of them as a tuple (a single string is one choice, never its letters); errors as `check_choice`."
     vs = (v,) if isinstance(v, str) else v
@@ -99,6 +100,7 @@ def check_generator(g, name:str='generator') -> torch.Generator|None:
         raise ValueError(f"`{name}` must be a torch.Generator or None, got {g!r} (for a seed, pass torch.Generator().manual_seed(seed))")
     return g
 
+# %% ../nbs/01a_checks.ipynb #k023b
 def check_dtype(dtype, name:str='dtype', none:bool=True) -> torch.dtype|None:
     "`dtype` unchanged if it is a floating-point `torch.dtype` (or None when `none`): integer latents would be truncated at every step."
     if (dtype is None and not none) or (dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point)):
@@ -121,6 +123,7 @@ def check_name(v, name:str='name') -> str:
         raise ValueError(f"`{name}` must be a plain name (letters, digits, '.', '_', '+', '-'; no path), got {v!r}")
     return v
 
+# %% ../nbs/01a_checks.ipynb #k031b
 def inside(root, rel, name:str='path') -> Path:
     "`root / rel` resolved, refused unless it lies inside `root` (a name or pointer never escapes its folder)."
     root = Path(root).resolve(); p = (root / rel).resolve()
@@ -143,6 +146,7 @@ def check_writable(path, name:str, folder:bool=False) -> Path:
 class DamagedFile(ValueError):
     "A file that exists but cannot be read as what it should be (truncated, empty, another format, inconsistent)."
 
+# %% ../nbs/01a_checks.ipynb #k041b
 @contextmanager
 def reading(path, what:str='file'): # what the file should be, e.g. 'checkpoint weights'
     "Read `path` inside this block: a missing file, and any error that does not already name it, become errors that name it and say what is wrong."
@@ -153,6 +157,7 @@ def reading(path, what:str='file'): # what the file should be, e.g. 'checkpoint 
         if str(path) in str(e) or isinstance(e, MemoryError): raise
         raise DamagedFile(f"{what} {path} is damaged or not a {what} ({type(e).__name__}: {str(e)[:200]})") from e
 
+# %% ../nbs/01a_checks.ipynb #k041c
 def _no_space(e) -> bool:
     s = str(e)
     return getattr(e, 'errno', None) == errno.ENOSPC or 'No space left' in s or 'unexpected pos' in s or 'file write failed' in s
@@ -167,8 +172,14 @@ def writing(path):
         while not d.exists(): d = d.parent
         raise OSError(errno.ENOSPC, f"no space left on device while writing {path} ({shutil.disk_usage(d).free / 2**20:.0f} MB free)") from e
 
-def check_finite_tensors(tensors:dict, where:str) -> dict:
-    "`tensors` unchanged; a `DamagedFile` naming `where` and the tensor if any floating-point one holds NaN or ±inf."
+# %% ../nbs/01a_checks.ipynb #k041d
+def check_finite_tensors(tensors:dict, where:str,
+                         floating:bool=False) -> dict: # the weights of a network: integer tensors are refused too
+    "`tensors` unchanged; a `DamagedFile` naming `where` and the tensor if one holds NaN or ±inf (or is not a float)."
+    # `floating`: integer weights would be cast silently into a float network (BatchNorm's counters excepted)
     for k, v in tensors.items():
         if v.is_floating_point() and not torch.isfinite(v).all(): raise DamagedFile(f"{where}: tensor {k!r} holds NaN or infinite values")
+        if floating and not v.is_floating_point() and not k.endswith('num_batches_tracked'):
+            raise DamagedFile(f"{where}: tensor {k!r} is {v.dtype}, not floating point: network weights must be "
+                              "floating point (a damaged or converted file)")
     return tensors

@@ -14,12 +14,12 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .checks import check_choice, check_float, check_int, check_list, check_tensor
-from .store import load_cache, save_cache
+from .store import cache_or_warn, load_cache, save_cache
 
 # %% auto #0
 __all__ = ['FASHION_DIRS', 'FASHION_CLASSES', 'AVATAR_ATTRS', 'IMG_EXTS', 'TV_DATASETS', 'ImageSet', 'to_model_range', 'read_idx',
-           'fashion_mnist', 'render_avatar', 'avatars', 'read_attr_file', 'image_folder', 'torchvision_dataset',
-           'load_data', 'data_channels', 'load_images']
+           'fashion_mnist', 'render_avatar', 'avatars', 'read_attr_file', 'read_image', 'image_folder',
+           'torchvision_dataset', 'load_data', 'data_channels', 'load_images']
 
 # %% ../nbs/01d_data.ipynb #c005
 @dataclass
@@ -57,6 +57,7 @@ class ImageSet:
         "A subset as a new `ImageSet`."
         return ImageSet(self.images[idx], None if self.labels is None else self.labels[idx], self.label_names, self.name)
 
+# %% ../nbs/01d_data.ipynb #c005b
 def to_model_range(x:torch.Tensor):
     "uint8 images in 0..255, or float images in [0, 1], as float32 in [−1, 1]."
     if isinstance(x, torch.Tensor) and x.dtype == torch.uint8: return x.float() / 127.5 - 1
@@ -69,8 +70,11 @@ def to_model_range(x:torch.Tensor):
 
 # %% ../nbs/01d_data.ipynb #c008
 FASHION_DIRS = ('/usr/share/datasets/fashion-mnist',)
+
+# %% ../nbs/01d_data.ipynb #c008b
 FASHION_CLASSES = ('t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot')
 
+# %% ../nbs/01d_data.ipynb #c008c
 def read_idx(path) -> torch.Tensor:
     "Read an IDX file of unsigned bytes (optionally gzipped), the MNIST file format."
     path = Path(path)
@@ -82,6 +86,7 @@ def read_idx(path) -> torch.Tensor:
     if body.size != math.prod(dims): raise ValueError(f"{path}: header says {dims} = {math.prod(dims)} bytes, file has {body.size}")
     return torch.from_numpy(body.copy()).reshape(dims)
 
+# %% ../nbs/01d_data.ipynb #c008d
 def _fit(images:torch.Tensor, size:int):
     "Pad (centred, with zeros) or resize (area) square uint8 images to `size`."
     h = images.shape[-1]
@@ -114,6 +119,8 @@ def fashion_mnist(split:str='train', # 'train' (60 000) or 'test' (10 000, held 
 
 # %% ../nbs/01d_data.ipynb #c011
 AVATAR_ATTRS = ('smiling', 'eyeglasses', 'blonde_hair', 'hat', 'beard', 'dark_skin')
+
+# %% ../nbs/01d_data.ipynb #c011b
 _AV_CROP = (44, 4, 236, 196)   # head box in the 280×280 rendering
 _AV_VERSION = 1                # bump when the rendering changes, so stale caches are not reused
 
@@ -139,6 +146,7 @@ def _avatar_parts(rng:random.Random):
     parts['facial_hair_color'] = parts['hair_color']
     return parts, [int(lab[a]) for a in AVATAR_ATTRS]
 
+# %% ../nbs/01d_data.ipynb #c011c
 def render_avatar(parts:dict, size:int):
     "Render avatar `parts` (enum member names), cropped to the head, as a uint8 array (3, size, size)."
     import py_avataaars as pa
@@ -166,7 +174,7 @@ def avatars(n:int=20000, # number of avatars
             cache_dir:str|None=None, # default: ~/.cache/ddim_nb/avatars
             workers:int|None=None, # rendering processes; default: all cores
             progress:bool=True):
-    "Cartoon faces with exact binary labels `AVATAR_ATTRS`, rendered with py-avataaars and cached."
+    "Cartoon faces with exact binary labels `AVATAR_ATTRS`, rendered with py-avataaars and cached (where it can be)."
     check_choice(split, 'split', ('train', 'test')); n, size, seed = check_int(n, 'n', lo=1), check_int(size, 'size', 8, 280), check_int(seed, 'seed', lo=0)
     if workers is not None: check_int(workers, 'workers', lo=1)
     cache = Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'avatars') / f'v{_AV_VERSION}-s{seed}-{split}-{size}px.safetensors'
@@ -190,12 +198,13 @@ def avatars(n:int=20000, # number of avatars
             out = [_render_one(a) for a in tqdm(todo, desc=f'rendering {split} avatars', disable=not progress)]
         imgs = torch.cat([imgs, torch.from_numpy(np.stack([o[0] for o in out]))])
         labs = torch.cat([labs, torch.tensor([o[1] for o in out], dtype=torch.long)])
-        save_cache(cache, {'images': imgs, 'labels': labs}, manifest)
+        cache_or_warn(lambda: save_cache(cache, {'images': imgs, 'labels': labs}, manifest), cache, 'rendered avatars')
     return ImageSet(imgs[:n].clone(), labs[:n].clone(), list(AVATAR_ATTRS), f'avatars-{split}')
 
 # %% ../nbs/01d_data.ipynb #c017
 IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp', '.tif', '.tiff')
 
+# %% ../nbs/01d_data.ipynb #c017b
 def read_attr_file(path):
     "CelebA-style attribute file → (names, {file name: list of 0/1})."
     lines = [l.split() for l in Path(path).read_text().splitlines() if l.strip()]
@@ -210,14 +219,57 @@ def read_attr_file(path):
         rows[l[0]] = [int(v > 0) for v in vals]
     return names, rows
 
-def _load_image(path, channels, size):
-    from PIL import Image, ImageOps
-    with Image.open(path) as im:
-        im = im.convert('L' if channels == 1 else 'RGB')
-        if size is not None: im = ImageOps.fit(im, (size, size), Image.LANCZOS)
-        a = np.asarray(im)
-    return a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
+# %% ../nbs/01d_data.ipynb #c017d
+_SIXTEEN = ('I;16', 'I;16L', 'I;16B', 'I;16N')    # PIL's modes of 16-bit grey samples
 
+def _eight_bit(im, name:str):
+    "A PIL image with more than 8 bits per sample as 8-bit grey ('L'), scaled, not clipped; any other image unchanged."
+    from PIL import Image
+    if im.mode in _SIXTEEN or (im.mode == 'I' and im.format == 'PNG'):    # PNG's 16-bit grey, in any PIL mode
+        a = np.asarray(im).astype(np.float64) / 257                       # 0..65535 → 0..255
+    elif im.mode == 'F':
+        a = np.asarray(im, dtype=np.float64)
+        if not (np.isfinite(a).all() and a.min() >= 0 and a.max() <= 1):
+            raise ValueError(f"{name} holds floating-point pixels in [{a.min():.3g}, {a.max():.3g}]; float images "
+                             "must lie in [0, 1] (or save it with 8 or 16 bits per channel)")
+        a = a * 255
+    elif im.mode == 'I':
+        raise ValueError(f"{name} holds 32-bit integer pixels, whose range is unknown: "
+                         "save it with 8 or 16 bits per channel")
+    else: return im
+    return Image.fromarray(np.round(a).clip(0, 255).astype(np.uint8))
+
+def read_image(src, # an image file, or a PIL image
+               channels:int=3, # 1 (grey) or 3 (RGB)
+               size=None) -> np.ndarray: # centre-crop and resize to size × size, or to (H, W); None: keep the size
+    "An image as uint8 channels (C, H, W): 16-bit images scaled to 8 bits (not clipped), float ones read in [0, 1]."
+    # other bit depths, folders and unreadable files are refused by name
+    from PIL import Image, ImageOps
+    if channels not in (1, 3) or isinstance(channels, bool):
+        raise ValueError(f"`channels` must be 1 or 3, got {channels!r}")
+    hw = None if size is None else tuple(size) if isinstance(size, (tuple, list, torch.Size)) else (size, size)
+    if hw is not None and (len(hw) != 2 or not all(type(s) is int and s >= 1 for s in hw)):
+        raise ValueError(f"`size` must be an integer ≥ 1 or (H, W), got {size!r}")
+    if isinstance(src, Image.Image): im, name = src, 'the image'
+    elif not isinstance(src, (str, os.PathLike)):
+        raise ValueError(f"`src` must be an image file or a PIL image, got {type(src).__name__}")
+    else:
+        p, name = Path(src), f'image {src}'
+        if p.is_dir():
+            raise ValueError(f"{p} is a folder; an image file is expected (for a folder of images, use `image_folder`)")
+        try:
+            with Image.open(p) as im: im.load()            # decoded now: a truncated file fails here, by name
+        except FileNotFoundError: raise FileNotFoundError(f"image file {p} does not exist") from None
+        except Exception as e: raise ValueError(f"cannot read image {p}: {e}") from None
+    im = _eight_bit(im, name)
+    try: im = im.convert('L' if channels == 1 else 'RGB')
+    except Exception as e:
+        raise ValueError(f"cannot convert {name} (mode {im.mode}) to {channels} channel(s): {e}") from None
+    if hw is not None: im = ImageOps.fit(im, hw[::-1], Image.LANCZOS)       # PIL sizes are (W, H)
+    a = np.asarray(im)
+    return (a[None] if a.ndim == 2 else a.transpose(2, 0, 1)).copy()
+
+# %% ../nbs/01d_data.ipynb #c017c
 def image_folder(path, # folder of images (searched recursively)
                  size:int|None=None, # centre-crop and resize every image to size × size; None: all must share one size
                  channels:int=3, # 1 (grey) or 3 (RGB)
@@ -242,7 +294,7 @@ def image_folder(path, # folder of images (searched recursively)
                              f"(e.g. {missing[:3]}), {len(extra)} labels without images (e.g. {extra[:3]})")
     imgs, labs, bad = [], [], []
     for p in tqdm(files, desc=f'loading {path.name}', disable=not progress):
-        try: a = _load_image(p, channels, size)
+        try: a = read_image(p, channels, size)
         except Exception as e: bad.append(f'{p.name} ({type(e).__name__})'); continue
         imgs.append(a)
         if rows is not None: labs.append(rows[p.name])
@@ -258,6 +310,7 @@ def image_folder(path, # folder of images (searched recursively)
 # %% ../nbs/01d_data.ipynb #c019
 TV_DATASETS = {'cifar10': 'CIFAR10', 'celeba': 'CelebA', 'flowers102': 'Flowers102', 'mnist': 'MNIST', 'stl10': 'STL10'}
 
+# %% ../nbs/01d_data.ipynb #c019b
 def torchvision_dataset(name:str, split:str='train', size:int=32, root=None, download:bool=True, n:int|None=None, progress:bool=True):
     "A torchvision dataset (needs the files or a download), centre-cropped and resized, as an `ImageSet`."
     import torchvision.datasets as tvd
@@ -265,19 +318,24 @@ def torchvision_dataset(name:str, split:str='train', size:int=32, root=None, dow
     check_choice(split, 'split', ('train', 'test')); check_int(size, 'size', 8, 4096)
     if n is not None: check_int(n, 'n', lo=1)
     cls, root = getattr(tvd, TV_DATASETS[name]), root or Path.home() / '.cache' / 'ddim_nb'
-    if name in ('cifar10', 'mnist'): ds = cls(root, train=split == 'train', download=download)
-    elif name == 'celeba': ds = cls(root, split='valid' if split == 'test' else 'train', target_type='attr', download=download)
-    else: ds = cls(root, split='test' if split == 'test' else 'train', download=download)
+    try:
+        if name in ('cifar10', 'mnist'): ds = cls(root, train=split == 'train', download=download)
+        elif name == 'celeba': ds = cls(root, split='valid' if split == 'test' else 'train', target_type='attr', download=download)
+        else: ds = cls(root, split='test' if split == 'test' else 'train', download=download)
+    except RuntimeError as e:               # torchvision's "use download=True", which a command has no flag for
+        if 'download=True' not in str(e): raise
+        raise FileNotFoundError(f"torchvision dataset {name!r} ({split}) not found in {root}: fetch it once in Python "
+                                f"with `load_data({name!r}, download=True)`, or put torchvision's {TV_DATASETS[name]} "
+                                "files there") from None
     channels = 1 if name == 'mnist' else 3
-    from PIL import ImageOps, Image
     imgs, labs = [], []
     for i in tqdm(range(min(len(ds), n or len(ds))), desc=f'loading {name}', disable=not progress):
         im, y = ds[i]
-        im = ImageOps.fit(im.convert('L' if channels == 1 else 'RGB'), (size, size), Image.LANCZOS)
-        a = np.asarray(im); imgs.append(a[None] if a.ndim == 2 else a.transpose(2, 0, 1)); labs.append(torch.as_tensor(y))
+        imgs.append(read_image(im, channels, size)); labs.append(torch.as_tensor(y))
     names = list(getattr(ds, 'attr_names', [])[:40]) or list(getattr(ds, 'classes', [])) or None
     return ImageSet(torch.from_numpy(np.stack(imgs)), torch.stack(labs).long(), names, f'{name}-{split}')
 
+# %% ../nbs/01d_data.ipynb #c019c
 def load_data(data:str, # 'fashion_mnist', 'avatars', a torchvision name (`TV_DATASETS`) or an image folder
               split:str='train', size:int=32, n:int|None=None, root:str|None=None, attr_file:str|None=None,
               download:bool=False, progress:bool=True):
@@ -300,19 +358,8 @@ def data_channels(data:str) -> int|None:
 # %% ../nbs/01d_data.ipynb #d022
 def load_images(paths, shape) -> torch.Tensor:
     "Image files → a batch in [−1, 1] of `shape` (channels converted, centre-cropped and resized)."
-    import numpy as np
-    from PIL import Image, ImageOps
     if isinstance(paths, (str, Path)): paths = [paths]
     paths = check_list(paths, 'paths', 'image files')
     if not isinstance(shape, (tuple, list, torch.Size)) or len(shape) != 3 or shape[0] not in (1, 3): raise ValueError(f"`shape` must be (1 or 3, H, W), got {shape!r}")
     shape = tuple(check_int(s, f'shape[{i}]', lo=1) for i, s in enumerate(shape))
-    out = []
-    for p in paths:
-        try:
-            with Image.open(p) as im:
-                im = ImageOps.fit(im.convert('L' if shape[0] == 1 else 'RGB'), tuple(shape[1:]), Image.LANCZOS)
-                a = np.asarray(im)
-        except FileNotFoundError: raise FileNotFoundError(f"image file {p} does not exist") from None
-        except Exception as e: raise ValueError(f"cannot read image {p}: {e}") from None
-        out.append(torch.from_numpy((a[None] if a.ndim == 2 else a.transpose(2, 0, 1)).copy()))
-    return torch.stack(out).float() / 127.5 - 1
+    return torch.stack([torch.from_numpy(read_image(p, shape[0], shape[1:])) for p in paths]).float() / 127.5 - 1

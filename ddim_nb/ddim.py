@@ -30,6 +30,7 @@ def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
     if beta_start > beta_end: raise ValueError(f"`beta_start` must be ≤ `beta_end` (β rises), got {beta_start:g} > {beta_end:g}")
     return torch.linspace(beta_start, beta_end, T, dtype=torch.float64)
 
+# %% ../nbs/01_ddim.ipynb #c005b
 def cosine_betas(T:int=1000, s:float=0.008, max_beta:float=0.999):
     "Cosine schedule: ᾱ(t) ∝ cos²((t/T + s)/(1 + s)·π/2), each β capped at `max_beta` (float64)."
     T, s = check_int(T, 'T', lo=2), check_float(s, 's', lo=0)   # s < 0: ᾱ first rises (β < 0); s = −1 divides by zero
@@ -37,15 +38,18 @@ def cosine_betas(T:int=1000, s:float=0.008, max_beta:float=0.999):
     f = torch.cos((torch.arange(T + 1, dtype=torch.float64) / T + s) / (1 + s) * math.pi / 2) ** 2
     return (1 - f[1:] / f[:-1]).clamp(max=max_beta)
 
+# %% ../nbs/01_ddim.ipynb #c005c
 SCHEDULES = {'linear': linear_betas, 'cosine': cosine_betas}
 
 # %% ../nbs/01_ddim.ipynb #c009
 GRIDS = ('uniform', 'quadratic', 'trailing', 'linspace')
 
+# %% ../nbs/01_ddim.ipynb #c009b
 def check_steps(steps, T:int):
     "Validate the number of sampler steps `steps` for a `T`-step process."
     return check_int(steps, 'steps', 1, T)
 
+# %% ../nbs/01_ddim.ipynb #c009c
 def timesteps(steps:int, # S, the number of sampler steps
               T:int=1000, # number of diffusion steps
               skip:str='uniform'): # one of `GRIDS`
@@ -209,10 +213,11 @@ class DDIM:
         return x
 
     def check_images(self, x, name='images',
-                     strict:bool=True): # values must lie in [−1, 1]; else only 0..255 pixels (integer values above 2) are refused
+                     strict:bool=True): # values must lie in [−1, 1]; else only 0..255 pixels are refused
         "Validate a batch of images: as `check_batch`, and with values in [−1, 1] (0..255 pixels get their own hint)."
+        # not `strict`: any data but what looks like 0..255 pixels, whole or not (values above 2, all whole or all ≥ 0)
         self.check_batch(x, name)
-        if not strict and not (x.amax() > 2 and (x == x.round()).all()): return x
+        if not strict and not (x.amax() > 2 and ((x == x.round()).all() or x.amin() >= 0)): return x
         lo, hi = x.min().item(), x.max().item()
         if lo < -1 - 1e-3 or hi > 1 + 1e-3:
             hint = " — these look like 0..255 pixels: convert with x / 127.5 - 1" if hi > 2 else ""
@@ -240,6 +245,7 @@ class DDIM:
 # %% ../nbs/01_ddim.ipynb #d020a
 PRECISIONS = ('auto', 'fp32', 'bf16')
 
+# %% ../nbs/01_ddim.ipynb #d020a2
 def bf16_supported(device) -> bool:
     "Whether `device` runs bfloat16 matrix products natively (CUDA with bf16, or a CPU whose oneDNN reports bf16 support)."
     device = torch.device(device)
@@ -249,6 +255,7 @@ def bf16_supported(device) -> bool:
         except (AttributeError, RuntimeError): return False
     return False
 
+# %% ../nbs/01_ddim.ipynb #d020a3
 def autocast_dtype(device, precision:str='auto'):
     "The autocast dtype for running the network on `device` at `precision` (one of `PRECISIONS`; None: plain float32)."
     if precision not in PRECISIONS: raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
@@ -352,6 +359,7 @@ def default_batch_size(device) -> int:
     "How many latents `decode` runs through the network at once by default: 64 on the CPU, whose caches larger batches overflow (256 at once ran 1.2–1.5× slower per image there, `bench/`), and 256 on accelerators."
     return 64 if torch.device(device).type == 'cpu' else 256
 
+# %% ../nbs/01_ddim.ipynb #d040b2
 def decode(ddim:DDIM, z:torch.Tensor, # latents (N, *ddim.shape), on any device
            steps:int=50, # sampler steps S
            skip:str='uniform', # timestep grid, one of `GRIDS`
@@ -436,12 +444,14 @@ def conditional_unet(net:nn.Module):
         raise ValueError("guidance needs a class-conditional network (a U-Net with `num_classes` > 0, trained with label dropout); this one is unconditional")
     return m
 
+# %% ../nbs/01_ddim.ipynb #g02b
 def condition_rows(c) -> int|None:
     "How many samples a class condition is for: N for labels (N,) or embeddings (N, E), None for one shared by the batch (a label, an embedding (E,), None); a dict {timestep: condition}: that of its values."
     if isinstance(c, dict): c = next(iter(c.values()), None)
     if isinstance(c, torch.Tensor) and (c.ndim == 2 or (c.ndim == 1 and not c.is_floating_point())): return len(c)
     return None
 
+# %% ../nbs/01_ddim.ipynb #g02c
 class Guided(nn.Module):
     "Classifier-free guidance: the ε-network ε̃(x, t) = ε(x, t, ∅) + w (ε(x, t, y) − ε(x, t, ∅)) of a class-conditional network."
     def __init__(self, net:nn.Module, # a class-conditional ε-network net(x, t, y): a U-Net with `num_classes`, or a `Preconditioned` one
@@ -476,6 +486,7 @@ class Guided(nn.Module):
         e_y, e_0 = self.net(torch.cat([x, x]), torch.cat([t, t]), c).chunk(2)
         return e_0 + self.w * (e_y - e_0)
 
+# %% ../nbs/01_ddim.ipynb #g02d
 @patch
 def guided(self:DDIM, y, # the class: one label, or labels (B,)
            w:float=1., # guidance weight

@@ -33,6 +33,7 @@ def _check_same(x, y):
     check_tensor(x, 'x', floating=False); check_tensor(y, 'y', floating=False)
     if x.shape != y.shape or x.ndim < 2: raise ValueError(f"`x` and `y` must be batches (B, ...) of one shape, got {tuple(x.shape)} and {tuple(y.shape)}")
 
+# %% ../nbs/01e_metrics.ipynb #c006b
 def _gauss_window(size=11, sigma=1.5, device=None, dtype=torch.float32):
     g = torch.exp(-(torch.arange(size, device=device, dtype=dtype) - size // 2) ** 2 / (2 * sigma ** 2))
     g = g / g.sum()
@@ -86,6 +87,7 @@ def inception_network(device=None):
 # %% ../nbs/01e_metrics.ipynb #c041_1
 def fid_resize(x:torch.Tensor, size:int=299):
     "Bilinear resize as the TF/NVIDIA FID pipelines do it: output pixel j samples input coordinate j·(w/size), edges clamped."
+    check_tensor(x, 'x', ndim=4, finite=False); size = check_int(size, 'size', lo=1)
     B, C, h, w = x.shape
     theta = torch.tensor([[1., 0., 1 / w - 1 / size], [0., 1., 1 / h - 1 / size]], dtype=x.dtype, device=x.device)
     grid = F.affine_grid(theta.expand(B, 2, 3), [B, C, size, size], align_corners=False)
@@ -127,6 +129,7 @@ def frechet_distance(f1:torch.Tensor, f2:torch.Tensor) -> float:
     cross = torch.linalg.eigvalsh(r1 @ s2 @ r1).clamp(min=0).sqrt().sum()
     return ((mu1 - mu2).square().sum() + s1.trace() + s2.trace() - 2 * cross).item()
 
+# %% ../nbs/01e_metrics.ipynb #t42y
 def kernel_inception_distance(f1:torch.Tensor, f2:torch.Tensor, # feature sets (N, D), (M, D)
                               subsets:int=100, subset_size:int=1000, seed:int=0) -> float:
     "KID: the unbiased MMD² with the kernel k(x, y) = (xᵀy/D + 1)³, averaged over random subsets (Bińkowski et al. 2018)."

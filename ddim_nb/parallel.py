@@ -25,6 +25,7 @@ class DistInfo(NamedTuple):
     world:int = 1        # number of processes
     local_rank:int = 0   # this process on its machine (which GPU it drives)
 
+# %% ../nbs/01f_parallel.ipynb #ds01b
 def _group_running() -> bool: return dist.is_available() and dist.is_initialized()
 
 def dist_info() -> DistInfo:
@@ -41,6 +42,8 @@ def dist_info() -> DistInfo:
 def rank_slice(batch_size:int, # the global batch
                rank:int, world:int): # this process and the number of processes
     "The contiguous part of a global batch that process `rank` of `world` trains on."
+    batch_size, world = check_int(batch_size, 'batch_size', lo=1), check_int(world, 'world', lo=1)
+    rank = check_int(rank, 'rank', 0, world - 1)
     if batch_size % world: raise ValueError(f"`batch_size` ({batch_size}) must be divisible by the number of processes ({world})")
     b = batch_size // world
     return slice(rank * b, (rank + 1) * b)
@@ -51,6 +54,12 @@ def start_distributed(device=None, # default: `default_device()`; on CUDA, a lau
     "This process's device; under `torchrun`, first join the launch's process group (once per process, NCCL on CUDA, Gloo otherwise; left at exit)."
     rank, world, local = dist_info()
     if batch_size is not None: rank_slice(batch_size, rank, world)
+    missing = [k for k in ('MASTER_ADDR', 'MASTER_PORT') if not os.environ.get(k)]
+    if world > 1 and not _group_running() and missing:     # set by hand, or left over: torch's rendezvous would fail
+        raise ValueError(f"RANK and WORLD_SIZE are set in the environment (RANK={rank}, WORLD_SIZE={world}) but "
+                         f"{' and '.join(missing)}, which the launcher `torchrun` sets, "
+                         f"{'is' if len(missing) == 1 else 'are'} not: start the run with "
+                         f"`torchrun --nproc_per_node={world} …`, or unset RANK and WORLD_SIZE to run one process")
     device = resolve_device(device)
     if world == 1: return device
     if device.type == 'cuda':
@@ -62,6 +71,7 @@ def start_distributed(device=None, # default: `default_device()`; on CUDA, a lau
         atexit.register(lambda: _group_running() and dist.destroy_process_group())
     return device
 
+# %% ../nbs/01f_parallel.ipynb #ds05b
 def sync_processes():
     "Wait until every process of the running group gets here (so that, after `train`, rank 0's last checkpoint is written when any process returns)."
     if _group_running(): dist.barrier()
@@ -75,6 +85,7 @@ def data_parallel(module:nn.Module) -> nn.Module:
     p = next(module.parameters())
     return nn.parallel.DistributedDataParallel(module, device_ids=[p.device.index] if p.device.type == 'cuda' else None)
 
+# %% ../nbs/01f_parallel.ipynb #ds07b
 def gather_objects(obj) -> list:
     "`obj` of every process of the running group, in rank order; `[obj]` in a single process."
     if not _group_running(): return [obj]
@@ -82,6 +93,7 @@ def gather_objects(obj) -> list:
     dist.all_gather_object(out, obj)
     return out
 
+# %% ../nbs/01f_parallel.ipynb #ds07c
 def across_ranks(x:float, op:str='mean') -> float:
     "`x` averaged (`op='mean'`) or maximised (`'max'`) over the processes of the running group; `x` itself in a single process."
     check_choice(op, 'op', ('mean', 'max'))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01b_store.ipynb #h002
 from __future__ import annotations
-import hashlib, json, os, re, shutil, tempfile, warnings
+import errno, hashlib, json, os, re, shutil, tempfile, warnings
 from pathlib import Path
 
 import torch
@@ -15,20 +15,30 @@ from .checks import DamagedFile, check_finite_tensors, check_int, check_writable
 
 # %% auto #0
 __all__ = ['atomic_write', 'save_checkpoint', 'latest_checkpoint', 'read_checkpoint', 'split_prefix', 'clean_checkpoints',
-           'trim_log', 'content_hash', 'save_cache', 'load_cache', 'read_tensors', 'save_json_cache', 'load_json_cache']
+           'trim_log', 'content_hash', 'save_cache', 'cache_or_warn', 'load_cache', 'read_tensors', 'save_json_cache',
+           'load_json_cache']
 
 # %% ../nbs/01b_store.ipynb #s005
+def _umask() -> int: m = os.umask(0); os.umask(m); return m
+
+def _naming(e:OSError, path) -> OSError:
+    "The same kind of error, naming the file the user asked for, not the temporary one beside it."
+    msg = f"cannot write {path}: {e.strerror or e}"
+    return type(e)(e.errno, msg) if e.errno is not None else OSError(msg)
+
 def atomic_write(path, # the file to (re)write
                  write): # write(tmp_path) writes the content to a temporary path beside `path`
     "Write a file so that a crash never leaves it half-written: write beside it, then move it into place in one step."
-    path = check_writable(path, 'path')   # a folder in the way is refused before anything is written
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
-    umask = os.umask(0); os.umask(umask)
+    # the file gets the permissions `open` gives (0o666 less the umask); errors name `path`, not the temporary file
+    path, tmp = check_writable(path, 'path'), None   # a folder in the way is refused before anything is written
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
         with writing(path): write(tmp)
-        os.chmod(tmp, 0o666 & ~umask); os.replace(tmp, path)   # mkstemp's 0600 → the usual permissions
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
+        os.chmod(tmp, 0o666 & ~_umask()); os.replace(tmp, path)   # mkstemp's 0600 → the usual permissions
+    except BaseException as e:
+        if tmp: Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError) and str(path) not in str(e): raise _naming(e, path) from e
+        raise
     return path
 
 # %% ../nbs/01b_store.ipynb #s008
@@ -37,10 +47,12 @@ def save_checkpoint(out, # run folder
                     state:dict, # the JSON record (configuration, network, parameterisation, …); `step` is added
                     keep:int=2): # newest checkpoints kept (0: all)
     "Write checkpoint `step` atomically under `out/checkpoints`, point `latest` at it, keep the `keep` newest."
+    # folders and files get the permissions `mkdir` and `open` give (the umask decides): a shared group reads a run
     check_int(step, 'step', lo=0); check_int(keep, 'keep', lo=0)
     root = check_writable(Path(out) / 'checkpoints', 'out', folder=True)
     final = root / f'step_{step:07d}'
-    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.tmp-{final.name}-'))
+    try: tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.tmp-{final.name}-'))
+    except OSError as e: raise _naming(e, final) from e
     try:
         tensors = {**{f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()},
                    **{f'ema.{k}': v.detach().cpu().contiguous() for k, v in ema.state_dict().items()}}
@@ -50,10 +62,14 @@ def save_checkpoint(out, # run folder
             torch.save({'optimizer': opt.state_dict(), 'rng_cpu': torch.get_rng_state(),
                         'rng_cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}, tmp / 'optimizer.pt')
             (tmp / 'state.json').write_text(json.dumps(dict(step=step, **state), indent=1))
+        for f in tmp.iterdir(): os.chmod(f, 0o666 & ~_umask())   # safetensors writes 0600; `open` would give this
+        os.chmod(tmp, 0o777 & ~_umask())       # mkdtemp's 0700 → what `mkdir` gives, so a shared group can read the run
         if final.exists(): shutil.rmtree(final)
         os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
+    except BaseException as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(e, OSError) and str(final) not in str(e): raise _naming(e, final) from e   # not the tmp folder
+        raise
     atomic_write(root / 'latest', lambda p: Path(p).write_text(final.name + '\n'))
     for old in (sorted(root.glob('step_*'))[:-keep] if keep else []):
         if old != final: shutil.rmtree(old, ignore_errors=True)
@@ -74,16 +90,20 @@ def latest_checkpoint(out):
     if not ckpt.is_dir(): raise DamagedFile(f"checkpoint pointer {ptr} names {name}, which does not exist")
     return ckpt
 
+# %% ../nbs/01b_store.ipynb #s009b
 def read_checkpoint(ckpt):
-    "(state dict of JSON, tensors) of a checkpoint folder, without unpickling anything; damaged or non-finite files are refused by name."
+    "(state dict of JSON, tensors) of a checkpoint folder, without unpickling anything; damaged files refused by name."
     ckpt = Path(ckpt)
     if not (ckpt / 'state.json').exists() or not (ckpt / 'weights.safetensors').exists():
         raise FileNotFoundError(f"{ckpt} is not a checkpoint folder (needs state.json and weights.safetensors)")
     with reading(ckpt / 'state.json', 'checkpoint record') as p: state = json.loads(p.read_text())
-    if not isinstance(state, dict) or not isinstance(state.get('step'), int): raise DamagedFile(f"checkpoint record {ckpt / 'state.json'} has no step")
+    step = state.get('step') if isinstance(state, dict) else None
+    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+        raise DamagedFile(f"checkpoint record {ckpt / 'state.json'} has no step (an integer ≥ 0), got {step!r}")
     with reading(ckpt / 'weights.safetensors', 'checkpoint weights') as p: tensors = load_file(p)
-    return state, check_finite_tensors(tensors, str(ckpt / 'weights.safetensors'))
+    return state, check_finite_tensors(tensors, str(ckpt / 'weights.safetensors'), floating=True)   # NaN, int8: refused
 
+# %% ../nbs/01b_store.ipynb #s009c
 def split_prefix(tensors:dict, prefix:str) -> dict:
     "The tensors whose names start with `prefix.`, with the prefix removed (e.g. the 'ema' weights of a checkpoint)."
     return {k[len(prefix) + 1:]: v for k, v in tensors.items() if k.startswith(prefix + '.')}
@@ -96,6 +116,7 @@ def clean_checkpoints(out) -> list:
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True); gone.append(p.name)
     return gone
 
+# %% ../nbs/01b_store.ipynb #s013b
 def trim_log(path, step:int) -> int:
     "Drop the rows of CSV log `path` (first column: step) after `step`, atomically, so a resumed run does not log redone steps twice; returns how many."
     path = Path(path)
@@ -114,12 +135,33 @@ def content_hash(tensors:dict) -> str:
         h.update(f'{k}|{v.dtype}|{tuple(v.shape)}|'.encode()); h.update(v.reshape(-1).view(torch.uint8).numpy())
     return h.hexdigest()
 
+# %% ../nbs/01b_store.ipynb #s016b
 def save_cache(path, tensors:dict, # named tensors, all with the same first dimension (the count)
                manifest:dict) -> Path: # what made them (model, S, seed, size, …): JSON values
     "Write a cache file atomically with its manifest (`manifest` + count + content hash) in the safetensors metadata."
+    ok = isinstance(tensors, dict) and tensors and all(isinstance(v, torch.Tensor) and v.ndim for v in tensors.values())
+    if not ok or len({len(v) for v in tensors.values()}) > 1:
+        got = ({k: tuple(getattr(v, 'shape', ())) or type(v).__name__ for k, v in tensors.items()}
+               if isinstance(tensors, dict) else type(tensors).__name__)
+        raise ValueError(f"`tensors` must be a non-empty dict of named tensors with one first dimension (the count), "
+                         f"got {got}")
     m = {**manifest, 'count': len(next(iter(tensors.values()))), 'sha256': content_hash(tensors)}
     return atomic_write(path, lambda tmp: save_file({k: v.contiguous() for k, v in tensors.items()}, tmp, metadata={'manifest': json.dumps(m)}))
 
+# %% ../nbs/01b_store.ipynb #s016b2
+def cache_or_warn(save, # writes the cache, e.g. `lambda: save_cache(path, tensors, manifest)`
+                  path, what:str) -> bool: # the cache file, and what it holds in words ('rendered avatars')
+    "Run `save()`; a cache that cannot be written (read-only folder or file system) only warns. Whether it was written."
+    # caches are optional: the results are returned all the same; a full disk is still an error
+    try: save(); return True
+    except (OSError, ValueError) as e:
+        if isinstance(e, OSError) and e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS): raise
+        if isinstance(e, ValueError) and 'not writable' not in str(e) and 'cannot create folder' not in str(e): raise
+        warnings.warn(f"the {what} could not be cached at {path} ({e}); they are returned all the same, "
+                      "and made again next time")
+        return False
+
+# %% ../nbs/01b_store.ipynb #s016c
 def load_cache(path, expect:dict, # manifest entries the file must have, e.g. {'model': 'avatars32', 'steps': 20}
                what:str='cache') -> dict|None:
     "The tensors of cache file `path` when it exists, is whole, matches its content hash and `expect`; otherwise None (with a warning saying why), so the caller rebuilds it."
@@ -138,6 +180,7 @@ def load_cache(path, expect:dict, # manifest entries the file must have, e.g. {'
     except DamagedFile as e:
         warnings.warn(f"{e}; it will be rebuilt"); return None
 
+# %% ../nbs/01b_store.ipynb #s016d
 def read_tensors(path, what:str, # what the file should be, e.g. 'saved classifier'
                  key:str): # the metadata entry (JSON) that makes it one
     "(the JSON under `key` in its metadata, its tensors) of a safetensors file the library wrote; damaged, foreign or non-finite files are refused by name."
@@ -147,6 +190,7 @@ def read_tensors(path, what:str, # what the file should be, e.g. 'saved classifi
         if key not in meta: raise DamagedFile(f"{what} {path} has no '{key}' in its metadata: not a {what}")
         return json.loads(meta[key]), check_finite_tensors(load_file(path), f'{what} {path}')
 
+# %% ../nbs/01b_store.ipynb #s016e
 def _json_hash(obj) -> str: return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
 
 def save_json_cache(path, obj, manifest:dict) -> Path:
@@ -154,6 +198,7 @@ def save_json_cache(path, obj, manifest:dict) -> Path:
     doc = {'manifest': {**manifest, 'sha256': _json_hash(obj)}, 'content': obj}
     return atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(doc)))
 
+# %% ../nbs/01b_store.ipynb #s016f
 def load_json_cache(path, expect:dict, what:str='cache'):
     "The content of JSON cache `path` when it is whole and matches its hash and `expect`; otherwise None, with a warning saying why."
     path = Path(path)

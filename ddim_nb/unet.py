@@ -35,12 +35,13 @@ def timestep_embedding(t:torch.Tensor, # timesteps, shape (B,); integer or float
 
 # %% ../nbs/00_unet.ipynb #c009
 class TimeEmbedding(nn.Module):
-    "Sinusoidal embedding of size `dim`, then Linear → Swish → Linear to `out_dim`."
-    def __init__(self, dim:int, out_dim:int):
+    "Sinusoidal embedding of size `dim`, then Linear → Swish → Linear to `out_dim`; for timesteps in [0, `max_period`]."
+    def __init__(self, dim:int, out_dim:int, max_period:float=10_000.):
         super().__init__()
-        self.dim = dim
+        self.dim, self.max_period = dim, max_period
         self.mlp = nn.Sequential(nn.Linear(dim, out_dim), nn.SiLU(), nn.Linear(out_dim, out_dim))
-    def forward(self, t): return self.mlp(timestep_embedding(t, self.dim, dtype=self.mlp[0].weight.dtype))
+    def forward(self, t):
+        return self.mlp(timestep_embedding(t, self.dim, self.max_period, dtype=self.mlp[0].weight.dtype))
 
 # %% ../nbs/00_unet.ipynb #c012
 def norm_layer(channels:int, # channels to normalise
@@ -84,6 +85,7 @@ def attention(q, k, v):
     out = F.scaled_dot_product_attention(_tokens(q), _tokens(k), _tokens(v))  # scale defaults to 1/√C
     return out.transpose(1, 2).reshape(B, C, H, W)
 
+# %% ../nbs/00_unet.ipynb #c018b
 def attention_explicit(q, k, v):
     "The same attention written out: weights softmax(QKᵀ/√C), then their average of V."
     B, C, H, W = q.shape
@@ -110,6 +112,7 @@ class Downsample(nn.Module):
         self.conv = nn.Conv2d(channels, channels, 3, stride=2, padding=1) if with_conv else None
     def forward(self, x): return self.conv(x) if self.conv is not None else F.avg_pool2d(x, 2)
 
+# %% ../nbs/00_unet.ipynb #c023b
 class Upsample(nn.Module):
     "Double the resolution: nearest-neighbour, then an optional 3×3 conv."
     def __init__(self, channels:int, with_conv:bool=True):
@@ -190,7 +193,7 @@ class UNet(nn.Module):
 # %% ../nbs/00_unet.ipynb #c026f
 @patch
 def check_input(self:UNet, x, t):
-    "Validate `x` (B, C, H, W) and `t` (scalar or (B,)); return `t` as a (B,) tensor on `x`'s device. NaN and ±inf are refused on the CPU; on an accelerator the values are not read back (that would make the host wait for the device at every call)."
+    "Validate `x` (B, C, H, W) and `t` (scalar or (B,)); return `t` as a (B,) tensor on `x`'s device. NaN, ±inf and timesteps outside [0, `time_embed.max_period`] are refused on the CPU; on an accelerator the values are not read back (that would make the host wait for the device at every call)."
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != self.in_shape:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"`x` must have shape (B, {', '.join(map(str, self.in_shape))}) for this network, got {shape}")
@@ -201,17 +204,23 @@ def check_input(self:UNet, x, t):
         raise ValueError(f"`x` has dtype {x.dtype} but this network's weights are {w.dtype}: pass x.to({w.dtype})")
     t = torch.as_tensor(t, device=x.device)
     if t.dtype == torch.bool or t.is_complex() or (on_cpu and not torch.isfinite(t).all()): raise ValueError(f"`t` must hold finite real timesteps, got {t}")
+    t_max = self.time_embed.max_period                     # the range the time embedding is built for
+    if on_cpu and t.numel() and ((t < 0) | (t > t_max)).any():
+        raise ValueError(f"`t` must hold timesteps in [0, {t_max:g}] (the range of this network's time embedding), "
+                         f"got {t.min().item():g}..{t.max().item():g}")
     if t.ndim == 0: t = t.expand(x.shape[0])
     if t.ndim != 1 or t.shape[0] != x.shape[0]:
         raise ValueError(f"`t` must be a scalar or have shape ({x.shape[0]},) to match the batch of `x`, got {tuple(t.shape)}")
     return t
 
+# %% ../nbs/00_unet.ipynb #c026f2
 @patch(as_prop=True)
 def channels_last(self:UNet) -> bool:
     "Whether the weights are stored channels-last (set with `.to(memory_format=torch.channels_last)`), so that `forward` runs in that layout."
     w = self.out_conv.weight          # (C, channels, 3, 3) with channels > 1: the two layouts differ
     return w.dim() == 4 and w.is_contiguous(memory_format=torch.channels_last) and not w.is_contiguous()
 
+# %% ../nbs/00_unet.ipynb #c026f3
 @patch
 def forward(self:UNet, x:torch.Tensor, # noisy images, shape (B, *in_shape)
             t:torch.Tensor, # timesteps, a scalar or shape (B,)
@@ -273,6 +282,7 @@ CONFIGS = {'ref64': _ref64,
            **{f'{n}_{c}': dict(in_shape=(1 if c == 'grey' else 3, 32, 32), **d)
               for n, d in [('nano32', _nano32), ('cpu32', _cpu32), ('tiny32', _tiny32), ('small32', _small32)] for c in ('grey', 'rgb')}}
 
+# %% ../nbs/00_unet.ipynb #c034b
 @patch(cls_method=True)
 def from_config(cls:UNet, name:str, # a key of `CONFIGS`
                 **overrides): # UNet arguments that replace the configuration's
@@ -280,6 +290,7 @@ def from_config(cls:UNet, name:str, # a key of `CONFIGS`
     if name not in CONFIGS: raise ValueError(f"unknown config {name!r}; choose one of {sorted(CONFIGS)}")
     return cls(**{**CONFIGS[name], **overrides})
 
+# %% ../nbs/00_unet.ipynb #c034c
 def count_params(model:nn.Module) -> int:
     "Number of trainable parameters."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -291,6 +302,7 @@ def unet_config_name(config:str, channels:int):
     if name not in CONFIGS: raise ValueError(f"unknown U-Net config {config!r}; choose one of {sorted(CONFIGS)} (or their prefixes)")
     return name
 
+# %% ../nbs/00_unet.ipynb #u037b
 def build_unet(config:str, shape:tuple, num_classes:int=0) -> UNet:
     "The named U-Net for images of `shape` (class-conditional with `num_classes` > 0); a configuration made for another size keeps its attention levels (e.g. 8×8 at 32 → 16×16 at 64)."
     name = unet_config_name(config, shape[0])
