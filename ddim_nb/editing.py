@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_editing.ipynb #c003
 from __future__ import annotations
-import copy, io, json, math
+import copy, io, json, math, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,12 +14,13 @@ from safetensors.torch import save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_choices, check_float, check_generator, check_int, check_list, check_name, check_not_pixels, check_tensor, check_writable, reading
+from .checks import (DamagedFile, check_choice, check_choices, check_float, check_generator, check_int,
+                            check_list, check_name, check_not_pixels, check_tensor, check_writable, reading)
 from .data import ImageSet, to_model_range
 from .ddim import DDIM, PRECISIONS, autocast_dtype, decode, mix_seed, randn_latents, resolve_device
 from .images import grid_image, to_uint8
 from .inversion import METHODS, invert, method_record
-from .store import atomic_write, content_hash, load_cache, load_json_cache, read_tensors, save_cache, save_json_cache
+from .store import atomic_write, cache_or_warn, content_hash, load_cache, load_json_cache, read_tensors, save_cache, save_json_cache
 from .parallel import dist_info, gather_objects, start_distributed, sync_processes
 
 # %% auto #0
@@ -33,6 +34,7 @@ __all__ = ['PAIR_BLOCK', 'KINDS', 'Pairs', 'block_latents', 'pairs_cache_path', 
 # %% ../nbs/05_editing.ipynb #c006
 PAIR_BLOCK = 256   # latents are drawn in blocks of this size, block b from seed (seed, b)
 
+# %% ../nbs/05_editing.ipynb #c006s1
 @dataclass
 class Pairs:
     "Latents `z` (N, *shape), their images `images` = G(z) as uint8, the sampler steps, and optional classifier probabilities (N, A)."
@@ -43,6 +45,14 @@ class Pairs:
     attrs: list|None = None
 
     def __post_init__(self):
+        check_tensor(self.z, 'z', finite=False, empty=True)
+        check_tensor(self.images, 'images', floating=False, finite=False, empty=True)
+        check_int(self.steps, 'steps', lo=1)
+        if self.probs is not None:
+            check_tensor(self.probs, 'probs', ndim=2, finite=False, empty=True)
+            if self.attrs is not None and (not isinstance(self.attrs, list) or len(self.attrs) != self.probs.shape[1]):
+                raise ValueError(f"{self.probs.shape[1]} probabilities per pair for the {len(self.attrs)} attributes "
+                                 f"{self.attrs}")
         if len(self.z) != len(self.images): raise ValueError(f"{len(self.z)} latents but {len(self.images)} images")
         if self.probs is not None and len(self.probs) != len(self.z): raise ValueError(f"{len(self.probs)} probabilities for {len(self.z)} pairs")
     def __len__(self): return len(self.z)
@@ -50,8 +60,15 @@ class Pairs:
         "A subset as new `Pairs`."
         return Pairs(self.z[idx], self.images[idx], self.steps, None if self.probs is None else self.probs[idx], self.attrs)
 
+def _check_pairs(pairs, name:str='pairs') -> Pairs:
+    if not isinstance(pairs, Pairs):
+        raise ValueError(f"`{name}` must be `Pairs` (see `generate_pairs`), got {type(pairs).__name__}")
+    return pairs
+
+# %% ../nbs/05_editing.ipynb #c006s2
 def block_latents(b:int, shape:tuple, seed:int=0) -> torch.Tensor:
     "The `PAIR_BLOCK` latents of block `b`: a function of (seed, b) only."
+    check_int(b, 'b', lo=0); check_int(seed, 'seed', lo=0)
     return randn_latents(PAIR_BLOCK, shape, seed=mix_seed(seed, 'pairs', b) % 2**62)
 
 # %% ../nbs/05_editing.ipynb #c006_1
@@ -59,10 +76,37 @@ def _weights_id(ddim:DDIM) -> str|None:
     "A short hash of the network's weights: what tells a retrained model of the same name from the old one in a cache."
     return content_hash(ddim.model.state_dict())[:16] if isinstance(ddim.model, nn.Module) else None
 
+def _check_ddim(ddim, name:str='ddim') -> DDIM:
+    if not isinstance(ddim, DDIM):
+        raise ValueError(f"`{name}` must be a DDIM sampler (e.g. `load('avatars32')`), got {type(ddim).__name__}")
+    return ddim
+
+def _cache_file(path:Path, what:str) -> Path|None:
+    "`path` when a cache can be written there; None, with a warning, when its folder is read-only (work runs uncached)."
+    try: return check_writable(path, 'cache_dir')
+    except ValueError as e:
+        p = path.parent
+        while not p.exists(): p = p.parent
+        if path.is_dir() or not p.is_dir(): raise    # a folder where the file goes, or a file where a folder goes
+        warnings.warn(f"{e}: the {what} could not be cached (they are computed all the same)"); return None
 def pairs_cache_path(name:str, steps:int, seed:int=0, precision:str='fp32', cache_dir=None) -> Path:
     "Where the pairs of model `name` at `steps` sampler steps, seed `seed` and decoding `precision` are cached."
-    check_name(name, 'name')
+    check_name(name, 'name'); check_int(steps, 'steps', lo=1); check_int(seed, 'seed', lo=0)
+    check_choice(precision, 'precision', ('fp32', 'bf16'))
     return Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'pairs') / f'{name}-S{steps}-{precision}-seed{seed}.safetensors'
+
+# %% ../nbs/05_editing.ipynb #c006_1s1
+def _cached_pairs(d:dict, path, shape:tuple) -> tuple:
+    "(z, images) of a loaded pairs cache; empty ones (rebuilt), with a warning, if it lacks a tensor or holds odd ones."
+    z, x = d.get('z'), d.get('images')
+    if (set(d) == {'z', 'images'} and z.is_floating_point() and x.dtype == torch.uint8 and tuple(z.shape[1:]) == shape
+            and tuple(x.shape[1:]) == shape and len(z) == len(x) and len(z) % PAIR_BLOCK == 0):
+        return z, x
+    held = {k: f'{v.dtype} {tuple(v.shape)}' for k, v in d.items()}
+    warnings.warn(f"pairs cache {path} is damaged: it must hold 'z' (N, {', '.join(map(str, shape))}) floats and "
+                  f"'images' uint8 "
+                  f"in whole blocks of {PAIR_BLOCK}, it holds {held}; it will be rebuilt")
+    return torch.zeros(0, *shape), torch.zeros(0, *shape, dtype=torch.uint8)
 
 def generate_pairs(ddim:DDIM, n:int, # how many pairs
                    steps:int=20, # sampler steps S
@@ -74,20 +118,24 @@ def generate_pairs(ddim:DDIM, n:int, # how many pairs
                    precision:str='fp32', # decode in 'fp32', or 'bf16' (autocast; ≈ 1.8× faster on a CPU with bf16) — see `decode`
                    progress:bool=True) -> Pairs:
     "`n` pairs (z, G(z)) of the η = 0 sampler, generated block by block (shared out among the processes of a running process group) and cached on disk when `name` is given."
-    check_int(n, 'n', lo=1); check_int(steps, 'steps', 1, ddim.T); check_int(seed, 'seed', lo=0); check_int(batch_size, 'batch_size', lo=1)
+    _check_ddim(ddim); check_int(n, 'n', lo=1); check_int(steps, 'steps', 1, ddim.T); check_int(seed, 'seed', lo=0)
+    check_int(batch_size, 'batch_size', lo=1)
     check_int(save_every, 'save_every', lo=1); check_choice(precision, 'precision', PRECISIONS)
     precision = 'fp32' if autocast_dtype(ddim.device, precision) is None else 'bf16'   # 'auto' resolved (and 'bf16' refused where unsupported) before any work: the cache is keyed by what decodes
     if ddim.shape is None: raise ValueError("the model does not declare its image shape (`model.in_shape`)")
     shape, nb = tuple(ddim.shape), math.ceil(n / PAIR_BLOCK)
     path = pairs_cache_path(name, steps, seed, precision, cache_dir) if name else None
-    if path is not None: check_writable(path, 'cache_dir')
+    save_to = _cache_file(path, 'pairs') if path is not None else None   # None in a read-only folder: no cache written
     z, imgs = torch.zeros(0, *shape), torch.zeros(0, *shape, dtype=torch.uint8)
     if path is not None:    # what made the pairs, down to the weights
         manifest = dict(what='pairs', model=name, weights=_weights_id(ddim), steps=steps, seed=seed, precision=precision, shape=list(shape), block=PAIR_BLOCK)
         d = load_cache(path, manifest, 'pairs cache')
-        if d is not None: z, imgs = d['z'], d['images']
+        if d is not None: z, imgs = _cached_pairs(d, path, shape)
     def save():
-        if path is not None: save_cache(path, {'z': z, 'images': imgs}, manifest)
+        nonlocal save_to
+        write = lambda: save_cache(save_to, {'z': z, 'images': imgs}, manifest)
+        if save_to is not None and not cache_or_warn(write, save_to, 'pairs'):
+            save_to = None
     have, per = len(z) // PAIR_BLOCK, max(1, batch_size // PAIR_BLOCK)
     start_distributed(ddim.device)   # joins the process group of a `torchrun` launch, as `train` does
     rank, world, _ = dist_info()
@@ -125,6 +173,7 @@ class BasicBlock(nn.Module):
         self.skip = nn.Identity() if stride == 1 and c_in == c_out else nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out))
     def forward(self, x): return F.relu(self.b2(self.c2(F.relu(self.b1(self.c1(x))))) + self.skip(x))
 
+# %% ../nbs/05_editing.ipynb #c008s1
 class AttributeClassifier(nn.Module):
     "Multi-label ResNet: images in [−1, 1] of shape `in_shape` → one logit per attribute."
     def __init__(self, in_shape:tuple, # (C, H, W) of the images it accepts
@@ -132,6 +181,7 @@ class AttributeClassifier(nn.Module):
                  blocks:int=1, # basic blocks per stage (ResNet-20 has 3)
                  widths:tuple=(16, 32, 64)): # channels of the three stages
         super().__init__()
+        widths = [check_int(w, 'widths', lo=1) for w in check_list(widths, 'widths', 'channel counts')]
         if len(in_shape) != 3: raise ValueError(f"`in_shape` must be (C, H, W), got {in_shape!r}")
         _attr_names(attrs)
         if not attrs: raise ValueError("`attrs` must name at least one attribute")
@@ -154,7 +204,16 @@ class AttributeClassifier(nn.Module):
             raise ValueError(f"this classifier takes `{name}` of shape (B, {', '.join(map(str, self.in_shape))}), got {got}")
         return x
 
-    def forward(self, x): return self.head(self.features(self.check(x)).mean((2, 3)))
+    def forward(self, x):
+        "Logits (B, A) of images `x` in [−1, 1] (float; `predict` also takes uint8 0..255 images)."
+        x = check_not_pixels(check_tensor(self.check(x), 'images'), 'images')
+        return self.head(self.features(x).mean((2, 3)))
+
+def _check_clf(clf, name:str='clf'):
+    "`clf` unchanged if it reads images as an `AttributeClassifier` does (`check`, `attrs`, `in_shape`)."
+    if not (isinstance(clf, nn.Module) and all(hasattr(clf, a) for a in ('check', 'attrs', 'in_shape'))):
+        raise ValueError(f"`{name}` must be an AttributeClassifier (see `train_classifier`), got {type(clf).__name__}")
+    return clf
 
 # %% ../nbs/05_editing.ipynb #c010b
 def degrade(x:torch.Tensor, # images in [−1, 1], (B, C, H, W)
@@ -209,6 +268,8 @@ def train_classifier(data:ImageSet, # labelled images, labels (N, A) in {0, 1}
     device = resolve_device(device or 'cpu')
     torch.manual_seed(seed)
     if init is not None:
+        if not isinstance(init, AttributeClassifier):
+            raise ValueError(f"`init` must be an AttributeClassifier, got {type(init).__name__}")
         if init.in_shape != data.shape or init.attrs != list(data.label_names):
             raise ValueError(f"`init` takes images {init.in_shape} with attributes {init.attrs}, `data` has {data.shape} with {data.label_names}")
         clf = copy.deepcopy(init).to(device).requires_grad_(True)
@@ -229,20 +290,23 @@ def train_classifier(data:ImageSet, # labelled images, labels (N, A) in {0, 1}
         losses.append(loss.item())
     return clf.eval(), losses
 
+# %% ../nbs/05_editing.ipynb #c011s1
 @torch.no_grad()
 def predict(clf:AttributeClassifier, images:torch.Tensor, # uint8 0..255 or float in [−1, 1], (N, *clf.in_shape)
             batch_size:int=500) -> torch.Tensor:
     "Attribute probabilities (N, A) of `images`, on the CPU."
-    clf.check(images); _check_pixels(check_tensor(images, 'images', floating=False, empty=True)); check_int(batch_size, 'batch_size', lo=1)
+    _check_clf(clf).check(images); _check_pixels(check_tensor(images, 'images', floating=False, empty=True))
+    check_int(batch_size, 'batch_size', lo=1)
     dev = next(clf.parameters()).device
     was = clf.training; clf.eval()
     out = [torch.sigmoid(clf(_as_input(images[i:i + batch_size]).to(dev))).cpu() for i in range(0, len(images), batch_size)]
     clf.train(was)
     return torch.cat(out) if out else torch.zeros(0, len(clf.attrs))
 
+# %% ../nbs/05_editing.ipynb #c011s2
 def attribute_accuracy(clf:AttributeClassifier, data:ImageSet) -> dict:
     "Per attribute: accuracy of thresholded predictions on `data`, and of always guessing its majority class."
-    _check_labelled(data)
+    _check_clf(clf); _check_labelled(data)
     if list(data.label_names) != clf.attrs: raise ValueError(f"`data` has labels {data.label_names}, the classifier predicts {clf.attrs}")
     pred = predict(clf, data.images) > 0.5
     y = data.labels.bool()
@@ -250,26 +314,47 @@ def attribute_accuracy(clf:AttributeClassifier, data:ImageSet) -> dict:
     return {a: dict(accuracy=acc[i].item(), majority=max(freq[i].item(), 1 - freq[i].item())) for i, a in enumerate(clf.attrs)}
 
 # %% ../nbs/05_editing.ipynb #c017
+def _record_json(record) -> str:
+    "`record` (a dict of JSON values, or None) as JSON text, refused before anything is written."
+    if record is not None and not isinstance(record, dict):
+        raise ValueError(f"`record` must be a dict of JSON values, got {type(record).__name__}")
+    try: return json.dumps(record or {})
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"`record` must hold only JSON values (numbers, strings, lists, dicts): {e}") from None
+
 def save_classifier(clf:AttributeClassifier, path, record:dict|None=None) -> Path:
     "Write `clf` (weights + configuration + `record`, as JSON metadata) to one safetensors file, atomically."
-    meta = {'config': json.dumps(clf.config), 'record': json.dumps(record or {})}
+    if not isinstance(clf, AttributeClassifier):
+        raise ValueError(f"`clf` must be an AttributeClassifier, got {type(clf).__name__}")
+    meta = {'config': json.dumps(clf.config), 'record': _record_json(record)}
     sd = {k: v.detach().cpu().contiguous() for k, v in clf.state_dict().items()}
     return atomic_write(path, lambda tmp: save_file(sd, tmp, metadata=meta))
 
+# %% ../nbs/05_editing.ipynb #c017s1
 def classifier_record(path) -> dict:
     "The record stored with a saved classifier."
     return read_tensors(path, 'saved classifier', 'record')[0]
+
+# %% ../nbs/05_editing.ipynb #c017s2
+def _need(rec, keys, where:str) -> dict:
+    "`rec` unchanged if it is a dict holding each of `keys`; else a `DamagedFile` naming `where` and what is missing."
+    if not isinstance(rec, dict): raise DamagedFile(f"{where} is not a JSON object but {type(rec).__name__}")
+    if missing := [k for k in keys if k not in rec]: raise DamagedFile(f"{where} lacks {', '.join(map(repr, missing))}")
+    return rec
 
 def load_classifier(path, shape:tuple|None=None, # the (C, H, W) the classifier must accept, e.g. `ddim.shape`
                     device=None) -> AttributeClassifier:
     "A saved `AttributeClassifier` in eval mode; refuses one made for images of another shape than `shape`."
     path, device = Path(path), resolve_device(device or 'cpu')
     if not path.exists(): raise FileNotFoundError(f"no classifier at {path}")
+    if shape is not None: shape = tuple(check_int(s, 'shape', lo=1) for s in check_list(shape, 'shape', 'sizes'))
     cfg, weights = read_tensors(path, 'saved classifier', 'config')
-    if shape is not None and tuple(cfg['in_shape']) != tuple(shape):
-        raise ValueError(f"the classifier in {path.name} was trained on images of shape {tuple(cfg['in_shape'])}, "
-                         f"but images of shape {tuple(shape)} are needed — train one for this image size")
-    clf = AttributeClassifier(cfg['in_shape'], cfg['attrs'], cfg['blocks'], tuple(cfg['widths']))
+    _need(cfg, ('in_shape', 'attrs', 'blocks', 'widths'), f"the config of saved classifier {path}")
+    with reading(path, 'saved classifier'):   # a config the constructor refuses is a damaged file
+        clf = AttributeClassifier(cfg['in_shape'], cfg['attrs'], cfg['blocks'], tuple(cfg['widths']))
+    if shape is not None and clf.in_shape != shape:
+        raise ValueError(f"the classifier in {path.name} was trained on images of shape {clf.in_shape}, "
+                         f"but images of shape {shape} are needed — train one for this image size")
     with reading(path, 'saved classifier'): clf.load_state_dict(weights)
     return clf.eval().requires_grad_(False).to(device)
 
@@ -280,6 +365,7 @@ def classifier_path(name:str) -> Path:
     check_name(name, 'name')
     return weights_dir() / f'{name}-attributes.safetensors'
 
+# %% ../nbs/05_editing.ipynb #c017_1s1
 def attribute_classifier(name:str='avatars32', device=None) -> AttributeClassifier:
     "The shipped attribute classifier for `name` (images of the shipped model of that name)."
     p = classifier_path(name)
@@ -312,6 +398,7 @@ def fit_logistic(X:torch.Tensor, # latents, flattened (N, d)
     _lbfgs([w, b], lambda: F.binary_cross_entropy_with_logits(X @ w + b, y) + l2 / 2 * w.square().sum(), iters)
     return w.detach(), b.detach()
 
+# %% ../nbs/05_editing.ipynb #c020s1
 def fit_svm(X:torch.Tensor, # latents, flattened (N, d)
             scores:torch.Tensor, # the classifier's logits (or probabilities) for the attribute, (N,)
             frac:float=0.1, # use the top and the bottom `frac` of the latents by score
@@ -334,6 +421,8 @@ def project_out(u:torch.Tensor, # direction to clean, any shape
     "Unit `u` with its components along the span of `others` removed: u − N(NᵀN)⁻¹Nᵀu, renormalised."
     check_tensor(u, 'u')
     if not u.norm() > 0: raise ValueError("`u` is zero: it has no direction")
+    if not isinstance(others, (list, tuple)) or not all(isinstance(o, torch.Tensor) for o in others):
+        raise ValueError(f"`others` must be a list of directions (tensors of `u`'s shape), got {type(others).__name__}")
     if not others: return u / u.norm()
     for o in others:
         if o.shape != u.shape: raise ValueError(f"every direction to project out must have `u`'s shape {tuple(u.shape)}, got {tuple(o.shape)}")
@@ -345,6 +434,7 @@ def project_out(u:torch.Tensor, # direction to clean, any shape
 # %% ../nbs/05_editing.ipynb #c027
 KINDS = ('logreg', 'svm', 'conditional')
 
+# %% ../nbs/05_editing.ipynb #c027s1
 @dataclass
 class Boundary:
     "A hyperplane uᵀz + b = 0 in latent space for attribute `attr`: unit normal `u` (latent-shaped), offset `b`, how it was fitted."
@@ -353,27 +443,47 @@ class Boundary:
     u: torch.Tensor
     b: float
     info: dict = field(default_factory=dict)
+    def __post_init__(self):
+        for k in ('attr', 'kind'):
+            if not isinstance(getattr(self, k), str) or not getattr(self, k):
+                raise ValueError(f"`{k}` must be a name, got {getattr(self, k)!r}")
+        check_tensor(self.u, 'u'); self.b = check_float(self.b, 'b')
+        if not isinstance(self.info, dict): raise ValueError(f"`info` must be a dict, got {type(self.info).__name__}")
     def distance(self, z:torch.Tensor) -> torch.Tensor:
         "Signed distance uᵀz + b of each latent in `z` (B, *shape) from the boundary."
+        check_tensor(z, 'z', ndim=self.u.ndim + 1, shape=tuple(self.u.shape))
         return z.flatten(1).double() @ self.u.flatten().double() + self.b
     def steps_to(self, z:torch.Tensor, # latents (B, *shape)
                  towards, # the side to reach, per latent (B,) or one for all: True where the attribute is present (+u)
                  margin:float=1.) -> torch.Tensor: # how far past the boundary
         "Per latent, the signed step α (B,) along `u` that takes it to distance `margin` past the boundary on the side `towards`; 0 where it is that far already."
         m = check_float(margin, 'margin', lo=0)
-        d = self.distance(check_tensor(z, 'z', ndim=self.u.ndim + 1, shape=tuple(self.u.shape)))
+        d = self.distance(z)
         t = torch.as_tensor(towards)
         if t.dtype != torch.bool or t.ndim > 1 or (t.ndim == 1 and len(t) != len(d)):
             raise ValueError(f"`towards` must be a bool or {len(d)} bools (one per latent), got {towards!r}"[:200])
         s = 2. * t.double().to(d.device) - 1.
         return s * (m - s * d).clamp(min=0)
 
+def _check_boundaries(boundaries, name:str='boundaries') -> dict:
+    "`boundaries` unchanged if it is a non-empty dict {(attr, kind): Boundary} whose keys name their boundaries."
+    if not isinstance(boundaries, dict) or not all(isinstance(b, Boundary) for b in boundaries.values()):
+        raise ValueError(f"`{name}` must be a dict {{(attr, kind): Boundary}}, got {type(boundaries).__name__}")
+    if not boundaries: raise ValueError(f"`{name}` is empty")
+    for k, bd in boundaries.items():
+        if k != (bd.attr, bd.kind):
+            raise ValueError(f"`{name}` must map (attr, kind) to its Boundary; entry {k!r} holds {(bd.attr, bd.kind)}")
+    return boundaries
+
+# %% ../nbs/05_editing.ipynb #c027s2
 def label_pairs(pairs:Pairs, clf:AttributeClassifier) -> Pairs:
     "`pairs` with the classifier's probabilities of its images filled in."
+    _check_pairs(pairs); _check_clf(clf)
     if len(pairs) == 0: raise ValueError("the pair set is empty")
     clf.check(pairs.images, 'pairs.images')
     return Pairs(pairs.z, pairs.images, pairs.steps, predict(clf, pairs.images), list(clf.attrs))
 
+# %% ../nbs/05_editing.ipynb #c027s3
 def _check_attrs(attrs, known, name='attrs'):
     _attr_names(attrs, name)
     bad = [a for a in attrs if a not in known]
@@ -393,7 +503,7 @@ def fit_boundaries(pairs:Pairs, # labelled pairs to fit on (see `label_pairs`)
                    frac:float=0.1, l2:float=1e-2, iters:int=200, # SVM fraction, L2 penalty, L-BFGS iterations
                    progress:bool=True) -> dict:
     "Boundaries {(attr, kind): Boundary} for each attribute and kind, fitted on the latents of labelled `pairs`."
-    if len(pairs) == 0: raise ValueError("the pair set is empty: generate pairs first")
+    if len(_check_pairs(pairs)) == 0: raise ValueError("the pair set is empty: generate pairs first")
     if pairs.probs is None: raise ValueError("`pairs` are not labelled: call `label_pairs(pairs, classifier)` first")
     attrs = _check_attrs(attrs or pairs.attrs, pairs.attrs)
     kinds = check_choices(kinds, 'kinds', KINDS)
@@ -435,8 +545,10 @@ def fit_boundaries(pairs:Pairs, # labelled pairs to fit on (see `label_pairs`)
         for (a, kind), bd in out.items(): bd.info['held_out'] = _accuracy(bd, held.z, (held.probs[:, held.attrs.index(a)] > 0.5).long())
     return out
 
+# %% ../nbs/05_editing.ipynb #c027_1s1
 def boundary_table(boundaries:dict) -> str:
     "Held-out accuracy of each boundary (and the majority baseline), one row per attribute."
+    _check_boundaries(boundaries)
     attrs, kinds = list(dict.fromkeys(a for a, _ in boundaries)), list(dict.fromkeys(k for _, k in boundaries))
     lines = [f"{'attribute':12s} {'positive':>8s} " + ' '.join(f'{k:>11s}' for k in kinds)]
     for a in attrs:
@@ -449,30 +561,38 @@ def boundary_table(boundaries:dict) -> str:
 def save_boundaries(boundaries:dict, # {(attr, kind): Boundary}
                     path, record:dict|None=None) -> Path:
     "Write `boundaries` (normals as tensors, offsets and fitting info as JSON metadata) and `record` to one safetensors file, atomically."
-    if not boundaries: raise ValueError("`boundaries` is empty")
-    for k, bd in boundaries.items():
-        if not isinstance(bd, Boundary) or k != (bd.attr, bd.kind): raise ValueError(f"`boundaries` must map (attr, kind) to its Boundary; entry {k!r} does not")
+    _check_boundaries(boundaries)
     tensors = {f'{a}/{k}': bd.u.detach().cpu().float().contiguous() for (a, k), bd in boundaries.items()}
     meta = {'boundaries': json.dumps([dict(attr=a, kind=k, b=bd.b, info=bd.info) for (a, k), bd in boundaries.items()]),
-            'record': json.dumps(record or {})}
+            'record': _record_json(record)}
     return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
 
+# %% ../nbs/05_editing.ipynb #c029cs1
 def load_boundaries(path, shape:tuple|None=None) -> dict: # `shape`: the latent shape they must have, e.g. `ddim.shape`
     "Boundaries saved by `save_boundaries`, as {(attr, kind): Boundary}; refuses normals of another shape than `shape`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no boundaries at {path}")
+    if shape is not None: shape = tuple(check_int(s, 'shape', lo=1) for s in check_list(shape, 'shape', 'sizes'))
     (entries, t), out = read_tensors(path, 'saved boundaries', 'boundaries'), {}
-    for e in entries:
-        u = t[f"{e['attr']}/{e['kind']}"]
-        if shape is not None and tuple(u.shape) != tuple(shape):
-            raise ValueError(f"the boundaries in {path.name} are for latents of shape {tuple(u.shape)}, not {tuple(shape)}")
-        out[(e['attr'], e['kind'])] = Boundary(e['attr'], e['kind'], u, float(e['b']), e['info'])
+    if not isinstance(entries, list) or not entries:
+        raise DamagedFile(f"saved boundaries {path}: its 'boundaries' metadata is not a list of them")
+    for i, e in enumerate(entries):   # every record whole, and its normal there, before any is used
+        _need(e, ('attr', 'kind', 'b'), f"boundary {i} in the metadata of saved boundaries {path}")
+        if (key := f"{e['attr']}/{e['kind']}") not in t:
+            raise DamagedFile(f"saved boundaries {path} has no normal {key!r} for its boundary {i}")
+        if shape is not None and tuple(t[key].shape) != shape:
+            raise ValueError(f"the boundaries in {path.name} are for latents of shape {tuple(t[key].shape)}, "
+                             f"not {shape}")
+        with reading(path, 'saved boundaries'):   # values the constructor refuses: a damaged file
+            out[(e['attr'], e['kind'])] = Boundary(e['attr'], e['kind'], t[key], e['b'], e.get('info', {}))
     return out
 
+# %% ../nbs/05_editing.ipynb #c029cs2
 def boundaries_record(path) -> dict:
     "The record stored with saved boundaries."
     return read_tensors(path, 'saved boundaries', 'record')[0]
 
+# %% ../nbs/05_editing.ipynb #c029cs3
 def shipped_boundaries(name:str='avatars32', kinds:tuple=KINDS) -> dict:
     "The shipped boundaries of model `name` (those of `kinds`), fitted in this notebook's avatars32 run."
     from ddim_nb.pretrained import weights_dir
@@ -486,14 +606,21 @@ def _check_values(vs, name:str, **bounds) -> list:
     "A non-empty list or tuple of finite numbers (within `bounds`, as `check_float`) as a list of floats."
     return [check_float(v, name, **bounds) for v in check_list(vs, name, 'numbers')]
 
+def _direction(u, shape=None) -> torch.Tensor:
+    "The direction of `u` (a tensor or a `Boundary`): finite, and of `shape` (the model's latent shape) when given."
+    if isinstance(u, Boundary): u = u.u
+    if not isinstance(u, torch.Tensor): raise ValueError(f"`u` must be a tensor or a Boundary, got {type(u).__name__}")
+    check_tensor(u, 'u')
+    if shape is not None and tuple(u.shape) != tuple(shape):
+        raise ValueError(f"the direction `u` has shape {tuple(u.shape)}, "
+                         f"but this model's latents have shape {tuple(shape)}")
+    return u
+
 def edit(z:torch.Tensor, # latents (B, *shape), or one latent (*shape)
          u, # edit direction: a tensor of one latent's shape, or a `Boundary`
          alpha): # step: a number, or one per latent (B,)
     "The edited latents z + α·u."
-    if isinstance(u, Boundary): u = u.u
-    check_tensor(z, 'z')
-    if not isinstance(u, torch.Tensor): raise ValueError(f"`u` must be a tensor or a Boundary, got {type(u).__name__}")
-    check_tensor(u, 'u')
+    u = _direction(u); check_tensor(z, 'z')
     single = z.shape == u.shape
     if not single and tuple(z.shape[1:]) != tuple(u.shape):
         raise ValueError(f"`z` of shape {tuple(z.shape)} does not match the direction `u` of shape {tuple(u.shape)}: "
@@ -507,12 +634,13 @@ def edit(z:torch.Tensor, # latents (B, *shape), or one latent (*shape)
     a = a.to(z.dtype).to(z.device).reshape(-1, *([1] * u.ndim)) if a.ndim else a.item()
     return z + a * u.to(z)
 
+# %% ../nbs/05_editing.ipynb #c031s1
 def edit_images(ddim:DDIM, z:torch.Tensor, # latents (B, *shape)
                 u, # direction (tensor or `Boundary`)
                 alphas, # the α values of the sweep
                 steps:int=20, batch_size:int|None=None, progress:bool=False) -> torch.Tensor:
     "Images G(z + α·u) for every latent and every α: (B, len(alphas), *shape) in [−1, 1]."
-    alphas = _check_values(alphas, 'alphas')
+    _check_ddim(ddim); _direction(u, ddim.shape); alphas = _check_values(alphas, 'alphas')
     zz = torch.stack([edit(z, u, a) for a in alphas], 1)
     return decode(ddim, zz.flatten(0, 1), steps, batch_size=batch_size, progress=progress).reshape(*zz.shape)
 
@@ -520,7 +648,7 @@ def edit_images(ddim:DDIM, z:torch.Tensor, # latents (B, *shape)
 def attribute_regions(data:ImageSet, # labelled real images
                       q:float=0.75) -> torch.Tensor: # keep the pixels above this quantile of the difference
     "Per attribute, a (H, W) mask of the pixels where images with and without it differ most on average: (A, H, W) bool."
-    _check_labelled(data)
+    _check_labelled(data); check_float(q, 'q', 0, 1)
     x, y = to_model_range(data.images), data.labels.bool()
     masks = []
     for i in range(y.shape[1]):
@@ -529,6 +657,7 @@ def attribute_regions(data:ImageSet, # labelled real images
         masks.append(d >= d.flatten().quantile(q))
     return torch.stack(masks)
 
+# %% ../nbs/05_editing.ipynb #c034s1
 def _key(*parts) -> str:
     import hashlib
     h = hashlib.blake2b(digest_size=10)
@@ -541,6 +670,11 @@ def _key(*parts) -> str:
         else: h.update(repr(p).encode())
     return h.hexdigest()
 
+def _rows_ok(rows, n:int) -> bool:
+    "Whether cached `rows` are `n` measurements (a cache altered with its hash redone is rebuilt, not used)."
+    keys = {'attr', 'kind', 'alpha', 'n', 'success', 'preserved', 'pixel_change'}
+    return isinstance(rows, list) and len(rows) == n and all(isinstance(r, dict) and keys <= set(r) for r in rows)
+
 def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out latents (N, *shape)
                   boundaries:dict, # {(attr, kind): Boundary}
                   alphas:list, # step sizes to measure
@@ -551,12 +685,11 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
                   margin:bool=False, # each value of `alphas` is a margin: every latent moves to that distance past the boundary (`Boundary.steps_to`)
                   progress:bool=True) -> list:
     "Success and preservation of every boundary at every α (or margin) on latents `z`: a list of dicts (one per boundary and value)."
+    _check_ddim(ddim); _check_clf(clf)
     if isinstance(z, torch.Tensor) and len(z) == 0: raise ValueError("no latents to measure edits on (`z` is empty)")
-    check_tensor(z, 'z')
-    if ddim.shape is not None: clf.check(torch.zeros(1, *ddim.shape), 'images of this model')
-    if not isinstance(boundaries, dict) or not all(isinstance(b, Boundary) for b in boundaries.values()):
-        raise ValueError(f"`boundaries` must be a dict {{(attr, kind): Boundary}}, got {type(boundaries).__name__}")
-    if not boundaries: raise ValueError("`boundaries` is empty")
+    check_tensor(z, 'z', ndim=tuple(range(2, 9)))
+    clf.check(torch.zeros(1, *(ddim.shape or z.shape[1:])), 'images of this model')
+    _check_boundaries(boundaries)
     if regions is not None:
         check_tensor(regions, 'regions', floating=False)
         if regions.dtype != torch.bool or tuple(regions.shape) != (len(clf.attrs), *clf.in_shape[1:]):
@@ -570,10 +703,14 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
     if name:
         weights = _weights_id(ddim)   # a retrained model of the same name gets a cache of its own
         key = _key(name, weights, steps, alphas, z, clf, regions, *[(k, bd.u) for k, bd in sorted(boundaries.items())], *([('margin', [bd.b for _, bd in sorted(boundaries.items())])] if margin else []))
-        path = check_writable(Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'edits') / f'{name}-S{steps}-{key}.json', 'cache_dir')
+        path = Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'edits') / f'{name}-S{steps}-{key}.json'
+        save_to = _cache_file(path, 'edit measurements')   # None where the folder is read-only: measured, not cached
         manifest = dict(what='edit measurements', model=name, weights=weights, steps=steps, key=key, n=len(z), alphas=alphas, **(dict(rule='margin') if margin else {}))
         rows = load_json_cache(path, manifest, 'edits cache')
-        if rows is not None: return rows
+        if rows is not None and _rows_ok(rows, len(boundaries) * len(alphas)): return rows
+        if rows is not None:
+            warnings.warn(f"edits cache {path} does not hold {len(boundaries) * len(alphas)} rows of measurements; "
+                          f"it will be rebuilt")
     x0 = decode(ddim, z, steps, batch_size=batch_size)
     p0 = predict(clf, x0)
     on0, sure0 = p0 > 0.5, (p0 - 0.5).abs() >= 0.4                                  # the verdicts, and which were sure (p ≤ 0.1 or ≥ 0.9)
@@ -600,12 +737,19 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
                 r.update(pixel_inside=diff[:, m].mean().item(), pixel_outside=diff[:, ~m].mean().item())
             rows.append(r); bar.update(len(z))
     bar.close()
-    if path is not None: save_json_cache(path, rows, manifest)
+    if path is not None and save_to is not None:
+        cache_or_warn(lambda: save_json_cache(save_to, rows, manifest), save_to, 'edit measurements')
     return rows
 
+# %% ../nbs/05_editing.ipynb #c034s2
 def edit_table(rows:list, kinds:tuple=KINDS, alpha:float|None=None) -> str:
     "One line per attribute: success / all-others-preserved per boundary kind, at `alpha` (a step, or a margin for rows measured with `margin=True`; default: the largest measured)."
-    alpha = alpha if alpha is not None else max(r['alpha'] for r in rows)
+    if (not isinstance(rows, list) or not rows
+            or not all(isinstance(r, dict) and {'attr', 'kind', 'alpha'} <= set(r) for r in rows)):
+        raise ValueError(f"`rows` must be the non-empty list that `measure_edits` returns, got {str(rows)[:100]}")
+    measured = sorted({r['alpha'] for r in rows})
+    alpha = alpha if alpha is not None else measured[-1]
+    if alpha not in measured: raise ValueError(f"`alpha` = {alpha!r} was not measured; the rows hold {measured}")
     what = 'margin' if rows[0].get('rule') == 'margin' else 'α'
 
     sel = {(r['attr'], r['kind']): r for r in rows if r['alpha'] == alpha}
@@ -625,8 +769,10 @@ def show_direction(u, ax=None, title:str|None=None):
     "Show a direction (tensor or `Boundary`) of an image's shape, scaled to [−1, 1]."
     from ddim_nb.images import show_images
     if isinstance(u, Boundary): title, u = title or f'{u.attr} ({u.kind})', u.u
+    if not _direction(u).abs().max() > 0: raise ValueError("`u` is zero: it has no direction to show")
     return show_images((u / u.abs().max()).unsqueeze(0), nrow=1, ax=ax, title=title)
 
+# %% ../nbs/05_editing.ipynb #c038s1
 def show_sweep(images:torch.Tensor, # (B, len(alphas), *shape) from `edit_images`
                alphas, title:str|None=None, ax=None):
     "Rows of latents, columns of α: an edit sweep as one grid."
@@ -637,6 +783,7 @@ def show_sweep(images:torch.Tensor, # (B, len(alphas), *shape) from `edit_images
     ax.axis('on'); ax.set_yticks([]); [s.set_visible(False) for s in ax.spines.values()]
     return ax
 
+# %% ../nbs/05_editing.ipynb #c038s2
 def edit_real(ddim:DDIM, images:torch.Tensor, # real images in [−1, 1], (B, *ddim.shape)
               u, # direction (tensor or `Boundary`)
               alphas, # α values (include 0 for the reconstruction)
@@ -646,7 +793,8 @@ def edit_real(ddim:DDIM, images:torch.Tensor, # real images in [−1, 1], (B, *d
     if not method_record(method).decodes_with_g:
         raise ValueError(f"`method` must give one latent per image that G decodes, one of {[k for k, m in METHODS.items() if m.decodes_with_g]}; "
                          f"{method!r} gives a pair for its own sampler")
-    _check_values(alphas, 'alphas')
+    _check_ddim(ddim); _check_values(alphas, 'alphas')
+    _direction(u, ddim.shape or (images.shape[1:] if isinstance(images, torch.Tensor) else None))   # before inverting
     z = invert(ddim, images, method=method, steps=steps, **options)
     return z, edit_images(ddim, z, u, alphas, steps)
 
@@ -655,9 +803,11 @@ def edit_demo(ddim:DDIM, boundaries:dict, # {(attr, kind): Boundary}
               z:torch.Tensor, # the latents to edit (B, *shape); the demo shows them side by side
               steps:int=20, max_alpha:float=20., scale:int=4):
     "An ipywidgets box: attribute and boundary-kind dropdowns, an α slider, and the edited images."
+    _check_ddim(ddim); _check_boundaries(boundaries)
+    check_float(max_alpha, 'max_alpha', lo=0, lo_open=True); check_int(scale, 'scale', lo=1)
+    for bd in boundaries.values(): edit(z, bd, 0.)   # latents that every direction fits, before any widget is made
     try: import ipywidgets as W
     except ImportError as e: raise ImportError("the editing demo needs `pip install ipywidgets`") from e
-    if not boundaries: raise ValueError("`boundaries` is empty")
     attrs, kinds = list(dict.fromkeys(a for a, _ in boundaries)), list(dict.fromkeys(k for _, k in boundaries))
     attr, kind = W.Dropdown(options=attrs, description='attribute'), W.Dropdown(options=kinds, description='boundary')
     alpha = W.FloatSlider(value=0., min=-max_alpha, max=max_alpha, step=max_alpha / 20, description='α', continuous_update=False)

@@ -22,6 +22,7 @@ NUM = re.compile(r'(?<![\w.])[-−]?\d{1,3}(?:[\u202f\u2009\u00a0 ,_]\d{3})+(?:\
 PLAIN = re.compile(r'(?<![\w.])[-−]?\d+(?:\.\d+)?')
 
 EXEMPT = [
+    r'```.*?```',                                      # code blocks: commands and settings as written
     r'\$\$.*?\$\$', r'\$[^$\n]+\$',                    # mathematics: equations, symbols with their indices
     r'`[^`\n]*`',                                      # code: names, calls, settings as written in code
     r'!?\[[^\]]*\]\([^)]*\)',                          # links and images: the address (the text is kept below)
@@ -42,7 +43,7 @@ EXEMPT = [
 def strip_prose(md:str) -> str:
     "The markdown with what `EXEMPT` lists removed (link texts are kept)."
     md = re.sub(r'!?\[([^\]]*)\]\([^)]*\)', r'\1', md)
-    for pat in EXEMPT: md = re.sub(pat, ' ', md, flags=re.M | re.S if pat.startswith(r'\$\$') else re.M)
+    for pat in EXEMPT: md = re.sub(pat, ' ', md, flags=re.M | re.S if pat.startswith((r'\$\$', '```')) else re.M)
     return md
 
 def value(tok:str) -> tuple[float, int]:
