@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .checks import check_choice, check_int
+from .checks import check_choice, check_float, check_int
 from .ddim import DDIM, cosine_betas, default_device, linear_betas, resolve_device
 
 # %% auto #0
@@ -20,7 +20,7 @@ __all__ = ['BETA_SCHEDULES', 'PREDICTIONS', 'SPACINGS', 'import_diffusers', 'sca
 def import_diffusers():
     "The `diffusers` package, or an ImportError saying how to install it."
     try: import diffusers
-    except ImportError: raise ImportError("the diffusers adapter needs the `diffusers` package: pip install ddim_nb[diffusers] (or pip install diffusers)") from None
+    except ImportError: raise ImportError('the diffusers adapter needs the `diffusers` package: pip install "ddim_nb[diffusers]" (or pip install diffusers)') from None
     return diffusers
 
 # %% ../nbs/09_diffusers.ipynb #a021
@@ -28,6 +28,7 @@ def scaled_linear_betas(T:int=1000, beta_start:float=0.00085, beta_end:float=0.0
     "The 'scaled_linear' schedule: √β rises linearly from √`beta_start` to √`beta_end` over `T` steps (float64)."
     return linear_betas(T, beta_start ** 0.5, beta_end ** 0.5) ** 2
 
+# %% ../nbs/09_diffusers.ipynb #a021b
 BETA_SCHEDULES = {'linear': linear_betas, 'scaled_linear': scaled_linear_betas,
                   'squaredcos_cap_v2': lambda T, beta_start, beta_end: cosine_betas(T)}   # cosine: ᾱ fixes β; the range is unused
 
@@ -48,16 +49,27 @@ def scheduler_config(scheduler=None) -> dict: # a diffusers scheduler, its confi
 # %% ../nbs/09_diffusers.ipynb #a026
 def diffusers_betas(config:dict): # settings from `scheduler_config`
     "β (float64) of a diffusers scheduler, from the ᾱ table (float32) that diffusers computes for it: its `trained_betas`, or its `beta_schedule` over `num_train_timesteps` steps."
+    config = scheduler_config(config)
     T = check_int(config['num_train_timesteps'], 'num_train_timesteps', lo=2)
     if config.get('rescale_betas_zero_snr'):
         raise ValueError("`rescale_betas_zero_snr=True` sets the last β to 1 (ᾱ_T = 0, no signal left), which a DDIM schedule cannot hold (ε cannot be read from x̂₀ there)")
-    if config.get('trained_betas') is None: check_choice(config['beta_schedule'], 'beta_schedule', BETA_SCHEDULES)
+    if config.get('trained_betas') is None:
+        check_choice(config['beta_schedule'], 'beta_schedule', BETA_SCHEDULES)
+        for k in ('beta_start', 'beta_end'): check_float(config[k], k, 0, 1, lo_open=True, hi_open=True)
+    else:
+        try: b = torch.as_tensor(config['trained_betas'], dtype=torch.float64)
+        except (TypeError, ValueError, RuntimeError): b = None
+        if b is None or b.ndim != 1 or len(b) < 2 or not ((b > 0) & (b < 1)).all():
+            r = repr(config['trained_betas'])
+            raise ValueError(f"`trained_betas` must be a list of 2 or more numbers in (0, 1), "
+                             f"got {r if len(r) <= 80 else r[:80] + '…'}")
     abar = import_diffusers().DDIMScheduler.from_config(config).alphas_cumprod.double()
     return 1 - abar / torch.cat([abar.new_ones(1), abar[:-1]])
 
 # %% ../nbs/09_diffusers.ipynb #a031
 PREDICTIONS = ('epsilon', 'v_prediction', 'sample')
 
+# %% ../nbs/09_diffusers.ipynb #a031b
 class DiffusersEps(nn.Module):
     "The ε-network of a diffusers `UNet2DModel`: its output, read as ε, v or x̂₀ (`prediction_type`), converted to ε."
     def __init__(self, unet:nn.Module, # a diffusers UNet2DModel
@@ -65,7 +77,11 @@ class DiffusersEps(nn.Module):
                  prediction_type:str='epsilon'): # what the network predicts, one of `PREDICTIONS`
         super().__init__()
         self.unet, self.prediction_type = unet, check_choice(prediction_type, 'prediction_type', PREDICTIONS)
-        self.abar64 = torch.as_tensor(abar, dtype=torch.float64).cpu()   # a plain attribute: float64 tables cannot live on every device (MPS)
+        try: self.abar64 = torch.as_tensor(abar, dtype=torch.float64).cpu()   # plain attribute: no float64 on MPS
+        except (TypeError, ValueError, RuntimeError): self.abar64 = None
+        a = self.abar64
+        if a is None or a.ndim != 1 or len(a) < 2 or not ((a > 0) & (a <= 1)).all():
+            raise ValueError(f"`abar` must be ᾱ_t for t = 0..T−1, numbers in (0, 1], got {str(abar)[:80]}")
         s = unet.config.sample_size
         self.in_shape = (unet.config.in_channels, *((s, s) if isinstance(s, int) else s))
 
@@ -77,20 +93,34 @@ class DiffusersEps(nn.Module):
         return (x - a.sqrt() * out) / (1 - a).sqrt()                                            # ε = (x_t − √ᾱ x̂₀)/√(1−ᾱ)
 
 # %% ../nbs/09_diffusers.ipynb #a034
-def check_unet(model):
+def _sides(s) -> tuple|None:
+    "The (height, width) of a diffusers `sample_size` (an int, or a pair: tuple or JSON list); None for anything else."
+    hw = (s, s) if not isinstance(s, (tuple, list)) else tuple(s)
+    return hw if len(hw) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in hw) else None
+
+def check_unet(model, source=None): # `source`: the repo or folder it was loaded from, for the messages
     "`model` unchanged if it is an unconditional diffusers `UNet2DModel` predicting its input's shape; a ValueError saying what it is otherwise."
     d = import_diffusers()
-    name = type(model).__name__
+    name, who = type(model).__name__, '`model`' if source is None else f'`model` {source}'
     if 'Condition' in name:
-        raise ValueError(f"`model` is a {name}: conditioned networks need `encoder_hidden_states`; only an unconditional UNet2DModel is supported")
+        raise ValueError(f"{who} is a {name}: conditioned networks need `encoder_hidden_states`; "
+                         "only an unconditional UNet2DModel is supported")
     if not isinstance(model, d.UNet2DModel): raise ValueError(f"`model` must be a diffusers UNet2DModel, or a hub repo id or folder holding one, got {name}")
     c = model.config
     if c.class_embed_type is not None or c.num_class_embeds is not None:
-        raise ValueError(f"`model` is class-conditional (class_embed_type={c.class_embed_type!r}, num_class_embeds={c.num_class_embeds}): "
+        raise ValueError(f"{who} is class-conditional (class_embed_type={c.class_embed_type!r}, "
+                         f"num_class_embeds={c.num_class_embeds}): "
                          "only an unconditional UNet2DModel is supported")
     if c.out_channels != c.in_channels:
-        raise ValueError(f"`model` has {c.out_channels} output channels for {c.in_channels} input channels: a UNet2DModel predicting ε, v or x̂₀ "
+        raise ValueError(f"{who} has {c.out_channels} output channels for {c.in_channels} input channels: "
+                         "a UNet2DModel predicting ε, v or x̂₀ "
                          "(as many channels as its input) is expected")
+    f = 2 ** sum(getattr(b, 'downsamplers', None) is not None for b in model.down_blocks)   # each halves the image
+    if (hw := _sides(c.sample_size)) is None or any(v % f for v in hw):
+        n = f.bit_length() - 1
+        raise ValueError(f"{who} has sample_size={c.sample_size!r}: an image size (an integer, or (height, width)) "
+                         f"whose sides are multiples of {f} is expected (its U-Net halves the image {n} "
+                         f"time{'s' * (n != 1)})")
     return model
 
 # %% ../nbs/09_diffusers.ipynb #a041
@@ -122,10 +152,11 @@ def from_diffusers(model, # a diffusers UNet2DModel, or a hub repo id or local f
                    device=None) -> DDIM: # None: a loaded model goes to the best device, a network instance stays where it is
     "A `DDIM` around a pretrained diffusers `UNet2DModel`, with the β schedule and prediction type of its scheduler."
     if device is not None: device = resolve_device(device)                # a misspelt or absent device is refused before any download
-    if isinstance(model, (str, Path)):
+    repo = model if isinstance(model, (str, Path)) else None
+    if repo is not None:
         model, repo_scheduler = load_pipeline_parts(model, subfolder)
         scheduler, device = repo_scheduler if scheduler is None else scheduler, device or default_device()
-    unet = check_unet(model)
+    unet = check_unet(model, repo)
     config = scheduler_config(scheduler)
     betas = diffusers_betas(config)
     ddim = DDIM(DiffusersEps(unet, torch.cumprod(1 - betas, 0), config['prediction_type']), betas=betas)
@@ -134,6 +165,7 @@ def from_diffusers(model, # a diffusers UNet2DModel, or a hub repo id or local f
 # %% ../nbs/09_diffusers.ipynb #a053
 SPACINGS = {'leading': 'uniform', 'trailing': 'trailing'}   # diffusers' timestep_spacing → our `skip`, where S divides T
 
+# %% ../nbs/09_diffusers.ipynb #a053b
 def sampler_options(scheduler, # a diffusers scheduler or its config dict
                     steps:int, # S, the number of inference steps
                     use_clipped_model_output:bool=False) -> dict: # as passed to `DDIMScheduler.step`

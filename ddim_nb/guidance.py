@@ -12,10 +12,11 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_float, check_int, check_labels, check_list, check_tensor
+from .checks import check_float, check_int, check_labels, check_list, check_not_pixels, check_tensor
 from .data import ImageSet
-from .ddim import DDIM, Guided, condition_rows, conditional_unet, ddim_step, decode, default_batch_size, mix_seed, randn_latents, step_pairs
-from .editing import predict
+from .ddim import (DDIM, condition_rows, conditional_unet, ddim_step, decode, default_batch_size, mix_seed,
+                          randn_latents, step_pairs)
+from .editing import _check_clf, predict
 from .images import to_uint8
 from .inversion import count_calls, invert, reconstruct
 from .metrics import frechet_distance, inception_features, inception_network, kernel_inception_distance, psnr, ssim
@@ -26,6 +27,38 @@ __all__ = ['SWAPS', 'SWAP_METHODS', 'guided_decode', 'one_hot_set', 'classify', 
            'NullTextInversion', 'null_text_invert', 'negative_prompt_invert', 'guided_inversion_table',
            'format_guided_table', 'silhouette_iou', 'swap_latents', 'class_swap', 'silhouette_bar', 'swap_scores',
            'decoder_features', 'Injected', 'injected_decode', 'SwapSearch', 'swap_search']
+
+# %% ../nbs/10_guidance.ipynb #g006c
+def _check_null(unet, null, n:int, holds:str):
+    """A null condition checked under its own name: None, a label in 0..K (K: the null class ∅), an embedding (E,)
+    or (n, E), or a non-empty dict {timestep: one of these}."""
+    if isinstance(null, dict) and not null:
+        raise ValueError("`null` is an empty dict: give one embedding per timestep of the sampler's grid")
+    K, E = unet.num_classes, unet.class_embed.embedding_dim
+    for v in (null.values() if isinstance(null, dict) else [null]):
+        if v is None: continue
+        try: t = torch.as_tensor(v)
+        except (TypeError, ValueError, RuntimeError): t = None
+        if t is not None and t.is_floating_point():
+            if t.ndim not in (1, 2) or t.shape[-1] != E:
+                raise ValueError(f"`null` embeddings must have shape ({E},) or (N, {E}), got {tuple(t.shape)}")
+            check_tensor(t, 'null')
+        else: t = check_labels(v, 'null', K + 1)
+        if condition_rows(t) not in (None, n):
+            raise ValueError(f"`null` is for {condition_rows(t)} samples but {holds}")
+
+def _check_classes(ddim:DDIM, n:int, # the number of samples
+                   holds:str, # what holds them, for the message: "`z` holds 4 latents"
+                   w:float=1., null=None, **classes) -> dict: # the class arguments by name, e.g. y=..., target=...
+    """The labels of each class argument (one label in 0..K−1, or `n`), checked with the weight and the null
+    condition before any work; each error names its argument."""
+    unet, out = conditional_unet(ddim.model), {}
+    for name, v in classes.items():
+        c = out[name] = check_labels(v, name, unet.num_classes)
+        if c.ndim and len(c) != n: raise ValueError(f"`{name}` is for {len(c)} samples but {holds}")
+    check_float(w, 'w', lo=0); _check_null(unet, null, n, holds)
+    return out
+
 
 # %% ../nbs/10_guidance.ipynb #g007
 def _rows(v, sl):
@@ -43,10 +76,7 @@ def guided_decode(ddim:DDIM, z:torch.Tensor, # latents (N, *shape)
                   progress:bool=False) -> torch.Tensor:
     "Images of the w-guided η = 0 sampler from latents `z` with classes `y`, in batches that carry their own labels and null conditions."
     ddim.check_batch(z, 'z')
-    y = torch.as_tensor(y)
-    Guided(ddim.model, y, w, null)                                       # a bad class, weight or null is refused before any work
-    for name, v in (('y', y), ('null', null)):
-        if condition_rows(v) not in (None, len(z)): raise ValueError(f"`{name}` is for {condition_rows(v)} samples but `z` holds {len(z)} latents")
+    y = _check_classes(ddim, len(z), f"`z` holds {len(z)} latents", w, null, y=y)['y']   # before any work, by name
     bs = default_batch_size(ddim.device) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)
     out = [decode(ddim.guided(_rows(y, slice(i, i + bs)), w, _rows(null, slice(i, i + bs))), z[i:i + bs], steps, skip, batch_size=bs)
            for i in tqdm(range(0, len(z), bs), desc=f'guided decoding (w={w:g})', disable=not progress, leave=False)]
@@ -55,9 +85,12 @@ def guided_decode(ddim:DDIM, z:torch.Tensor, # latents (N, *shape)
 # %% ../nbs/10_guidance.ipynb #g010
 def one_hot_set(data:ImageSet) -> ImageSet:
     "A dataset with one class per image, with its labels as the one-hot (N, K) labels that `train_classifier` takes."
+    if not isinstance(data, ImageSet):
+        raise ValueError(f"`data` must be an ImageSet with one class label per image, got {type(data).__name__}")
     K = class_count(data)
     return ImageSet(data.images, F.one_hot(data.labels.long(), K), list(data.label_names or map(str, range(K))), data.name)
 
+# %% ../nbs/10_guidance.ipynb #g010b
 def classify(clf, images:torch.Tensor, # uint8 0..255 or float in [−1, 1]
              batch_size:int=500) -> torch.Tensor:
     "The most likely class (N,) of each image, for a classifier trained on one-hot class labels."
@@ -68,10 +101,11 @@ def class_latents(n:int, # latents per class
                   K:int, # number of classes
                   shape:tuple, seed:int=0):
     "`n` latents for each of the classes 0..K−1, those of class c from their own seed; returns (latents (n·K, *shape), labels (n·K,))."
-    check_int(n, 'n', lo=1); check_int(K, 'K', lo=1)
+    check_int(n, 'n', lo=1); check_int(K, 'K', lo=1); check_int(seed, 'seed', lo=0)
     z = torch.cat([randn_latents(n, shape, seed=mix_seed(seed, 'class', c) % 2 ** 31) for c in range(K)])
     return z, torch.arange(K).repeat_interleave(n)
 
+# %% ../nbs/10_guidance.ipynb #g014b
 def guided_fid(ddim:DDIM, clf, # a class-conditional model and a classifier of its classes
                ref_features:torch.Tensor, # Inception features of held-out real images
                w:float=1., # guidance weight
@@ -79,6 +113,12 @@ def guided_fid(ddim:DDIM, clf, # a class-conditional model and a classifier of i
                steps:int=50, seed:int=0, progress:bool=True) -> dict:
     "FID/KID of `n` samples per class at guidance weight `w`, and the fraction the classifier assigns to the class asked for (overall and per class)."
     K = conditional_unet(ddim.model).num_classes
+    if len(_check_clf(clf).attrs) != K or tuple(clf.in_shape) != tuple(ddim.shape):
+        raise ValueError(f"`clf` must tell the model's {K} classes apart in images of shape {tuple(ddim.shape)}, "
+                         f"got one of {len(clf.attrs)} classes for {tuple(clf.in_shape)}")
+    check_tensor(ref_features, 'ref_features', ndim=2, shape=(2048,))
+    if len(ref_features) < 2: raise ValueError(f"`ref_features` must hold 2 rows or more, got {len(ref_features)}")
+    check_float(w, 'w', lo=0); check_int(steps, 'steps', 1, ddim.T)
     z, y = class_latents(n, K, ddim.shape, seed)
     t0 = time.time()
     x = to_uint8(guided_decode(ddim, z, y, w, steps=steps, progress=progress))
@@ -97,6 +137,7 @@ class NullTextInversion(NamedTuple):
     iterations:int # optimisation iterations taken over all steps (each one forward and one backward pass on the batch)
     forward_calls:int # network evaluations on the batch (pivot inversion, conditional branch, final steps), besides those iterations
 
+# %% ../nbs/10_guidance.ipynb #g020b
 def null_text_invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.shape)
                      y, # their classes: one label, or labels (B,)
                      w:float=3., # the guidance weight to reconstruct at
@@ -106,11 +147,11 @@ def null_text_invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, 
                      tol:float=1e-6, # stop a step's iterations once every image's mean squared error to the pivot is below this
                      skip:str='uniform', progress:bool=True) -> NullTextInversion:
     "Null-text inversion (Mokady et al. 2022): the pivot of DDIM inversion at w = 1, and per-timestep null embeddings with which the w-guided sampler retraces it."
-    Guided(ddim.model, y, w)                                                    # class and weight checked before any work
     x = ddim.check_images(images, 'images')
+    y = _check_classes(ddim, len(x), f"`images` holds {len(x)}", w, y=y)['y']   # class and weight, before any work
     inner, lr, tol = check_int(inner, 'inner', lo=0), check_float(lr, 'lr', lo=0, lo_open=True), check_float(tol, 'tol', lo=0)
     net, unet, B = ddim.model, conditional_unet(ddim.model), len(x)
-    y = torch.as_tensor(y, device=x.device).expand(B) if torch.as_tensor(y).ndim == 0 else torch.as_tensor(y, device=x.device)
+    y = y.to(x.device).expand(B)
     pivot = ddim.guided(y, 1.).invert(x, steps, skip=skip, sequence=True).xs   # climbing: pivot[k] after k inversion steps
     null = unet.embed_class(None, B).detach().clone()
     z, nulls, iters, calls = pivot[-1], {}, 0, steps
@@ -136,8 +177,9 @@ def negative_prompt_invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1]
                            y, # their classes: one label, or labels (B,)
                            steps:int=20, skip:str='uniform') -> tuple:
     "Negative-prompt inversion (Miyake et al. 2023): the latents of DDIM inversion at w = 1, and the null condition to sample them with (the classes themselves)."
-    Guided(ddim.model, y)
-    return ddim.guided(y, 1.).invert(ddim.check_images(images, 'images'), steps, skip=skip), torch.as_tensor(y)
+    x = ddim.check_images(images, 'images')
+    y = _check_classes(ddim, len(x), f"`images` holds {len(x)}", y=y)['y']
+    return ddim.guided(y, 1.).invert(x, steps, skip=skip), y
 
 # %% ../nbs/10_guidance.ipynb #g028
 def guided_inversion_table(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.shape)
@@ -145,6 +187,9 @@ def guided_inversion_table(ddim:DDIM, images:torch.Tensor, # images in [−1, 1]
                            ws:tuple=(2., 3., 5.), # guidance weights
                            steps:int=20, inner:int=10, progress:bool=True) -> list:
     "Round-trip PSNR/SSIM (mean, std, min over the images), network evaluations and seconds per image of each guided inversion method at each w."
+    _check_classes(ddim, len(ddim.check_images(images, 'images')), f"`images` holds {len(images)}", y=y)
+    for w in check_list(ws, 'ws', 'guidance weights'): check_float(w, 'ws', lo=0)
+    check_int(steps, 'steps', 1, ddim.T); check_int(inner, 'inner', lo=0)
     rows, B = [], len(images)
     def row(method, w, rec, nfe, t0):
         p, s = psnr(rec.float().cpu(), images.cpu()), ssim(rec.float().cpu(), images.cpu())
@@ -166,6 +211,7 @@ def guided_inversion_table(ddim:DDIM, images:torch.Tensor, # images in [−1, 1]
             row(method.upper(), w, rec, cost * c.n, t0)
     return rows
 
+# %% ../nbs/10_guidance.ipynb #g028b
 def format_guided_table(rows:list) -> str:
     "A fixed-width text table of `guided_inversion_table` rows."
     lines = [f"{'method':26s} {'w':>3s} {'PSNR ± std':>14s} {'min':>6s} {'SSIM':>6s} {'NFE':>6s} {'s/img':>7s}"]
@@ -176,10 +222,12 @@ def format_guided_table(rows:list) -> str:
 SWAPS = {'t-shirt': 'shirt', 'trouser': 'dress', 'pullover': 'coat', 'dress': 'coat', 'coat': 'pullover', 'sandal': 'sneaker',
          'shirt': 't-shirt', 'sneaker': 'sandal', 'ankle boot': 'sneaker'}   # each class to one of similar outline; bags have none
 
+# %% ../nbs/10_guidance.ipynb #g032i
 def silhouette_iou(x:torch.Tensor, x_new:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
                    level:float=-0.8) -> torch.Tensor: # a pixel is inside above this value (10 % of full scale)
     "Intersection over union (B,) of the silhouettes (pixels above `level`) of two sets of images."
-    check_tensor(x, 'x', ndim=4); check_tensor(x_new, 'x_new', ndim=4); check_float(level, 'level', -1, 1)
+    for name, v in (('x', x), ('x_new', x_new)): check_not_pixels(check_tensor(v, name, ndim=4), name)
+    check_float(level, 'level', -1, 1)
     if x.shape != x_new.shape: raise ValueError(f"`x_new` must have the shape of `x` {tuple(x.shape)}, got {tuple(x_new.shape)}")
     a, b = (x > level).flatten(1), (x_new.to(x.device) > level).flatten(1)
     return (a & b).sum(1) / (a | b).sum(1).clamp(min=1)
@@ -187,6 +235,7 @@ def silhouette_iou(x:torch.Tensor, x_new:torch.Tensor, # images in [−1, 1], (B
 # %% ../nbs/10_guidance.ipynb #g032b
 SWAP_METHODS = ('null-text', 'negative-prompt', 'ddim')
 
+# %% ../nbs/10_guidance.ipynb #g032l
 def swap_latents(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.shape)
                  y, # their true classes: one label or (B,)
                  target, # the classes they will be decoded with: one label or (B,), checked here
@@ -195,15 +244,17 @@ def swap_latents(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddi
     "The first half of a class swap: (latents, null condition) of `images` inverted with their own class by `method`."
     if method not in SWAP_METHODS: raise ValueError(f"`method` must be one of {', '.join(map(repr, SWAP_METHODS))}, got {method!r}")
     ddim.check_images(images, 'images')
-    for name, c in (('y', y), ('target', target)):                     # checked now, not after the inversion
-        c = Guided(ddim.model, c, w).y
-        if c.ndim and len(c) != len(images): raise ValueError(f"`{name}` is for {len(c)} samples but `images` holds {len(images)}")
+    _check_classes(ddim, len(images), f"`images` holds {len(images)}", w, y=y, target=target)   # not after inverting
     if method == 'null-text':
+        if unknown := sorted(set(options) - {'inner', 'lr', 'tol'}):
+            raise ValueError(f"unknown options {unknown}: method 'null-text' takes `inner`, `lr` and `tol` "
+                             "(see `null_text_invert`)")
         nt = null_text_invert(ddim, images, y, w, steps, progress=progress, **options); return nt.z, nt.null
     if options: raise ValueError(f"options {sorted(options)} are for method 'null-text' only")
     if method == 'negative-prompt': return negative_prompt_invert(ddim, images, y, steps)
     return ddim.guided(y, w).invert(images, steps), None
 
+# %% ../nbs/10_guidance.ipynb #g032c
 def class_swap(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.shape)
                y, # their true classes: one label or (B,)
                target, # the classes to turn them into: one label or (B,)
@@ -213,7 +264,7 @@ def class_swap(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.
                inject_above:int|None=None, # keep the source's decoder features at timesteps above this (`Injected`); None: not at all
                progress:bool=False, **options) -> torch.Tensor: # `options`: of `null_text_invert` (inner, lr, tol)
     "The images with their class changed from `y` to `target`: inverted with their own class, decoded with the target."
-    if inject_above is not None: check_int(inject_above, 'inject_above', lo=-1)
+    if inject_above is not None: check_int(inject_above, 'inject_above', lo=-1, hi=ddim.T)
     z, null = swap_latents(ddim, images, y, target, w, method, steps, progress, **options)
     if inject_above is None: return guided_decode(ddim, z, target, w, null, steps)
     return injected_decode(ddim, z, y, target, w, null, [inject_above], steps)[0]
@@ -226,13 +277,15 @@ def _check_bar(bar, n:int):
     if len(bar) != n or not ((bar >= 0) & (bar <= 1)).all(): raise ValueError(f"`bar` must hold one IoU in [0, 1] per image ({n}), got {len(bar)} values in [{bar.min():.3g}, {bar.max():.3g}]")
     return bar.cpu()
 
+# %% ../nbs/10_guidance.ipynb #g034b
 def silhouette_bar(images:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
                    target, # their target classes: one label or (B,)
                    ref:ImageSet, # real images with class labels, e.g. training images
                    q:float=0.9, # the quantile
                    n:int=300) -> torch.Tensor: # real images of each class compared against
     "Per image: the `q`-quantile of its silhouette IoU with `n` real images of its target class — how alike an unrelated garment of that class is."
-    check_tensor(images, 'images', ndim=4); check_float(q, 'q', 0, 1); check_int(n, 'n', lo=1)
+    check_not_pixels(check_tensor(images, 'images', ndim=4), 'images')
+    check_float(q, 'q', 0, 1); check_int(n, 'n', lo=1)
     if not isinstance(ref, ImageSet) or ref.labels is None or ref.labels.ndim != 1 or ref.labels.is_floating_point():
         raise ValueError(f"`ref` must be an `ImageSet` with one class label per image (e.g. `load_data('fashion_mnist', 'train')`), got {type(ref).__name__}")
     if tuple(ref.images.shape[1:]) != tuple(images.shape[1:]): raise ValueError(f"`ref` holds images of shape {tuple(ref.images.shape[1:])}, `images` are {tuple(images.shape[1:])}")
@@ -242,9 +295,14 @@ def silhouette_bar(images:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
     x = images.cpu()
     return torch.stack([torch.quantile(silhouette_iou(x[i:i + 1].expand(len(real[int(c)]), -1, -1, -1), real[int(c)]), q) for i, c in enumerate(target)])
 
+# %% ../nbs/10_guidance.ipynb #g034s
 def swap_scores(clf, images:torch.Tensor, swapped:torch.Tensor, target, bar:torch.Tensor) -> dict: # `target`: one label or (B,); `bar`: from `silhouette_bar`
     "Success (the classifier sees the target), silhouette IoU, the fraction whose IoU clears its bar (preserved), and both together."
-    target, bar = check_labels(target, 'target', len(clf.attrs), len(images)).cpu().expand(len(images)), _check_bar(bar, len(images))
+    for name, v in (('images', images), ('swapped', swapped)): check_not_pixels(check_tensor(v, name, ndim=4), name)
+    if swapped.shape != images.shape:
+        raise ValueError(f"`swapped` must have the shape of `images` {tuple(images.shape)}, got {tuple(swapped.shape)}")
+    K = len(_check_clf(clf).attrs)
+    target, bar = check_labels(target, 'target', K, len(images)).cpu().expand(len(images)), _check_bar(bar, len(images))
     iou = silhouette_iou(images, swapped).cpu()
     hit = classify(clf, swapped.cpu()) == target
     kept = iou > bar
@@ -257,9 +315,18 @@ def decoder_features(net:nn.Module) -> list:
     up = conditional_unet(net).up
     return list(up[-2 if len(up) > 1 else -1].blocks)
 
+# %% ../nbs/10_guidance.ipynb #g050i
 def _check_taus(taus, hi:int|None=None) -> list:
     "Timesteps τ, one per copy: a non-empty list or tuple of integers ≥ −1 (and ≤ `hi`)."
     return [check_int(tau, 'taus', lo=-1, hi=hi) for tau in check_list(taus, 'taus', 'timesteps, one per copy')]
+
+def _check_modules(net:nn.Module, modules, where:str) -> list:
+    "The layers to inject: `decoder_features(net)` for None, else a non-empty list of layers of `net` (named `where`)."
+    if modules is None: return decoder_features(net)
+    layers = check_list(modules, 'modules', 'layers of the network', ok=lambda m: isinstance(m, nn.Module))
+    own = {id(m) for m in net.modules()}
+    if any(id(m) not in own for m in layers): raise ValueError(f"`modules` must be layers of {where}")
+    return layers
 
 class Injected(nn.Module):
     "ε-network for a batch [source; copy 1; …; copy K] (N rows each): `source` on the first part, `target` on the copies; copy k reuses the source's outputs of `modules` at timesteps above `taus[k]`."
@@ -268,11 +335,12 @@ class Injected(nn.Module):
                  taus, # one timestep per copy: features are injected while t > τ (−1: always; ≥ T: never)
                  modules:list|None=None): # the layers to reuse (default: `decoder_features`)
         super().__init__()
+        for name, m in (('source', source), ('target', target)):
+            if not isinstance(m, nn.Module):
+                raise ValueError(f"`{name}` must be an ε-network (an nn.Module), got {type(m).__name__}")
         self.source, self.target = source, target
         self.taus = _check_taus(taus)
-        self.layers = decoder_features(target) if modules is None else check_list(modules, 'modules', 'layers of the network', ok=lambda m: isinstance(m, nn.Module))
-        own = {id(m) for m in target.modules()}
-        if any(id(m) not in own for m in self.layers): raise ValueError("`modules` must be layers of the `target` network")
+        self.layers = _check_modules(target, modules, 'the `target` network')
         self.in_shape = getattr(target, 'in_shape', None)
 
     def forward(self, x, t):
@@ -315,10 +383,10 @@ def injected_decode(ddim:DDIM, z:torch.Tensor, # latents (N, *shape), e.g. of nu
                     progress:bool=False) -> torch.Tensor:
     "(K, N, *shape): the latents decoded with class `target`, copy k with the source's (class `y`) features injected at timesteps above `taus[k]`."
     ddim.check_batch(z, 'z')
-    y, target = torch.as_tensor(y), torch.as_tensor(target)
-    Injected(ddim.guided(y, w, null).model, ddim.guided(target, w, null).model, taus, modules)   # bad classes, weight, null, τ or layers: refused before any work
-    for name, v in (('y', y), ('target', target), ('null', null)):
-        if condition_rows(v) not in (None, len(z)): raise ValueError(f"`{name}` is for {condition_rows(v)} samples but `z` holds {len(z)} latents")
+    c = _check_classes(ddim, len(z), f"`z` holds {len(z)} latents", w, null, y=y, target=target)   # before any work
+    y, target = c['y'], c['target']
+    _check_modules(ddim.model, modules, "`ddim`'s network")
+    Injected(ddim.guided(y, w, null).model, ddim.guided(target, w, null).model, taus, modules)   # τ, and the rest
     K = len(taus) + 1
     bs = max(1, (default_batch_size(ddim.device) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)) // K)
     out = []
@@ -337,6 +405,7 @@ class SwapSearch(NamedTuple):
     iou:torch.Tensor # (N,) its silhouette IoU with the source
     kept:torch.Tensor # (N,) whether that IoU clears the image's bar
 
+# %% ../nbs/10_guidance.ipynb #g054s
 def swap_search(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (N, *ddim.shape)
                 y, # their true classes: one label or (N,)
                 target, # the classes to turn them into: one label or (N,)
@@ -348,6 +417,8 @@ def swap_search(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (N, *ddim
     "Per image, the swap with the least injection that keeps the outline: the plain swap if its silhouette IoU with the source exceeds `bar`, else the candidate with the largest τ that does; where none does, the one with the highest IoU."
     taus = sorted(set(_check_taus(taus, hi=ddim.T - 1))) + [ddim.T]   # the last candidate: never injected
     bar = _check_bar(bar, len(ddim.check_images(images)))
+    _check_modules(ddim.model, modules, "`ddim`'s network")                       # checked now, not after the inversion
+    if batch_size is not None: check_int(batch_size, 'batch_size', lo=1)
     z, null = swap_latents(ddim, images, y, target, w, method, steps, progress, **options)
     cands = injected_decode(ddim, z, y, target, w, null, taus, steps, modules, batch_size, progress)     # (K, N, *shape), most injected first
     iou = torch.stack([silhouette_iou(images, c) for c in cands]).cpu()                          # (K, N)
