@@ -1,6 +1,7 @@
-"""Run README.md as a new user would: every ```python block in order (one namespace), and every `ddim_nb_*` command
-of its ```sh blocks, in an empty folder; then check that each produced what its comments say.
-Usage: python readme.py README.md [WORKDIR]"""
+"""Run README.md as a new user would: every ```python block in order, each as it is labelled — a block whose first
+line says it continues the snippet above runs in that snippet's namespace, every other block alone in a fresh one —
+and every `ddim_nb_*` command of its ```sh blocks, in an empty folder; then check that each produced what its
+comments say. Usage: python readme.py README.md [WORKDIR]"""
 import re, shlex, subprocess, sys, tempfile, time, os
 from pathlib import Path
 
@@ -19,8 +20,11 @@ def ok(cond, what):
 ns = {}
 for i, code in enumerate(py, 1):
     t0 = time.time()
+    alone = not code.startswith('# continues the snippet above')
+    ok(alone or i > 1, f"block {i} is labelled {'self-contained' if alone else 'as continuing block ' + str(i - 1)}")
+    if alone: ns = {}                               # a self-contained block: a fresh namespace, nothing from the blocks before
     exec(compile(code, f'README python block {i}', 'exec'), ns)
-    print(f"python block {i}: ran in {time.time() - t0:.1f} s")
+    print(f"python block {i}: ran in {time.time() - t0:.1f} s ({'alone' if alone else 'after block ' + str(i - 1)})")
     import torch
     from PIL import Image
     if i == 1:
@@ -60,6 +64,10 @@ for c in cmds:
     if c.startswith('ddim_nb_demo'):
         ok(Path('ddim_nb_demo/report.html').stat().st_size > 10_000, "the demo wrote ddim_nb_demo/report.html")
         ok(dt < 180, f"the demo ran in under 3 minutes ({dt:.0f} s)")
-    if c.startswith('ddim_nb_sample'):
+    if c.startswith('ddim_nb_sample') and 'samples.png' in c:
         ok(Image.open('samples.png').size == (6 * 34 + 2,) * 2, "ddim_nb_sample wrote 36 samples to samples.png")
+    if c.startswith('ddim_nb_edit'):
+        strip = Image.open('edits/face.edits.png')
+        ok(strip.width > 9 * 34 * 3 and strip.height > 2 * 34 * 3, f"ddim_nb_edit wrote the labelled strip edits/face.edits.png ({strip.size})")
+        ok(len(list(Path('edits').glob('face.smiling*.png'))) == 8, "ddim_nb_edit wrote the 8 smiling edits besides α = 0")
 print("README: every snippet and command ran as written")

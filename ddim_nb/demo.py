@@ -9,8 +9,8 @@ from pathlib import Path
 
 import torch
 
-from .checks import check_float, check_int, check_writable
-from .cli import command
+from .checks import DamagedFile, check_float, check_int, check_writable
+from .cli import EDIT_INVERSION, check_typicality, command, labelled_grid, shipped_typicality
 from .data import load_data, load_images, to_model_range
 from .ddim import decode, hardware, randn_latents, resolve_device
 from .editing import attribute_classifier, edit_images, measure_edits, shipped_boundaries
@@ -39,7 +39,7 @@ def demo_images(ddim, model:str, # a shipped model: its card names the data it w
 # %% ../nbs/07_demo.ipynb #d021
 _MIME = {'.png': 'image/png', '.gif': 'image/gif'}
 
-def html_report(title:str, sections:list, # dicts with 'title', and optionally 'text', 'table' (preformatted) and 'images' [(caption, file)]
+def html_report(title:str, sections:list, # dicts with 'title', and optionally 'text', 'table' (preformatted) and 'images' [(caption, file[, scale])]
                 path, # the HTML file to write (atomically)
                 footer:str='') -> Path:
     "Write a self-contained HTML report: every image embedded."
@@ -53,21 +53,21 @@ def html_report(title:str, sections:list, # dicts with 'title', and optionally '
         parts.append(f"<h2>{esc(s['title'])}</h2>")
         if s.get('text'): parts.append(f"<p>{esc(s['text'])}</p>")
         if s.get('table'): parts.append(f"<pre>{esc(s['table'])}</pre>")
-        for caption, f in s.get('images', []):
+        for caption, f, *scale in s.get('images', []):
             f = Path(f)
             if f.suffix.lower() not in _MIME: raise ValueError(f"cannot embed {f.name}: only {sorted(_MIME)} images")
-            w = _image_width(f)
+            w = _image_width(f, scale=scale[0] if scale else None)
             data = base64.b64encode(f.read_bytes()).decode()
             parts.append(f"<figure><img src='data:{_MIME[f.suffix.lower()]};base64,{data}' width='{w}' alt='{esc(caption)}'>"
                          f"<figcaption>{esc(caption)}</figcaption></figure>")
     parts.append(f"<hr><p style='font-size:.8rem;color:#666'>{esc(footer)}</p></body></html>")
     return atomic_write(path, lambda tmp: Path(tmp).write_text(''.join(parts), encoding='utf-8'))
 
-def _image_width(f, target:int=720) -> int:
-    "Display width: the image enlarged by a whole factor to at most `target` pixels wide."
+def _image_width(f, target:int=720, scale:int|None=None) -> int:
+    "Display width: the image enlarged `scale` times, or by a whole factor to at most `target` pixels wide."
     from PIL import Image
     with Image.open(f) as im: w = im.width
-    return w * max(1, target // w)
+    return w * (scale or max(1, target // w))
 
 # %% ../nbs/07_demo.ipynb #d032
 def _inversion_lines(s:dict) -> list:
@@ -79,11 +79,16 @@ def _edit_lines(s:dict) -> list:
     return ([f"{'edit (α = ' + format(s['edit_alpha'], 'g') + ')':24s} {'success':>8s} {'kept':>6s}"] +
             [f"{a:24s} {r['success']:8.0%} {r['kept']:6.0%}" for a, r in s['edits'].items()])
 
+def _typical_lines(s:dict) -> list:
+    far = [(i, w) for i, w in enumerate(s.get('typicality', [])) if w]
+    if 'typicality' not in s: return [f"typicality: no calibration ships for {s['model']}"]
+    return [f"typicality: {len(far)} of {s['n']} pictures far from the training data"] + [f"  picture {i + 1}: {w}" for i, w in far]
+
 def demo_table(s:dict) -> str:
     "The demo's results (the summary `demo` returns) as a short text table."
     i = s['interpolation']
     return '\n'.join(_inversion_lines(s) + [f"interpolation: largest step / mean step {i['max_over_mean']:.2f}, "
-                                             f"speckle (worst frame / ends) {i['speckle_max']:.2f}"] + _edit_lines(s))
+                                             f"speckle (worst frame / ends) {i['speckle_max']:.2f}"] + _edit_lines(s) + _typical_lines(s))
 
 def _demo_report(s:dict, path, n_own:int) -> Path:
     f, S, n = s['files'], s['steps'], s['n']
@@ -93,20 +98,26 @@ def _demo_report(s:dict, path, n_own:int) -> Path:
                      f"({', '.join(s['inversion'])}); PSNR over the {n} images, NFE = network calls per image.",
                      table='\n'.join(_inversion_lines(s)), images=[("originals, then each method's reconstructions", f['inversion'])]),
                 dict(title='Interpolation', text="The spherical path between the fixed-point latents of the first two images, decoded by G.",
-                     images=[('9 frames', f['interpolation']), ('the same path, animated', f['animation'])])]
+                     images=[('9 frames', f['interpolation']), ('the same path, animated (natural size)', f['animation'], 1)]),
+                dict(title='Like the training data?', text="Each picture's inverted latent against the range calibrated on held-out "
+                     "images of the model (06_cli): a picture far outside it is one the model's edits barely move.",
+                     table='\n'.join(_typical_lines(s)))]
     if 'edits' in s:
         sections.append(dict(title='Edits', text=f"Rows: {', '.join(s['edits'])}; columns: α = {', '.join(f'{a:g}' for a in SWEEP_ALPHAS)} along each "
-                             f"attribute's conditional normal, for the first image. Table: all {n} images pushed by α = {s['edit_alpha']:g} towards the "
+                             f"attribute's conditional normal, for the first image (labelled in the picture). Table: all {n} images pushed by α = {s['edit_alpha']:g} towards the "
                              "attribute's other side; success: the attribute classifier reads it flipped; kept: it reads every other attribute unchanged.",
-                             table='\n'.join(_edit_lines(s)), images=[('α sweeps', f['edits'])]))
+                             table='\n'.join(_edit_lines(s)), images=[('α sweeps', f['edits'], 1)]))
     else: sections.append(dict(title='Edits', text=_edit_lines(s)[0]))
     t = ', '.join(f'{k} {v:.0f} s' for k, v in s['timings'].items())
     return html_report(f"ddim_nb demo: {s['model']}", sections, path, footer=f"{s['device']}, {hardware()}; {t}")
 
-# %% ../nbs/07_demo.ipynb #d031
-DEMO_METHODS = [('ddim', 'ddim', {}), ('fixed_point K=2', 'fixed_point', dict(K=2)), ('edict', 'edict', {}), ('bdia', 'bdia', {})]
-SWEEP_ALPHAS = (-4., -2., 0., 2., 4.)
+# %% ../nbs/07_demo.ipynb #d031m
+DEMO_METHODS = [('ddim', 'ddim', {}), ('fixed_point K=2', 'fixed_point', dict(K=2)), ('edict', 'edict', {}), ('bdia', 'bdia', {})]   # the fast inversions: (label, method, options)
 
+# %% ../nbs/07_demo.ipynb #d031s
+SWEEP_ALPHAS = (-4., -2., 0., 2., 4.)   # the α of the edit grid
+
+# %% ../nbs/07_demo.ipynb #d031
 def demo(model:str='avatars32', # a shipped model
          image:list|str|None=None, # your own image file(s): inverted, interpolated and edited first
          out:str='ddim_nb_demo', # output folder (created; files of the same names are replaced)
@@ -121,10 +132,15 @@ def demo(model:str='avatars32', # a shipped model
     images = [image] if isinstance(image, (str, Path)) else list(image or [])
     if model not in available(): raise ValueError(f"unknown model {model!r}; shipped: {available()}")
     for p in images:
+        if Path(p).is_dir(): raise ValueError(f"{p} is a folder; an image file is expected")
         if not Path(p).is_file(): raise FileNotFoundError(f"image file {p} does not exist")
     check_int(steps, 'steps', lo=2); check_int(n, 'n', lo=2); check_int(n_samples, 'n_samples', lo=1); check_int(seed, 'seed', lo=0)
     if len(images) > n: raise ValueError(f"{len(images)} images given but `n` = {n}: raise `n`")
-    check_float(edit_alpha, 'edit_alpha', lo=0, lo_open=True); device = resolve_device(device); check_writable(out, 'out', folder=True)
+    check_float(edit_alpha, 'edit_alpha', lo=0, lo_open=True); device = resolve_device(device)
+    try: bds, clf = shipped_boundaries(model, kinds=('conditional',)), attribute_classifier(model, device=device)
+    except DamagedFile: raise                                           # damaged shipped files: an error, not 'none ship'
+    except ValueError: bds = clf = None                                 # none ship for this model: the demo skips edits
+    check_writable(out, 'out', folder=True)
     say = print if progress else (lambda *a, **k: None)
     out, t_start, t = Path(out), time.time(), {}                       # (`check_writable` made the folder)
     ddim = load(model, device)
@@ -144,19 +160,21 @@ def demo(model:str='avatars32', # a shipped model
     t['inversion'] = time.time() - t0
 
     t0 = time.time()                                                    # 3. interpolation between the first two images
-    z = invert(ddim, x, 'fixed_point', steps, K=2)                      # fixed-point latents: the path's ends and the edits' starts
+    inv = {**EDIT_INVERSION, 'steps': steps}
+    z = invert(ddim, x, **inv)                                          # the path's ends and the edits' starts
     path = interpolate_latents(ddim, z[:1], z[1:2], n_frames=9, steps=steps)
     files['interpolation'] = atomic_write(out / 'interpolation.png', lambda tmp: strip_image(path.frames.cpu(), scale=2).save(tmp, format='PNG'))
-    files['animation'] = save_path_gif(path.frames.cpu(), out / 'interpolation.gif', scale=3)
+    files['animation'] = save_path_gif(path.frames.cpu(), out / 'interpolation.gif', scale=4)
     summary['interpolation'] = {k: v for k, v in path_report(path).items() if k in ('max_over_mean', 'speckle_max')}
     t['interpolation'] = time.time() - t0
+    warn = check_typicality(ddim, model, x, z, inv)                   # is each picture like the training data?
+    if shipped_typicality(model) is not None: summary['typicality'] = warn
 
     t0 = time.time()                                                    # 4. edits along the shipped boundaries
-    try: bds, clf = shipped_boundaries(model, kinds=('conditional',)), attribute_classifier(model, device=ddim.device)
-    except ValueError: bds = clf = None
     if bds:
-        sweep = torch.cat([edit_images(ddim, z[:1], bd, SWEEP_ALPHAS, steps)[0] for bd in bds.values()])
-        files['edits'] = save_grid(sweep.cpu(), out / 'edits.png', nrow=len(SWEEP_ALPHAS))
+        sweep = torch.cat([edit_images(ddim, z[:1], bd, SWEEP_ALPHAS, steps) for bd in bds.values()]).cpu()
+        grid = labelled_grid(sweep, [a for a, _ in bds], [f'α = {a:+g}' for a in SWEEP_ALPHAS])
+        files['edits'] = atomic_write(out / 'edits.png', lambda tmp: grid.save(tmp, format='PNG'))
         res = measure_edits(ddim, clf, z, bds, [edit_alpha], steps=steps, progress=progress)
         summary['edits'] = {r['attr']: dict(success=r['success'], kept=r['preserved']) for r in res}
     t['edits'] = time.time() - t0
@@ -167,11 +185,11 @@ def demo(model:str='avatars32', # a shipped model
     return summary
 
 # %% ../nbs/07_demo.ipynb #d041
-@command('ddim_nb_demo')
-def demo_cli(model:str='avatars32', # a shipped model: avatars32 or fashion32
-             image:list=None, # your own image file(s), inverted and edited first
+@command('ddim_nb_demo', choices=dict(model=available))
+def demo_cli(model:str='avatars32', # a shipped model
+             image:list=None, # your own image file(s), inverted and edited first (default: none)
              out:str='ddim_nb_demo', # output folder
-             device:str=None, # 'cpu', 'cuda', 'mps'; default: the best available
+             device:str=None, # 'cpu', 'cuda', 'mps' (default: the best available)
              steps:int=20, # sampler steps S
              n:int=16, # images to invert
              edit_alpha:float=3., # step along each attribute normal for the measured edits
