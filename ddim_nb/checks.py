@@ -131,11 +131,13 @@ def inside(root, rel, name:str='path') -> Path:
     return p
 
 # %% ../nbs/01a_checks.ipynb #k033
-def check_writable(path, name:str, folder:bool=False) -> Path:
+def check_writable(path, name:str, folder:bool=False,
+                   create:bool=True) -> Path: # False: only check that nothing of the wrong kind is in the way yet
     "Make sure `path` (a file, or a `folder`) can be written before any work starts: its folder is created, writable, and nothing of the wrong kind is in the way."
     path = Path(path); d = path if folder else path.parent
     if folder and path.exists() and not path.is_dir(): raise ValueError(f"`{name}` {path} exists and is not a folder")
     if not folder and path.is_dir(): raise ValueError(f"`{name}` {path} is a folder; a file name is expected")
+    if not create: return path
     try: d.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise ValueError(f"`{name}`: cannot create folder {d}: {e.strerror or e}") from None
     if not os.access(d, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):

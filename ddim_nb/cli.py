@@ -304,7 +304,7 @@ def invert_cli(images:list, # image files (one or more)
     paths = [images] if isinstance(images, (str, Path)) else list(images)
     if not paths: raise ValueError('`images` names no file')
     m = method_record(method); check_int(steps, 'steps', lo=1); check_int(seed, 'seed', lo=0)
-    names = _unique_names(paths)
+    names = _unique_names(paths); check_writable(out, 'out', folder=True, create=False)
     ddim = resolve_model(model, checkpoint, config, device)
     x = load_images(paths, ddim.shape).to(ddim.device)          # unreadable files are refused before the output folder is made
     out = check_writable(out, 'out', folder=True)
