@@ -14,6 +14,7 @@ from safetensors.torch import load_file, save_file
 from .ddim import DDIM, eps_network, resolve_device
 from .checks import DamagedFile, check_dtype, check_finite_tensors, check_name, check_writable, reading
 from .store import atomic_write, latest_checkpoint, read_checkpoint, split_prefix
+from .train import check_record
 from .unet import UNet
 
 # %% auto #0
@@ -24,25 +25,25 @@ def weights_dir() -> Path:
     "Folder of the shipped weights inside the installed package."
     return Path(str(files('ddim_nb'))) / 'weights'
 
+# %% ../nbs/02b_pretrained.ipynb #c004_av
 def available() -> list:
     "Names of the shipped pretrained models."
     return sorted(p.stem for p in weights_dir().glob('*.json'))
 
+# %% ../nbs/02b_pretrained.ipynb #c004_cd
 def card(name:str) -> dict:
     "The JSON card of a shipped model: network configuration and how it was trained and measured."
     if not isinstance(name, str) or name not in available(): raise ValueError(f"unknown pretrained model {name!r}; available: {available()}")
-    with reading(weights_dir() / f'{name}.json', 'model card') as p: return json.loads(p.read_text())
+    with reading(weights_dir() / f'{name}.json', 'model card') as p: c = json.loads(p.read_text())
+    return check_record(c, f'model card {p}', ('unet', 'diffusion', 'train'))
 
 # %% ../nbs/02b_pretrained.ipynb #c004b
-_LEGACY_DIFFUSION = dict(T=1000, schedule='linear', objective='eps')   # what models saved before the record existed used
-
-def _ddim(unet_cfg:dict, weights:dict, device:torch.device, diffusion:dict|None=None, source:str='model'):
+def _ddim(unet_cfg:dict, weights:dict, device:torch.device, diffusion:dict, source:str='model'):
     "A ready `DDIM`: the U-Net with `weights`, wrapped as an ε-network as `diffusion` records (schedule and parameterisation)."
-    d = dict(diffusion or _LEGACY_DIFFUSION)
+    d = dict(diffusion)
     T, schedule = d.pop('T'), d.pop('schedule')
-    net = UNet(**unet_cfg)
-    try: net.load_state_dict(weights)
-    except RuntimeError as e:   # e.g. "size mismatch for in_conv.weight": the recorded configuration is not the one these weights were trained with
+    try: net = UNet(**unet_cfg); net.load_state_dict(weights)
+    except (TypeError, ValueError, RuntimeError) as e:   # e.g. "size mismatch for in_conv.weight", "unexpected keyword"
         raise DamagedFile(f"{source}: the weights do not fit the network its record describes ({str(e).splitlines()[-1].strip()[:200]})") from None
     net.eval().requires_grad_(False)
     if device.type == 'cpu': net.to(memory_format=torch.channels_last)   # oneDNN's fast layout (`00_unet`); the same ε to float32 rounding
@@ -51,8 +52,9 @@ def _ddim(unet_cfg:dict, weights:dict, device:torch.device, diffusion:dict|None=
 def load(name:str, device=None) -> DDIM:
     "A shipped pretrained model as a ready `DDIM` (EMA weights, eval mode, on `device`; default: the best available)."
     c, device = card(name), resolve_device(device)
-    with reading(weights_dir() / f'{name}.safetensors', 'model weights') as p: w = check_finite_tensors(load_file(p), str(p))
-    return _ddim(c['unet'], w, device, c.get('diffusion'), source=f'shipped model {name}')
+    with reading(weights_dir() / f'{name}.safetensors', 'model weights') as p:   # int8 weights too: damaged
+        w = check_finite_tensors(load_file(p), str(p), floating=True)
+    return _ddim(c['unet'], w, device, c['diffusion'], source=f'shipped model {name}')
 
 # %% ../nbs/02b_pretrained.ipynb #c004c
 def load_checkpoint(path, device=None, ema:bool=True) -> DDIM:
@@ -60,9 +62,11 @@ def load_checkpoint(path, device=None, ema:bool=True) -> DDIM:
     device, ckpt = resolve_device(device), latest_checkpoint(path)
     if ckpt is None: raise FileNotFoundError(f"no checkpoint in {path}")
     state, tensors = read_checkpoint(ckpt)
-    if not isinstance(state.get('unet'), dict): raise DamagedFile(f"checkpoint record {ckpt / 'state.json'} has no network configuration ('unet')")
-    return _ddim(state['unet'], split_prefix(tensors, 'ema' if ema else 'model'), device, state.get('diffusion'), source=f'checkpoint {ckpt}')
+    state = check_record(state, f"checkpoint record {ckpt / 'state.json'}", ('unet',))
+    return _ddim(state['unet'], split_prefix(tensors, 'ema' if ema else 'model'), device, state['diffusion'],
+                 f'checkpoint {ckpt}')
 
+# %% ../nbs/02b_pretrained.ipynb #c004c_ex
 def export_pretrained(run, name:str, record:dict, dest=None,
                       dtype=torch.float16): # storage dtype of floating-point weights (they load as float32)
     "Write the EMA weights of run folder `run` and a card (config, schedule and parameterisation + `record`) as shipped model `name`."
@@ -73,14 +77,15 @@ def export_pretrained(run, name:str, record:dict, dest=None,
     ckpt = latest_checkpoint(run)
     if ckpt is None: raise FileNotFoundError(f"no checkpoint to export in {run}")
     state, tensors = read_checkpoint(ckpt)
-    if not all(isinstance(state.get(k), dict) for k in ('unet', 'train')):
-        raise DamagedFile(f"checkpoint record {ckpt / 'state.json'} has no network configuration and training settings ('unet', 'train'): not a checkpoint of `train`")
-    own = dict(name=name, unet=state['unet'], diffusion=state.get('diffusion', _LEGACY_DIFFUSION), train=state['train'], step=state['step'])
+    state = check_record(state, f"checkpoint record {ckpt / 'state.json'}", ('unet', 'train'))
+    ema = split_prefix(tensors, 'ema')
+    _ddim(state['unet'], ema, torch.device('cpu'), state['diffusion'], f'checkpoint {ckpt}')   # they fit their record
+    own = dict(name=name, unet=state['unet'], diffusion=state['diffusion'], train=state['train'], step=state['step'])
     clash = sorted(k for k in own if k in record and record[k] != own[k])
     if clash: raise ValueError(f"`record` must not change the card's own entries {clash} (the card writes {list(own)} from the checkpoint)")
     try: text = json.dumps({**own, **record}, indent=1, allow_nan=False)   # the whole card, before any file is written
     except (TypeError, ValueError) as e: raise ValueError(f"`record` must hold JSON values only (strings, finite numbers, bools, None, lists, dicts): {e}") from None
-    weights = {k: v.to(dtype) if v.is_floating_point() else v for k, v in split_prefix(tensors, 'ema').items()}
+    weights = {k: v.to(dtype) if v.is_floating_point() else v for k, v in ema.items()}
     atomic_write(dest / f'{name}.safetensors', lambda tmp: save_file(weights, tmp))
     atomic_write(dest / f'{name}.json', lambda tmp: Path(tmp).write_text(text))
     return dest / f'{name}.json'
@@ -95,14 +100,23 @@ def resolve_model(model:str|None=None, checkpoint:str|None=None, config:str|None
     return DDIM(UNet.from_config(config).eval()).to(resolve_device(device))
 
 # %% ../nbs/02b_pretrained.ipynb #c011
+def _line(p, i:int, line:str) -> dict:
+    "Line `i` of JSON-lines file `p` as a dict; a `DamagedFile` naming the file and the line otherwise."
+    try: r = json.loads(line)
+    except ValueError: r = None
+    if not isinstance(r, dict): raise DamagedFile(f"invocation log {p}: line {i} is not a JSON object ({line[:80]!r})")
+    return r
+
 def provenance(run) -> dict:
     "How the newest checkpoint of run folder `run` was made: the command that repeats it, step, training wall time, hardware, invocations."
     run, ckpt = Path(run), latest_checkpoint(run)
     if ckpt is None: raise FileNotFoundError(f"no checkpoint in {run}")
-    state, _ = read_checkpoint(ckpt)
+    state = check_record(read_checkpoint(ckpt)[0], f"checkpoint record {ckpt / 'state.json'}", ('train',))
     t = state['train']
     # the planned step count replaces a time budget, so the command repeats the run exactly on any machine
     cmd = ' '.join(['ddim_nb_train'] + [f'--{k} {v}' for k, v in t.items() if v is not None and k != 'minutes'] + [f'--out {run.name}'])
-    runs = [json.loads(l) for l in (run / 'runs.jsonl').read_text().splitlines()] if (run / 'runs.jsonl').exists() else []
+    runs, p = [], run / 'runs.jsonl'
+    if p.exists():
+        with reading(p, 'invocation log'): runs = [_line(p, i, l) for i, l in enumerate(p.read_text().splitlines(), 1)]
     return dict(command=cmd, step=state['step'], train_wall_s=round(state.get('elapsed_s', 0.)), device=state.get('device'),
                 hardware=state.get('hardware'), invocations=runs)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_train.ipynb #c002
 from __future__ import annotations
-import csv, json, math, os, time, warnings
+import csv, io, json, math, os, time, warnings
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -15,7 +15,8 @@ from tqdm.auto import tqdm
 
 from .checks import DamagedFile, check_choice, check_float, check_int, check_writable, reading
 from .data import ImageSet, load_data, to_model_range
-from .ddim import DDIM, PRECISIONS, Guided, Preconditioned, autocast_dtype, decode, eps_network, hardware, mix_seed, randn_latents
+from .ddim import (DDIM, PRECISIONS, SCHEDULES, Guided, Preconditioned, autocast_dtype, decode, eps_network,
+                          hardware, mix_seed, randn_latents)
 from .images import save_grid
 from .parallel import across_ranks, data_parallel, dist_info, gather_objects, rank_slice, start_distributed, sync_processes
 from .store import atomic_write, clean_checkpoints, latest_checkpoint, read_checkpoint, save_checkpoint, split_prefix, trim_log
@@ -24,7 +25,7 @@ from .unet import CONFIGS, build_unet, unet_config_name
 # %% auto #0
 __all__ = ['T_DISTS', 'LOSSES', 'DECAYS', 'OBJECTIVES', 'RECIPES', 'DIFFUSION', 'batch_indices', 'sample_timesteps',
            'training_batch', 'class_count', 'training_labels', 'diffusion_loss', 'ema_update', 'ema_decay', 'lr_at',
-           'TrainConfig', 'build_network', 'train_step', 'plan_steps', 'train']
+           'TrainConfig', 'check_record', 'build_network', 'train_step', 'budget_steps', 'plan_steps', 'train']
 
 # %% ../nbs/02_train.ipynb #c022
 def batch_indices(n:int, step:int, batch_size:int, seed:int):
@@ -39,6 +40,7 @@ def batch_indices(n:int, step:int, batch_size:int, seed:int):
 # %% ../nbs/02_train.ipynb #t22b
 T_DISTS = ('antithetic', 'lognormal')
 
+# %% ../nbs/02_train.ipynb #t22b_st
 def sample_timesteps(n:int, # how many
                      generator:torch.Generator, # source of randomness
                      T:int=1000, # number of diffusion steps
@@ -55,6 +57,7 @@ def sample_timesteps(n:int, # how many
     ls = torch.randn(n, generator=generator, dtype=torch.float64) * p_std + p_mean
     return torch.bucketize(ls, (log_sigma[1:] + log_sigma[:-1]) / 2)
 
+# %% ../nbs/02_train.ipynb #t22b_tb
 def training_batch(data:ImageSet, step:int, batch_size:int, seed:int, T:int=1000,
                    t_dist:str='antithetic', abar=None, p_mean:float=-1.2, p_std:float=1.2):
     "The (x₀ in [−1, 1], t, ε) of training step `step`, as a pure function of (seed, step)."
@@ -65,6 +68,7 @@ def training_batch(data:ImageSet, step:int, batch_size:int, seed:int, T:int=1000
     t = sample_timesteps(batch_size, g, T, t_dist, abar, p_mean, p_std)
     return x0, t, torch.randn(x0.shape, generator=g)
 
+# %% ../nbs/02_train.ipynb #t22b_cc
 def class_count(data:ImageSet) -> int:
     "The number of classes K of a dataset labelled with one class per image (labels (N,) in 0..K-1)."
     if data.labels is None or data.labels.ndim != 1 or data.labels.is_floating_point():
@@ -72,6 +76,7 @@ def class_count(data:ImageSet) -> int:
         raise ValueError(f"class-conditional training needs one class label per image, (N,) integers; {data.name!r} has {got}")
     return len(data.label_names) if data.label_names else int(data.labels.max()) + 1
 
+# %% ../nbs/02_train.ipynb #t22b_tl
 def training_labels(data:ImageSet, step:int, batch_size:int, seed:int,
                     p_uncond:float): # label dropout: the probability of the null class ∅ = K
     "The class labels of the images of training step `step` (those of `training_batch`), each replaced by the null class with probability `p_uncond`."
@@ -82,6 +87,7 @@ def training_labels(data:ImageSet, step:int, batch_size:int, seed:int,
 # %% ../nbs/02_train.ipynb #c024
 LOSSES = {'l1': F.l1_loss, 'l2': F.mse_loss}
 
+# %% ../nbs/02_train.ipynb #c024_dl
 def diffusion_loss(model, # the ε-network being trained: a U-Net, or a `Preconditioned` wrapper around one
                    ddim:DDIM, x0, t, eps, loss:str='l1',
                    y=None): # class labels (B,) of a class-conditional network
@@ -100,13 +106,16 @@ def ema_update(ema:nn.Module, model:nn.Module, decay:float):
     torch._foreach_lerp_(ep, mp, 1 - decay)
     for eb, mb in zip(ema.buffers(), model.buffers()): eb.copy_(mb)
 
+# %% ../nbs/02_train.ipynb #t24b_ed
 def ema_decay(step:int, # steps taken so far, counting this one (≥ 1)
               batch_size:int, ema:float, # the fixed decay, or its upper bound when `ema_ramp` > 0
               ema_ramp:float=0.): # > 0: half-life = ema_ramp × images seen (EDM)
     "The EMA decay after step `step`: fixed, or with a half-life that grows with the images seen, so early weights are forgotten."
+    check_int(step, 'step', lo=1)
     if ema_ramp <= 0: return ema
     return min(ema, 0.5 ** (batch_size / (ema_ramp * step * batch_size)))
 
+# %% ../nbs/02_train.ipynb #t24b_dc
 DECAYS = ('constant', 'cosine', 'linear')
 
 # %% ../nbs/02_train.ipynb #t24b_1
@@ -124,6 +133,7 @@ def lr_at(step:int, # 0-based step
 # %% ../nbs/02_train.ipynb #c027
 OBJECTIVES = ('eps', 'edm', 'v')
 
+# %% ../nbs/02_train.ipynb #c027_tc
 def _names_config(config:str, channels:int) -> bool:
     "Whether `config` names a U-Net configuration for images of `channels` channels (`unet_config_name`'s rule)."
     try: unet_config_name(config, channels); return True
@@ -173,7 +183,10 @@ class TrainConfig:
         check_float(self.ema, 'ema', 0, 1, hi_open=True); check_float(self.ema_ramp, 'ema_ramp', lo=0)
         check_float(self.lr, 'lr', lo=0, lo_open=True); check_float(self.grad_clip, 'grad_clip', lo=0, lo_open=True)
         check_float(self.p_mean, 'p_mean'); check_float(self.p_std, 'p_std', lo=0, lo_open=True)
-        if self.sigma_data is not None: check_float(self.sigma_data, 'sigma_data', lo=0, lo_open=True)
+        if self.sigma_data is not None:   # 'v' is 'edm' with σ_data = 1
+            check_float(self.sigma_data, 'sigma_data', lo=0, lo_open=True)
+            if self.objective != 'edm':
+                raise ValueError(f"`sigma_data` is a setting of objective 'edm' only, not {self.objective!r}")
         if self.minutes is not None: check_float(self.minutes, 'minutes', lo=0, lo_open=True)
         if self.p_uncond is not None: check_float(self.p_uncond, 'p_uncond', 0, 1, hi_open=True)
 
@@ -185,6 +198,7 @@ class TrainConfig:
         if self.sigma_data is None: raise ValueError("`sigma_data` is not set yet: `train` measures it on the training images")
         return dict(objective='edm', sigma_data=self.sigma_data)
 
+# %% ../nbs/02_train.ipynb #c027_rc
 RECIPES = {
     'reference': dict(objective='eps', loss='l1', t_dist='antithetic', lr=2e-4, warmup=0, decay='constant',
                       ema=0.9995, ema_ramp=0., precision='fp32'),
@@ -192,11 +206,51 @@ RECIPES = {
                 ema=0.9999, ema_ramp=0.05, precision='auto'),
 }
 
+# %% ../nbs/02_train.ipynb #c027_df
 DIFFUSION = dict(T=1000, schedule='linear')   # the noise schedule every run trains with
+
+# %% ../nbs/02_train.ipynb #c027_lg
 # settings of checkpoints written before these options existed
 _LEGACY = dict(objective='eps', sigma_data=None, t_dist='antithetic', p_mean=-1.2, p_std=1.2, warmup=0, decay='constant',
                ema_ramp=0., precision='auto', minutes=None, p_uncond=None)
 _MAY_CHANGE = {'steps', 'log_every', 'sample_every', 'sample_steps', 'ckpt_every', 'keep', 'minutes'}
+
+# %% ../nbs/02_train.ipynb #c027_cr
+def check_record(record, where:str, # a checkpoint's `state.json` or a model card, and its name for messages
+                 need:tuple=()) -> dict: # the entries it must hold, e.g. ('unet', 'train')
+    "`record` with its 'diffusion' entry, once its fields and their agreement are checked; else a `DamagedFile`."
+    # the diffusion record must be what the training settings train with; records older than it get it from them
+    def bad(msg): return DamagedFile(f"{where}: {msg}"[:400])
+    if not isinstance(record, dict): raise bad('not a JSON object')
+    if k := next((k for k in need if k not in record), None): raise bad(f"no {k!r} entry")
+    if k := next((k for k in ('unet', 'train', 'diffusion', 'log_window') if type(record.get(k, {})) != dict), None):
+        raise bad(f"{k!r} must be a JSON object, got {record[k]!r}")
+    tr, step, want, n = record.get('train'), record.get('step', 0), None, 2**62
+    try: check_int(step, 'step', lo=0); check_float(record.get('elapsed_s', 0), 'elapsed_s', lo=0)
+    except ValueError as e: raise bad(e) from None
+    if tr is not None:
+        try:
+            if x := sorted(set(tr) - set(TrainConfig.__dataclass_fields__)): raise ValueError(f"unknown setting(s) {x}")
+            cfg = TrainConfig(**{**_LEGACY, **tr}); want, n = {**DIFFUSION, **cfg.parameterisation}, cfg.log_every
+        except ValueError as e: raise bad(f"'train': {e}") from None
+        if step > cfg.steps: raise bad(f"`step` {step} lies beyond the run's {cfg.steps} steps")
+    d = record.get('diffusion', want)
+    try:
+        if d is None: raise ValueError("absent, and no training settings ('train') to derive it from")
+        if x := sorted(set(d) - {'T', 'schedule', 'objective', 'sigma_data'}): raise ValueError(f"unknown field(s) {x}")
+        check_int(d.get('T'), 'T', 2, 100_000); check_choice(d.get('schedule'), 'schedule', SCHEDULES)
+        if check_choice(d.get('objective'), 'objective', ('eps', 'edm')) == 'edm':
+            check_float(d.get('sigma_data'), 'sigma_data', lo=0, lo_open=True)
+        elif 'sigma_data' in d: raise ValueError("`sigma_data` is a setting of objective 'edm' only")
+        if want not in (None, d): raise ValueError(f"{d} contradicts the training settings, which train with {want}")
+    except ValueError as e: raise bad(f"'diffusion': {e}") from None
+    w = record.get('log_window', {})
+    if w and not (set(w) == {'loss', 'grad_norm'} and all(type(v) == list for v in w.values())
+                  and len(w['loss']) == len(w['grad_norm']) < n
+                  and all(type(x) in (int, float) and math.isfinite(x) for v in w.values() for x in v)):
+        raise bad("'log_window' must hold lists 'loss' and 'grad_norm' of finite numbers, of one length < `log_every`")
+    return {**record, 'diffusion': d}
+
 
 # %% ../nbs/02_train.ipynb #t31b
 def _compile_options(compile) -> dict:
@@ -240,22 +294,56 @@ def _batch(cfg, data, step, ddim, device):
 def _classes(cfg, data): return 0 if cfg.p_uncond is None else class_count(data)
 
 # %% ../nbs/02_train.ipynb #t31c
+def budget_steps(seconds:float, # the time left for the run's steps, sample grids and checkpoints
+                 per_step:float, # seconds per training step
+                 grid_s:float=0., sample_every:int=1000, # seconds per sample grid; steps between grids
+                 ckpt_s:float=0., ckpt_every:int=1000): # seconds per checkpoint; steps between checkpoints
+    "The most steps n (at least 1) that fit in `seconds` with the ⌈n/k⌉ grids and checkpoints `train` makes (every k steps and after the last)."
+    check_float(seconds, 'seconds'); check_float(per_step, 'per_step', lo=0, lo_open=True)
+    check_int(sample_every, 'sample_every', lo=1); check_int(ckpt_every, 'ckpt_every', lo=1)
+    cost = lambda n: n * per_step + -(-n // sample_every) * grid_s + -(-n // ckpt_every) * ckpt_s
+    lo, hi = 1, max(1, int(seconds / per_step))
+    while lo < hi:                                   # the cost grows with n: bisect
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if cost(mid) <= seconds else (lo, mid - 1)
+    return lo
+
+# %% ../nbs/02_train.ipynb #t31c_p
+def _clock(device) -> float:
+    "`time.perf_counter()` once the device has finished the work queued on it."
+    if device.type == 'cuda': torch.cuda.synchronize(device)
+    return time.perf_counter()
+
 def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run's settings, data, device and time budget
-               probe:int=12, # steps to time (after 2 warm-up steps)
-               reserve:float=0.05, # fraction of the budget left for sample grids and checkpoints
-               compile:bool|str=False): # as the run will (see `build_network`); compilation falls in the warm-up steps
-    "The number of steps that fit in `minutes`, timed on a throw-away copy of the run's network."
+               probe:int=12, # steps to time after 2 warm-up steps (fewer once the run has used a tenth of its budget)
+               reserve:float=0.05, # fraction of the budget kept back for variations of the step time
+               compile:bool|str=False, # as the run will (see `build_network`); compilation falls in the warm-up steps
+               started:float|None=None): # `time.time()` when the run began: what came before planning counts (default: now)
+    "The number of steps for which the whole run — what came before, this probe, the steps, sample grids and checkpoints — fits in `minutes`."
     check_float(minutes, 'minutes', lo=0, lo_open=True); check_int(probe, 'probe', lo=1); check_float(reserve, 'reserve', 0, 1, hi_open=True)
-    device = torch.device(device)
-    _, net, ddim = build_network(cfg, data.shape, device, _classes(cfg, data), compile)
+    started = time.time() if started is None else check_float(started, 'started')
+    device, K = torch.device(device), _classes(cfg, data)
+    unet, net, ddim = build_network(cfg, data.shape, device, K, compile)        # a throw-away copy
+    ema = build_unet(cfg.config, data.shape, K).to(device).eval().requires_grad_(False)
     opt, amp = torch.optim.Adam(net.parameters(), lr=cfg.lr), autocast_dtype(device, cfg.precision)
-    for s in range(probe + 2):
-        if s == 2: t0 = time.perf_counter()
+    for s in range(probe + 2):                       # a step of the loop: batch, optimiser step, EMA update
+        if s == 2: t0 = _clock(device)
         x0, t, eps, y = _batch(cfg, data, s, ddim, device)
         train_step(net, ddim, opt, x0, t, eps, cfg.loss, cfg.grad_clip, amp_dtype=amp, y=y)
-    if device.type == 'cuda': torch.cuda.synchronize()
-    per_step = across_ranks((time.perf_counter() - t0) / probe, 'max')   # every process plans the same number of steps
-    return max(1, int(minutes * 60 * (1 - reserve) / per_step))
+        ema_update(ema, unet, cfg.ema)
+        if s >= 2 and across_ranks(time.time() - started, 'max') > minutes * 60 / 10: break   # all processes stop together
+    per_step, grid_s, ckpt_s = (_clock(device) - t0) / (s - 1), 0., 0.
+    if dist_info().rank == 0:                        # the process that draws the grids and writes the checkpoints
+        ema_net = eps_network(ema, cfg.parameterisation, ddim.abar)
+        g = DDIM(Guided(ema_net, torch.arange(cfg.n_fixed) % K) if K else ema_net)
+        for _ in range(2):                           # a grid: `sample_steps` calls on the fixed latents; time the second
+            t0 = _clock(device); decode(g, _fixed_latents(cfg, data.shape), steps=1, batch_size=cfg.n_fixed)
+        grid_s, t0 = cfg.sample_steps * (_clock(device) - t0), time.perf_counter()
+        torch.save(dict(model=unet.state_dict(), ema=ema.state_dict(), opt=opt.state_dict()), io.BytesIO())
+        ckpt_s = time.perf_counter() - t0
+    per_step, grid_s, ckpt_s = (across_ranks(v, 'max') for v in (per_step, grid_s, ckpt_s))   # every process plans the same steps
+    left = -across_ranks(-(minutes * 60 * (1 - reserve) - (time.time() - started)), 'max')
+    return budget_steps(left, per_step, grid_s, cfg.sample_every, ckpt_s, cfg.ckpt_every)
 
 # %% ../nbs/02_train.ipynb #t31d
 def _fixed_latents(cfg, shape): return randn_latents(cfg.n_fixed, shape, seed=mix_seed(cfg.seed, 'fixed') % 2**31)
@@ -284,12 +372,16 @@ def train(cfg:TrainConfig, # the run's settings
           until:int|None=None, # stop after this step (writing a checkpoint), to resume later
           compile:bool|str=False): # run the U-Net through `torch.compile` (see `build_network`): same weights, faster steps on a GPU
     "Train (or resume training) a DDIM; returns the final `DDIM` with EMA weights in eval mode."
+    started = time.time()                                 # a time budget counts from here
+    if not isinstance(cfg, TrainConfig): raise ValueError(f"`cfg` must be a TrainConfig, got {type(cfg).__name__}")
     _compile_options(compile)
     if until is not None: check_int(until, 'until', lo=1)
     device = start_distributed(device, cfg.batch_size)   # one process, or one of a `torchrun` launch (see above)
     (rank, world, _), out = dist_info(), Path(out)
     main, progress = rank == 0, progress and rank == 0
     check_writable(out, 'out', folder=True)
+    if link := next((out / n for n in ('log.csv', 'config.json') if (out / n).is_symlink()), None):   # planted, say
+        raise ValueError(f"{link} is a symbolic link: a run writes only inside its folder; remove the link")
     ckpt = latest_checkpoint(out) if resume else None
     if resume and ckpt is None: raise FileNotFoundError(f"nothing to resume in {out}: no checkpoints/latest")
     if not resume and latest_checkpoint(out) is not None:
@@ -297,7 +389,7 @@ def train(cfg:TrainConfig, # the run's settings
     amp = autocast_dtype(device, cfg.precision)
     if ckpt is not None:
         state, tensors = read_checkpoint(ckpt)
-        if not isinstance(state.get('train'), dict): raise DamagedFile(f"checkpoint record {ckpt / 'state.json'} has no training settings ('train'): not a checkpoint of `train`")
+        state = check_record(state, f"checkpoint record {ckpt / 'state.json'}", ('train',))   # before any work
         saved = {**_LEGACY, **state['train']}
         if cfg.minutes is not None: cfg = replace(cfg, steps=saved['steps'])
         if cfg.sigma_data is None: cfg = replace(cfg, sigma_data=saved['sigma_data'])
@@ -308,7 +400,7 @@ def train(cfg:TrainConfig, # the run's settings
     if cfg.objective == 'edm' and cfg.sigma_data is None and ckpt is None:
         cfg = replace(cfg, sigma_data=round(to_model_range(data.images[:10_000]).std().item(), 3))
     if cfg.minutes is not None and ckpt is None:
-        cfg = replace(cfg, steps=plan_steps(cfg, data, device, cfg.minutes, compile=compile))
+        cfg = replace(cfg, steps=plan_steps(cfg, data, device, cfg.minutes, compile=compile, started=started))
         if progress: print(f"time budget {cfg.minutes} min: {cfg.steps} steps")
     name = unet_config_name(cfg.config, data.shape[0])
     torch.manual_seed(cfg.seed)
@@ -320,29 +412,35 @@ def train(cfg:TrainConfig, # the run's settings
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=0.)
     step, elapsed = 0, 0.
     if ckpt is not None:
-        model.load_state_dict(split_prefix(tensors, 'model')); ema.load_state_dict(split_prefix(tensors, 'ema'))
+        try: model.load_state_dict(split_prefix(tensors, 'model')); ema.load_state_dict(split_prefix(tensors, 'ema'))
+        except RuntimeError as e:                                    # tensors missing or of other shapes
+            e = str(e).splitlines()[-1].strip()[:200]
+            raise DamagedFile(f"checkpoint weights {ckpt / 'weights.safetensors'} do not fit the network: {e}") from None
         with reading(ckpt / 'optimizer.pt', 'optimizer state') as p:            # weights_only: tensors and plain data, never code
             o = torch.load(p, map_location=device, weights_only=True)
             opt.load_state_dict(o['optimizer']); torch.set_rng_state(o['rng_cpu'])
         step, elapsed = state['step'], state.get('elapsed_s', 0.)
         if main: clean_checkpoints(out); trim_log(out / 'log.csv', step)   # what a killed run left: temporaries, log rows of steps to be redone
     (out / 'samples').mkdir(parents=True, exist_ok=True)
-    log_path = out / 'log.csv'
-    new_log = not log_path.exists()
-    logf = open(log_path if main else os.devnull, 'a', newline=''); log = csv.writer(logf)
-    if new_log: log.writerow(['step', 'loss', 'grad_norm', 'steps_per_s', 'elapsed_s', 'lr', 'ema'])
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0)    # never through a link
+    logf = os.fdopen(os.open(out / 'log.csv' if main else os.devnull, flags, 0o666), 'a', newline='')
+    log = csv.writer(logf)                                            # a header for a new log, or one a kill left empty
+    if logf.tell() == 0: log.writerow(['step', 'loss', 'grad_norm', 'steps_per_s', 'elapsed_s', 'lr', 'ema'])
     try:
         from torch.utils.tensorboard import SummaryWriter
         tb = SummaryWriter(out / 'tb') if main else None
     except Exception: tb = None
     if ckpt is None and main:
-        (out / 'config.json').write_text(json.dumps(dict(train=asdict(cfg), unet=model.config), indent=1))
+        text = json.dumps(dict(train=asdict(cfg), unet=model.config), indent=1)
+        atomic_write(out / 'config.json', lambda p: Path(p).write_text(text))
         print(f"training {name} ({sum(p.numel() for p in model.parameters()):,} parameters, {cfg.objective} objective, "
               f"{'bf16 autocast' if amp else 'float32'}) on {len(data)} images of {cfg.data} on {device}; writing to {out.resolve()}")
         if K: print(f"class-conditional on {K} classes, labels dropped to the null class with probability {cfg.p_uncond}")
     if world > 1 and main: print(f"data-parallel on {world} processes: {cfg.batch_size // world} images each, batch {cfg.batch_size}, learning rate {cfg.lr:g}")
     model.train()
-    losses, norms, t_last, s_last = [], [], time.time(), step
+    win = state.get('log_window', {}) if ckpt is not None else {}           # the steps of a log row left unfinished
+    losses, norms = ([torch.tensor(float(v), device=device) for v in win.get(k, [])] for k in ('loss', 'grad_norm'))
+    t_last, s_last = time.time(), step
     bar = tqdm(total=cfg.steps, initial=step, desc='training', disable=not progress, dynamic_ncols=True)
     try:
         last = cfg.steps if until is None else min(until, cfg.steps)
@@ -364,7 +462,7 @@ def train(cfg:TrainConfig, # the run's settings
                     here = f"the loss is {values[bad]}, the gradient norm {gnorms[bad]}" if bad is not None else "on another process"
                     raise FloatingPointError(f"training diverged at step {min(firsts)}: {here}; the last good checkpoint "
                                              f"({latest_checkpoint(out) or 'none yet'}) is kept — lower `lr`")
-            if step % cfg.log_every == 0 or step == last:
+            if step % cfg.log_every == 0 or step == cfg.steps:      # whole windows: a stop at `until` carries its part
                 now = time.time(); elapsed += now - t_last
                 rate = (step - s_last) / max(now - t_last, 1e-9); t_last, s_last = now, step
                 row = [step, across_ranks(sum(values) / len(values)), sum(gnorms) / len(gnorms), rate, elapsed, lr, decay]
@@ -374,10 +472,12 @@ def train(cfg:TrainConfig, # the run's settings
                 losses, norms = [], []
             if main and (step % cfg.sample_every == 0 or step == last):
                 _render_fixed(ema_net, cfg, step, out, data.shape, device, K)
-            if main and (step % cfg.ckpt_every == 0 or step == last):
+            if step % cfg.ckpt_every == 0 or step == last:       # with the unfinished log row (loss: process mean)
+                n = len(losses); part = [sum(v) / len(v) for v in zip(*gather_objects(values[:n]))]
                 state = dict(train=asdict(cfg), unet=model.config, diffusion={**DIFFUSION, **cfg.parameterisation},
-                             elapsed_s=elapsed, device=str(device), processes=world, hardware=hardware(), config_name=name)
-                save_checkpoint(out, step, model, ema, opt, state, keep=cfg.keep)
+                             elapsed_s=elapsed + time.time() - t_last, device=str(device), processes=world,
+                             hardware=hardware(), config_name=name, log_window=dict(loss=part, grad_norm=gnorms[:n]))
+                if main: save_checkpoint(out, step, model, ema, opt, state, keep=cfg.keep)
     finally:
         bar.close(); logf.close()
         if tb is not None: tb.close()
