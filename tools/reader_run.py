@@ -57,7 +57,8 @@ def run_notebook(path:Path, timeout:int) -> tuple[float, list]:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('notebooks', nargs='*', help='notebooks to run (default: every notebook in nbs/)')
-    ap.add_argument('--out', help='write the times to this JSON file (default: print them only)')
+    ap.add_argument('--out', default=os.environ.get('READER_RUN_OUT'),
+                    help='write the times to this JSON file (default: $READER_RUN_OUT, else print them only)')
     ap.add_argument('--timeout', type=int, default=1800, help='seconds one cell may take before the run fails')
     a = ap.parse_args()
     paths = [Path(p).resolve() for p in a.notebooks] or sorted(NBS.glob('*.ipynb'))

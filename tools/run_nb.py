@@ -39,15 +39,34 @@ def widget_state(nb) -> dict | None:
     return dict(version_major=2, version_minor=0, state=dependency_state([_instances[i] for i in ids], drop_defaults=True))
 
 def small_png(b64:str) -> str:
-    "A figure (base64 PNG) as a 256-colour palette PNG when that is smaller (matplotlib writes true colour; these figures rarely use more colours)."
+    """A figure (base64 PNG) as small as it losslessly gets: a 256-colour palette PNG where that is smaller (matplotlib
+    writes true colour; these figures rarely use more colours), then recompressed by oxipng (pyoxipng: the same pixels
+    in fewer bytes)."""
     import base64, io
+    import oxipng
     from PIL import Image
     raw = base64.b64decode(b64)
+    best = raw
     im = Image.open(io.BytesIO(raw))
-    if im.mode not in ('RGB', 'RGBA'): return b64
-    out = io.BytesIO()
-    im.convert('RGB').quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(out, format='PNG', optimize=True)
-    return base64.b64encode(out.getvalue()).decode() if out.tell() < len(raw) else b64
+    if im.mode in ('RGB', 'RGBA'):
+        out = io.BytesIO()
+        im.convert('RGB').quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(out, format='PNG',
+                                                                                                     optimize=True)
+        if out.tell() < len(best): best = out.getvalue()
+    packed = oxipng.optimize_from_memory(best, level=6, strip=oxipng.StripChunks.safe())
+    if len(packed) < len(best): best = packed
+    return base64.b64encode(best).decode() if len(best) < len(raw) else b64
+
+def compact(nb:dict):
+    "Every figure of the outputs and every picture of the saved widget state through `small_png`."
+    for c in nb['cells']:
+        for o in c.get('outputs', []):
+            d = o.get('data', {})
+            if 'image/png' in d: d['image/png'] = small_png(''.join(d['image/png']))   # new and recorded figures alike
+    state = nb.get('metadata', {}).get('widgets', {}).get('application/vnd.jupyter.widget-state+json', {})
+    for m in state.get('state', {}).values():
+        for b in m.get('buffers', []):
+            if b.get('encoding') == 'base64' and b['data'].startswith('iVBOR'): b['data'] = small_png(b['data'])
 
 def main(path:str):
     p = Path(path).resolve()
@@ -76,17 +95,18 @@ def main(path:str):
         if os.environ.get('VERBOSE'): print(c.get('id'), round(time.time() - t, 1), flush=True)
         err = next((o for o in c.get('outputs', []) if o.get('output_type') == 'error'), None)
         if err: sys.exit(f"error in cell {c.get('id')}: {err.get('ename')}: {err.get('evalue')}\n" + '\n'.join(err.get('traceback', []))[-3000:])
-    for c in nb.cells:
-        for o in c.get('outputs', []):
-            d = o.get('data', {})
-            if 'image/png' in d: d['image/png'] = small_png(''.join(d['image/png']))   # new and recorded figures alike
     state = widget_state(nb)
     nb.metadata.pop('widgets', None)
     write_nb(nb, p)
-    if state:    # added as JSON: execnb's writer would take the state's `source` fields (of link models) for cell sources
-        d = json.loads(p.read_text())
-        d['metadata']['widgets'] = {'application/vnd.jupyter.widget-state+json': state}
-        p.write_text(json.dumps(d, indent=1, ensure_ascii=False) + '\n')
+    d = json.loads(p.read_text())    # the state added as JSON: execnb's writer would take the `source` fields
+    if state: d['metadata']['widgets'] = {'application/vnd.jupyter.widget-state+json': state}   # (of link models) for cells
+    compact(d)
+    p.write_text(json.dumps(d, indent=1, ensure_ascii=False) + '\n')
     print(f"{p.name}: ran in {time.time() - t0:.0f} s" + (f"; widget state of {len(state['state'])} models saved" if state else ''))
 
-if __name__ == '__main__': main(sys.argv[1])
+if __name__ == '__main__':
+    if sys.argv[1:2] == ['--compact']:       # only recompress the figures of notebooks as they are, running nothing
+        for f in sys.argv[2:]:
+            d = json.loads(Path(f).read_text()); compact(d)
+            Path(f).write_text(json.dumps(d, indent=1, ensure_ascii=False) + '\n')
+    else: main(sys.argv[1])
