@@ -381,7 +381,23 @@ def op_share_rows(quick:bool, peak:dict) -> list:
               f"; convolutions alone at {row['conv_fraction_of_matmul']:.0%} of the matmul FLOP/s, the whole forward at {row['forward_fraction_of_matmul']:.0%}", flush=True)
     return rows
 
-SECTIONS = ('unet', 'op_shares', 'sampling', 'training', 'inversion', 'optimize_memory', 'pairs', 'fast_paths')
+def time_budget_rows(quick:bool) -> list:
+    "`ddim_nb_train --minutes M` as a user runs it (a fresh process, default threads): the whole command against its budget."
+    import tempfile
+    rows, train = [], [sys.executable, '-c', 'import sys; from ddim_nb.cli import train_cli; sys.exit(train_cli.run())']
+    for minutes in ((0.5,) if quick else (1,)):
+        with tempfile.TemporaryDirectory() as d:
+            t = time.time()
+            subprocess.run([*train, '--data', 'fashion_mnist', '--minutes', str(minutes), '--out', f'{d}/run', '--quiet'],
+                           check=True, capture_output=True)
+            wall = time.time() - t
+            steps = int(Path(d, 'run', 'log.csv').read_text().splitlines()[-1].split(',')[0])
+        rows.append(dict(data='fashion_mnist', minutes=minutes, steps=steps, wall_s=wall, off_budget=wall / (60 * minutes) - 1))
+        print(f"  --minutes {minutes:g}: {steps} steps, the whole command {wall:.1f} s "
+              f"({100 * (wall / (60 * minutes) - 1):+.1f} % of its budget)", flush=True)
+    return rows
+
+SECTIONS = ('unet', 'op_shares', 'sampling', 'training', 'inversion', 'optimize_memory', 'pairs', 'fast_paths', 'time_budget')
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -412,7 +428,7 @@ def main():
         res.setdefault('updated', {}).update({k: dict(head, date=time.strftime('%Y-%m-%d')) for k in a.only})
     else: res = head
     fns = dict(unet=unet_rows, op_shares=op_share_rows, sampling=sampling_rows, training=training_rows, inversion=inversion_rows,
-               optimize_memory=memory_rows, pairs=pair_rows, fast_paths=fast_path_rows)
+               optimize_memory=memory_rows, pairs=pair_rows, fast_paths=fast_path_rows, time_budget=time_budget_rows)
     for name in a.only or SECTIONS:
         print(f"{name}:", flush=True)
         fn = fns[name]
