@@ -6,7 +6,8 @@ from .pretrained import available, load, load_checkpoint
 from .data import load_data, load_images, to_model_range
 from .inversion import METHODS, invert, reconstruct
 from .interpolation import interpolate_images, interpolate_latents, lerp, slerp
-from .editing import attribute_classifier, edit, edit_real, fit_boundaries, generate_pairs, label_pairs, shipped_boundaries
+from .editing import (attribute_classifier, edit, edit_boundaries, edit_images, edit_real, fit_boundaries, generate_pairs, label_pairs,
+                      shipped_boundaries)
 from .images import save_grid, show_images
 from .metrics import evaluate_fid, psnr, ssim
 from .guidance import class_swap, guided_decode, negative_prompt_invert, null_text_invert
@@ -14,7 +15,7 @@ from .adapters import from_diffusers   # diffusers itself is imported only when 
 
 __all__ = ['DDIM', 'decode', 'randn_latents', 'available', 'load', 'load_checkpoint', 'load_data', 'load_images', 'to_model_range',
            'METHODS', 'invert', 'reconstruct', 'interpolate_images', 'interpolate_latents', 'lerp', 'slerp', 'attribute_classifier',
-           'edit', 'edit_real', 'fit_boundaries', 'generate_pairs', 'label_pairs', 'shipped_boundaries', 'save_grid', 'show_images', 'evaluate_fid',
+           'edit', 'edit_boundaries', 'edit_images', 'edit_real', 'fit_boundaries', 'generate_pairs', 'label_pairs', 'shipped_boundaries', 'save_grid', 'show_images', 'evaluate_fid',
            'psnr', 'ssim', 'class_swap', 'guided_decode', 'negative_prompt_invert', 'null_text_invert', 'from_diffusers', 'TrainConfig', 'RECIPES']
 
 def __getattr__(name):

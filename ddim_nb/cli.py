@@ -16,7 +16,7 @@ from safetensors.torch import load_file, save_file
 from .checks import DamagedFile, check_choice, check_choices, check_float, check_int, check_name, check_tensor, check_writable, reading
 from .data import data_channels, load_data, load_images
 from .ddim import GRIDS, PRECISIONS, autocast_dtype, decode, hardware, randn_latents, resolve_device
-from .editing import edit_images, shipped_boundaries
+from .editing import check_edit_steps, edit_boundaries, edit_images, edit_real
 from .images import grid_image, save_grid
 from .inversion import METHODS, invert, method_record, reconstruct
 from .metrics import evaluate_fid, inception_network, psnr, ssim
@@ -28,7 +28,7 @@ from .train import DECAYS, LOSSES, OBJECTIVES, RECIPES, T_DISTS, TrainConfig, tr
 # %% auto #0
 __all__ = ['EDIT_INVERSION', 'command', 'train_cli', 'sample_cli', 'fid_cli', 'latent_typicality', 'typical_range',
            'far_from_training', 'typicality_file', 'save_typicality', 'shipped_typicality', 'check_typicality',
-           'invert_cli', 'labelled_grid', 'edit_cli']
+           'invert_cli', 'labelled_grid', 'picture_edits', 'edit_cli']
 
 # %% ../nbs/06_cli.ipynb #cmd1
 class _Parser(argparse.ArgumentParser):
@@ -348,8 +348,8 @@ def labelled_grid(images:torch.Tensor, # (R, K, C, H, W) in [−1, 1]: R rows of
     return canvas
 
 # %% ../nbs/06_cli.ipynb #ed03
-def _edit_models() -> list: return [m for m in available() if (weights_dir() / f'{m}-boundaries.safetensors').exists()]
-def _edit_attrs() -> list: return list(dict.fromkeys(a for m in _edit_models() for a, _ in shipped_boundaries(m, ('conditional',))))
+def _edit_models() -> list: return [m for m in available() if (weights_dir() / f'{m}-edits.safetensors').exists()]
+def _edit_attrs() -> list: return list(dict.fromkeys(a for m in _edit_models() for a in edit_boundaries(m)))
 
 def _read_latent(path, model:str, shape) -> tuple:
     "(latent (1, *shape), the steps it was inverted with, its stored warning) of a single latent written by ddim_nb_invert."
@@ -363,6 +363,13 @@ def _read_latent(path, model:str, shape) -> tuple:
     z = check_tensor(t['z'], f'the latent in {path}')
     if tuple(z.shape) != tuple(shape): raise ValueError(f"{path} holds a latent of shape {tuple(z.shape)}; {model} has {tuple(shape)}")
     return z[None].float(), int(meta['steps']), meta.get('far') or None
+
+def picture_edits(ddim, bd, # the model, and a `Boundary` to edit along
+                  x, z, # a picture (1, *shape) in [−1, 1] (None: a latent only) and its latent x_T
+                  alphas, steps:int, inversion:dict=EDIT_INVERSION) -> torch.Tensor:
+    "The edits of one picture along `bd` (1, len(alphas), *shape): inverted up to the boundary's level where it has one, else its latent moved."
+    if x is None or bd.level is None: return edit_images(ddim, z, bd, alphas, steps)
+    return edit_real(ddim, x, bd, alphas, steps, method=inversion['method'], K=inversion['K'])[1]
 
 def _alphas(alpha, sweep) -> list:
     if alpha is not None and sweep is not None: raise ValueError("give --alpha or --sweep, not both")
@@ -388,13 +395,16 @@ def edit_cli(inputs:list, # pictures, or latents written by ddim_nb_invert (NAME
     if not paths: raise ValueError('`inputs` names no file')
     alphas = _alphas(alpha, sweep)
     check_choice(model, 'model', available()); check_int(steps, 'steps', lo=1); check_int(seed, 'seed', lo=0)
-    bds = shipped_boundaries(model, kinds=('conditional',))            # refuses a model without boundaries
-    known = [a for a, _ in bds]
+    bds = edit_boundaries(model)                                       # one per attribute; refuses a model without them
+    known = list(bds)
     attrs = check_choices(attribute, 'attribute', known) if attribute else known
+    check_edit_steps({a: bds[a] for a in attrs}, steps)
     ddim = load(model, device)
     inv = {**EDIT_INVERSION, 'steps': steps}
     items = [(p, n, _read_latent(p, model, ddim.shape) if str(p).endswith('.safetensors') else load_images([p], ddim.shape))
              for p, n in zip(paths, _unique_names(paths))]                # every input read before any work
+    for p, _, item in items:                                           # a latent is edited on the grid it was inverted with
+        if isinstance(item, tuple): check_edit_steps({a: bds[a] for a in attrs}, item[1], name=f'the steps of {p}')
     out = check_writable(out, 'out', folder=True)
     cols = sorted(set(alphas) | {0.})
     for p, name, item in items:
@@ -404,7 +414,7 @@ def edit_cli(inputs:list, # pictures, or latents written by ddim_nb_invert (NAME
             z = invert(ddim, x, **inv, progress=not quiet)
             warn = check_typicality(ddim, model, x, z, inv)[0]
             _save_latent(out / f'{name}.latent.safetensors', (z[0],), dict(method=inv['method'], steps=S, source=p, model=model, far=warn or ''))
-        strip = torch.cat([edit_images(ddim, z.to(ddim.device), bds[(a, 'conditional')], cols, S, progress=not quiet) for a in attrs]).cpu()
+        strip = torch.cat([picture_edits(ddim, bds[a], None if latent else x, z.to(ddim.device), cols, S, inv) for a in attrs]).cpu()
         for r, a in enumerate(attrs):
             for c, al in enumerate(cols):
                 if al != 0: save_grid(strip[r, c:c + 1], out / f'{name}.{a}{al:+g}.png', nrow=1, padding=0)

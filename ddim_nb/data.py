@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .checks import check_choice, check_float, check_int, check_list, check_tensor
-from .store import cache_or_warn, load_cache, save_cache
+from .store import cache_root, cache_or_warn, load_cache, save_cache
 
 # %% auto #0
 __all__ = ['FASHION_DIRS', 'FASHION_CLASSES', 'AVATAR_ATTRS', 'IMG_EXTS', 'TV_DATASETS', 'ImageSet', 'to_model_range', 'read_idx',
@@ -112,7 +112,7 @@ def fashion_mnist(split:str='train', # 'train' (60 000) or 'test' (10 000, held 
             raise FileNotFoundError(f"Fashion-MNIST files not found in {root or FASHION_DIRS}: install Debian's "
                                     "`dataset-fashion-mnist`, pass `root=`, or pass `download=True`")
         from torchvision.datasets import FashionMNIST
-        ds = FashionMNIST(root or Path.home() / '.cache' / 'ddim_nb', train=split == 'train', download=True)
+        ds = FashionMNIST(root or cache_root(), train=split == 'train', download=True)
         x, y = ds.data, ds.targets
     if len(x) != len(y): raise ValueError(f"Fashion-MNIST {split}: {len(x)} images but {len(y)} labels")
     return ImageSet(_fit(x[:, None], size), y.long(), list(FASHION_CLASSES), f'fashion_mnist-{split}')
@@ -177,7 +177,7 @@ def avatars(n:int=20000, # number of avatars
     "Cartoon faces with exact binary labels `AVATAR_ATTRS`, rendered with py-avataaars and cached (where it can be)."
     check_choice(split, 'split', ('train', 'test')); n, size, seed = check_int(n, 'n', lo=1), check_int(size, 'size', 8, 280), check_int(seed, 'seed', lo=0)
     if workers is not None: check_int(workers, 'workers', lo=1)
-    cache = Path(cache_dir or Path.home() / '.cache' / 'ddim_nb' / 'avatars') / f'v{_AV_VERSION}-s{seed}-{split}-{size}px.safetensors'
+    cache = Path(cache_dir or cache_root('avatars')) / f'v{_AV_VERSION}-s{seed}-{split}-{size}px.safetensors'
     imgs, labs = torch.zeros(0, 3, size, size, dtype=torch.uint8), torch.zeros(0, len(AVATAR_ATTRS), dtype=torch.long)
     manifest = dict(what='avatars', version=_AV_VERSION, seed=seed, split=split, size=size, attrs=list(AVATAR_ATTRS))
     d = load_cache(cache, manifest, 'avatar cache')
@@ -317,7 +317,7 @@ def torchvision_dataset(name:str, split:str='train', size:int=32, root=None, dow
     if name not in TV_DATASETS: raise ValueError(f"unknown torchvision dataset {name!r}; choose one of {sorted(TV_DATASETS)}")
     check_choice(split, 'split', ('train', 'test')); check_int(size, 'size', 8, 4096)
     if n is not None: check_int(n, 'n', lo=1)
-    cls, root = getattr(tvd, TV_DATASETS[name]), root or Path.home() / '.cache' / 'ddim_nb'
+    cls, root = getattr(tvd, TV_DATASETS[name]), root or cache_root()
     try:
         if name in ('cifar10', 'mnist'): ds = cls(root, train=split == 'train', download=download)
         elif name == 'celeba': ds = cls(root, split='valid' if split == 'test' else 'train', target_type='attr', download=download)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_ddim.ipynb #c002
 from __future__ import annotations
-import hashlib, math
+import hashlib, math, numbers
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -17,10 +17,11 @@ from tqdm.auto import tqdm
 from .checks import check_choice, check_dtype, check_float, check_generator, check_int, check_labels, check_tensor
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'step_pairs',
-           'predict_x0', 'ddim_sigma', 'ddim_step', 'default_device', 'resolve_device', 'randn_latents', 'Trajectory',
-           'mix_seed', 'DDIM', 'bf16_supported', 'autocast_dtype', 'hardware', 'GaussianOracle', 'default_batch_size',
-           'decode', 'OraclePlusUNet', 'Preconditioned', 'eps_network', 'conditional_unet', 'condition_rows', 'Guided']
+__all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'check_level',
+           'step_pairs', 'climb_pairs', 'predict_x0', 'ddim_sigma', 'ddim_step', 'default_device', 'resolve_device',
+           'randn_latents', 'Trajectory', 'mix_seed', 'DDIM', 'bf16_supported', 'autocast_dtype', 'hardware',
+           'GaussianOracle', 'default_batch_size', 'decode', 'OraclePlusUNet', 'Preconditioned', 'eps_network',
+           'conditional_unet', 'condition_rows', 'Guided']
 
 # %% ../nbs/01_ddim.ipynb #c005
 def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
@@ -66,12 +67,36 @@ def timesteps(steps:int, # S, the number of sampler steps
     return seq
 
 # %% ../nbs/01_ddim.ipynb #d010a
+def check_level(t, grid:list, name:str='level') -> int:
+    "`t` as an `int` if it is one of the timesteps of the sampler's `grid`: a level x_t that the sampler passes through."
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or int(t) not in grid:
+        near = sorted(grid, key=lambda g: abs(g - t))[:2] if isinstance(t, numbers.Real) and not isinstance(t, bool) else grid[-2:]
+        raise ValueError(f"`{name}` must be a level of the {len(grid)}-step grid (a timestep it visits, "
+                         f"{grid[0]} to {grid[-1]}), got {t!r}; the nearest are {sorted(near)}")
+    return int(t)
+
+
+# %% ../nbs/01_ddim.ipynb #d010a2
 def step_pairs(steps:int, # S, the number of sampler steps
                T:int=1000, # number of diffusion steps
-               skip:str='uniform'): # one of `GRIDS`
-    "The sampler's S steps as (t, t_prev), from the top of the grid down; t_prev = −1 (the clean image) for the last. Inverters climb the same pairs in reverse."
+               skip:str='uniform', # one of `GRIDS`
+               start:int|None=None, # the level to start from, a timestep of the grid (None: the top, x_T)
+               stop:int|None=None): # the level to stop at, a timestep of the grid (None: the clean image)
+    "The sampler's steps as (t, t_prev) from level `start` down to level `stop`; t_prev = −1 is the clean image."
     seq = timesteps(steps, T, skip).tolist()
-    return list(zip(seq, [-1] + seq[:-1]))[::-1]
+    hi = seq[-1] if start is None else check_level(start, seq, 'start')
+    lo = -1 if stop is None else check_level(stop, seq, 'stop')
+    if lo > hi: raise ValueError(f"`stop` = {lo} lies above `start` = {hi}: the sampler runs down from `start` to `stop`")
+    return [(t, tp) for t, tp in zip(seq[::-1], (seq[:-1][::-1] + [-1])) if t <= hi and tp >= lo]
+
+
+# %% ../nbs/01_ddim.ipynb #d010a3
+def climb_pairs(steps:int, T:int=1000, skip:str='uniform',
+                stop:int|None=None): # the level to stop at, a timestep of the grid (None: the top, x_T)
+    "The inverter's steps: the sampler's pairs (t, t_prev) in reverse, from the clean image up to level `stop`."
+    if stop is not None: check_level(stop, timesteps(steps, T, skip).tolist(), 'stop')
+    return step_pairs(steps, T, skip, start=stop)[::-1]
+
 
 # %% ../nbs/01_ddim.ipynb #c012
 def _bcast(a, x):
@@ -276,7 +301,7 @@ def hardware() -> str:
 
 # %% ../nbs/01_ddim.ipynb #c022
 @patch
-def sample(self:DDIM, x_T:torch.Tensor, # latents, shape (B, *image shape)
+def sample(self:DDIM, x_T:torch.Tensor, # latents x_T (or x_t at level `start`), shape (B, *image shape)
            steps:int=50, # S, number of network evaluations
            eta:float=0., # 0: deterministic DDIM; 1: DDPM
            skip:str='uniform', # timestep grid, one of `GRIDS`
@@ -286,13 +311,15 @@ def sample(self:DDIM, x_T:torch.Tensor, # latents, shape (B, *image shape)
            dtype:torch.dtype|None=None, # carry the latents in this dtype (e.g. torch.float64)
            grad:bool=False, # keep the autograd graph
            checkpointing:bool=False, # with `grad`: recompute each step's activations in the backward pass (memory of one step)
-           progress:bool=False): # show a progress bar
-    "Run the DDIM sampler from `x_T` down to images."
-    pairs, eta = step_pairs(steps, self.T, skip), check_float(eta, 'eta', lo=0)
+           progress:bool=False, # show a progress bar
+           start:int|None=None, # the level of `x_T`, a timestep of the grid (None: the top)
+           stop:int|None=None): # the level to stop at, a timestep of the grid (None: the images)
+    "Run the DDIM sampler from `x_T` (x_t at level `start`) down to images (x_t at level `stop`)."
+    pairs, eta = step_pairs(steps, self.T, skip, start, stop), check_float(eta, 'eta', lo=0)
     check_generator(generator); check_dtype(dtype)
     if checkpointing and not grad: raise ValueError("`checkpointing=True` needs `grad=True` (it only changes how gradients are computed)")
     x = self.check_batch(x_T, 'x_T').to(dtype or x_T.dtype)
-    traj = Trajectory([x], [], [pairs[0][0]])
+    traj = Trajectory([x], [], [pairs[0][0] if pairs else stop])
     def step(x, t, t_prev, noise):
         return ddim_step(x, self.eps(x, t), self.abar_at(t), self.abar_at(t_prev), eta, noise, clip_x0)
     with torch.set_grad_enabled(grad):
@@ -314,9 +341,10 @@ def invert(self:DDIM, x_0:torch.Tensor, # images, shape (B, *image shape)
            sequence:bool=False, # return the whole `Trajectory` instead of the latents
            dtype:torch.dtype|None=None, # carry the latents in this dtype (e.g. torch.float64)
            grad:bool=False, # keep the autograd graph
-           progress:bool=False): # show a progress bar
-    "Deterministic DDIM inversion: the latents x_T that the η = 0 sampler maps back to (approximately) `x_0`."
-    pairs = step_pairs(steps, self.T, skip)[::-1]; check_dtype(dtype)
+           progress:bool=False, # show a progress bar
+           stop:int|None=None): # the level to stop at, a timestep of the grid (None: the top, x_T)
+    "Deterministic DDIM inversion: the latents x_T (x_t at level `stop`) that the η = 0 sampler maps back to (approximately) `x_0`."
+    pairs = climb_pairs(steps, self.T, skip, stop); check_dtype(dtype)
     x = self.check_images(x_0, 'x_0', strict=False).to(dtype or x_0.dtype)   # any data; only 0..255 pixels are refused
     traj = Trajectory([x], [], [-1])
     with torch.set_grad_enabled(grad):
@@ -366,15 +394,17 @@ def decode(ddim:DDIM, z:torch.Tensor, # latents (N, *ddim.shape), on any device
            batch_size:int|None=None, # latents decoded at once (None: `default_batch_size` of the model's device)
            precision:str='fp32', # 'fp32', or 'bf16' (autocast where the device supports it; 'auto': bf16 where supported)
            clip_x0:bool=False, # clamp each x̂₀: off, as in `DDIM.sample`
-           progress:bool=False) -> torch.Tensor:
-    "The decoder G: images G(z) of the η = 0 S-step sampler, computed in batches on the model's device, returned where `z` is, in its dtype."
-    ddim.check_batch(z, 'z')
+           progress:bool=False,
+           start:int|None=None, # the level of `z`, a timestep of the grid (None: the top, x_T)
+           stop:int|None=None) -> torch.Tensor: # the level to stop at (None: the images)
+    "The decoder G: images G(z) of the η = 0 S-step sampler (or x_t at level `stop` from x_t at level `start`), in batches on the model's device, returned where `z` is, in its dtype."
+    ddim.check_batch(z, 'z'); step_pairs(steps, ddim.T, skip, start, stop)
     dev, amp = ddim.device, autocast_dtype(ddim.device, precision)
     batch_size = default_batch_size(dev) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)
     out = []
     with torch.no_grad(), torch.autocast(dev.type, dtype=amp or torch.float32, enabled=amp is not None):
         for i in tqdm(range(0, len(z), batch_size), desc=f'decoding (S={steps})', disable=not progress, leave=False):
-            out.append(ddim.sample(z[i:i + batch_size].to(dev), steps=steps, skip=skip, clip_x0=clip_x0).to(z.device))
+            out.append(ddim.sample(z[i:i + batch_size].to(dev), steps=steps, skip=skip, clip_x0=clip_x0, start=start, stop=stop).to(z.device))
     return torch.cat(out)
 
 # %% ../nbs/01_ddim.ipynb #c042

@@ -10,10 +10,10 @@ from pathlib import Path
 import torch
 
 from .checks import DamagedFile, check_float, check_int, check_writable
-from .cli import EDIT_INVERSION, check_typicality, command, labelled_grid, shipped_typicality
+from .cli import EDIT_INVERSION, check_typicality, command, labelled_grid, picture_edits, shipped_typicality
 from .data import load_data, load_images, to_model_range
 from .ddim import decode, hardware, randn_latents, resolve_device
-from .editing import attribute_classifier, edit_images, measure_edits, shipped_boundaries
+from .editing import attribute_classifier, check_edit_steps, edit_boundaries, measure_edits
 from .images import save_grid
 from .interpolation import interpolate_latents, path_report, save_path_gif, strip_image
 from .inversion import compare, invert
@@ -104,7 +104,7 @@ def _demo_report(s:dict, path, n_own:int) -> Path:
                      table='\n'.join(_typical_lines(s)))]
     if 'edits' in s:
         sections.append(dict(title='Edits', text=f"Rows: {', '.join(s['edits'])}; columns: α = {', '.join(f'{a:g}' for a in SWEEP_ALPHAS)} along each "
-                             f"attribute's conditional normal, for the first image (labelled in the picture). Table: all {n} images pushed by α = {s['edit_alpha']:g} towards the "
+                             f"attribute's shipped boundary, at its level, for the first image (labelled in the picture). Table: all {n} images pushed by α = {s['edit_alpha']:g} towards the "
                              "attribute's other side; success: the attribute classifier reads it flipped; kept: it reads every other attribute unchanged.",
                              table='\n'.join(_edit_lines(s)), images=[('α sweeps', f['edits'], 1)]))
     else: sections.append(dict(title='Edits', text=_edit_lines(s)[0]))
@@ -137,9 +137,10 @@ def demo(model:str='avatars32', # a shipped model
     check_int(steps, 'steps', lo=2); check_int(n, 'n', lo=2); check_int(n_samples, 'n_samples', lo=1); check_int(seed, 'seed', lo=0)
     if len(images) > n: raise ValueError(f"{len(images)} images given but `n` = {n}: raise `n`")
     check_float(edit_alpha, 'edit_alpha', lo=0, lo_open=True); device = resolve_device(device)
-    try: bds, clf = shipped_boundaries(model, kinds=('conditional',)), attribute_classifier(model, device=device)
+    try: bds, clf = edit_boundaries(model), attribute_classifier(model, device=device)
     except DamagedFile: raise                                           # damaged shipped files: an error, not 'none ship'
     except ValueError: bds = clf = None                                 # none ship for this model: the demo skips edits
+    if bds: check_edit_steps(bds, steps)                                # every boundary's level on the S-step grid
     check_writable(out, 'out', folder=True)
     say = print if progress else (lambda *a, **k: None)
     out, t_start, t = Path(out), time.time(), {}                       # (`check_writable` made the folder)
@@ -172,10 +173,10 @@ def demo(model:str='avatars32', # a shipped model
 
     t0 = time.time()                                                    # 4. edits along the shipped boundaries
     if bds:
-        sweep = torch.cat([edit_images(ddim, z[:1], bd, SWEEP_ALPHAS, steps) for bd in bds.values()]).cpu()
-        grid = labelled_grid(sweep, [a for a, _ in bds], [f'α = {a:+g}' for a in SWEEP_ALPHAS])
+        sweep = torch.cat([picture_edits(ddim, bd, x[:1], z[:1], SWEEP_ALPHAS, steps, inv) for bd in bds.values()]).cpu()
+        grid = labelled_grid(sweep, list(bds), [f'α = {a:+g}' for a in SWEEP_ALPHAS])
         files['edits'] = atomic_write(out / 'edits.png', lambda tmp: grid.save(tmp, format='PNG'))
-        res = measure_edits(ddim, clf, z, bds, [edit_alpha], steps=steps, progress=progress)
+        res = measure_edits(ddim, clf, z, {(a, bd.kind): bd for a, bd in bds.items()}, [edit_alpha], steps=steps, progress=progress)
         summary['edits'] = {r['attr']: dict(success=r['success'], kept=r['preserved']) for r in res}
     t['edits'] = time.time() - t0
 

@@ -14,7 +14,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .checks import check_choice, check_dtype, check_float, check_int, check_list, check_tensor
-from .ddim import DDIM, ddim_step, decode, randn_latents, step_pairs, timesteps
+from .ddim import DDIM, climb_pairs, ddim_step, decode, randn_latents, step_pairs, timesteps
 from .metrics import latent_stats, psnr, ssim
 from .unet import build_unet
 
@@ -25,10 +25,11 @@ __all__ = ['METHODS', 'CRITERIA', 'invert_fixed_point', 'edict_sample', 'edict_i
            'train_encoder', 'check_methods', 'compare', 'format_table']
 
 # %% ../nbs/03_inversion.ipynb #c011
-def invert_fixed_point(ddim:DDIM, images:torch.Tensor, steps:int=50, K:int=2, skip:str='uniform', dtype=None, progress:bool=False):
-    "DDIM inversion with `K` fixed-point refinements of each step (S·(K+1) network calls)."
+def invert_fixed_point(ddim:DDIM, images:torch.Tensor, steps:int=50, K:int=2, skip:str='uniform', dtype=None,
+                       progress:bool=False, stop:int|None=None):
+    "DDIM inversion with `K` fixed-point refinements of each step (S·(K+1) network calls), up to level `stop` (None: x_T)."
     check_int(K, 'K', lo=0); check_dtype(dtype)
-    pairs = step_pairs(steps, ddim.T, skip)[::-1]
+    pairs = climb_pairs(steps, ddim.T, skip, stop)
     x = ddim.check_images(images).to(dtype or images.dtype)
     with torch.no_grad():
         for t, t_prev in tqdm(pairs, desc='fixed-point inversion', disable=not progress, leave=False):
@@ -127,13 +128,13 @@ class Method:
         return self.sampler is None
 
 # %% ../nbs/03_inversion.ipynb #c017b
-def _invert_ddim(ddim, images, steps, skip='uniform', dtype=None, progress=False):
-    return ddim.invert(ddim.check_images(images), steps=steps, skip=skip, dtype=dtype, progress=progress)
+def _invert_ddim(ddim, images, steps, skip='uniform', dtype=None, progress=False, stop=None):
+    return ddim.invert(ddim.check_images(images), steps=steps, skip=skip, dtype=dtype, progress=progress, stop=stop)
 
 def _edict_image(ddim, z, steps, **options): return edict_sample(ddim, z, steps, **options)[0]
 
-METHODS = {'ddim': Method('ddim', _invert_ddim, ('dtype', 'progress')),
-           'fixed_point': Method('fixed_point', invert_fixed_point, ('K', 'dtype', 'progress')),
+METHODS = {'ddim': Method('ddim', _invert_ddim, ('dtype', 'progress', 'stop')),
+           'fixed_point': Method('fixed_point', invert_fixed_point, ('K', 'dtype', 'progress', 'stop')),
            'edict': Method('edict', edict_invert, ('p', 'dtype'), _edict_image, ('p',), pair=True),
            'bdia': Method('bdia', bdia_invert, ('gamma', 'dtype'), bdia_sample, ('gamma',), pair=True)}
 
@@ -150,8 +151,8 @@ def _check_options(m:Method, options:dict, allowed:set):
 def invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], shape (B, *ddim.shape)
            method:str='ddim', # one of `METHODS`
            steps:int=50, # sampler steps S
-           **options): # the method's options (`METHODS[method].options`), and `skip`
-    "The latents of `images` under the S-step sampler of `method` (a pair of tensors for the pair methods 'edict' and 'bdia')."
+           **options): # the method's options (`METHODS[method].options`: 'ddim' and 'fixed_point' take `stop`), and `skip`
+    "The latents of `images` under the S-step sampler of `method` (a pair of tensors for 'edict' and 'bdia'); x_t at level `stop` where given."
     m = method_record(method)
     _check_options(m, options, {'skip', *m.options})
     return m.invert(ddim, images, steps, **options)
@@ -168,7 +169,8 @@ def reconstruct(ddim:DDIM, z, # latents from `invert` (a pair for the pair metho
     if m.pair and not (isinstance(z, (tuple, list)) and len(z) == 2):
         raise ValueError(f"method {method!r} decodes a pair of latents (z0, z1), as `invert` returns it; got {type(z).__name__}")
     if m.decodes_with_g:
-        return decode(ddim, z.to(options['dtype']) if options.get('dtype') else z, steps, skip=skip, batch_size=batch_size, progress=progress)
+        z = z.to(options['dtype']) if options.get('dtype') else z
+        return decode(ddim, z, steps, skip=skip, batch_size=batch_size, progress=progress, start=options.get('stop'))
     return m.sampler(ddim, tuple(z), steps, skip=skip, **{k: options[k] for k in m.sampler_options if k in options})
 
 # %% ../nbs/03_inversion.ipynb #v017c

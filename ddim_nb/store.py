@@ -15,8 +15,8 @@ from .checks import DamagedFile, check_finite_tensors, check_int, check_writable
 
 # %% auto #0
 __all__ = ['atomic_write', 'save_checkpoint', 'latest_checkpoint', 'read_checkpoint', 'split_prefix', 'clean_checkpoints',
-           'trim_log', 'content_hash', 'save_cache', 'cache_or_warn', 'load_cache', 'read_tensors', 'save_json_cache',
-           'load_json_cache']
+           'trim_log', 'cache_root', 'content_hash', 'save_cache', 'cache_or_warn', 'load_cache', 'read_tensors',
+           'save_json_cache', 'load_json_cache']
 
 # %% ../nbs/01b_store.ipynb #s005
 def _umask() -> int: m = os.umask(0); os.umask(m); return m
@@ -125,6 +125,14 @@ def trim_log(path, step:int) -> int:
     keep = lines[:1] + [l for l in lines[1:] if l.split(',', 1)[0].strip().isdigit() and int(l.split(',', 1)[0]) <= step]
     if len(keep) < len(lines): atomic_write(path, lambda tmp: Path(tmp).write_text(''.join(keep)))
     return len(lines) - len(keep)
+
+# %% ../nbs/01b_store.ipynb #s015c
+def cache_root(*parts:str) -> Path:
+    "The folder of ddim_nb's caches, joined with `parts`: `$DDIM_NB_CACHE`, else `$XDG_CACHE_HOME/ddim_nb`, else `~/.cache/ddim_nb`."
+    if root := os.environ.get('DDIM_NB_CACHE'): return Path(root).expanduser().joinpath(*parts)
+    xdg = os.environ.get('XDG_CACHE_HOME')
+    return (Path(xdg).expanduser() if xdg else Path.home() / '.cache').joinpath('ddim_nb', *parts)
+
 
 # %% ../nbs/01b_store.ipynb #s016
 def content_hash(tensors:dict) -> str:

@@ -18,8 +18,10 @@ from .data import ImageSet, load_data, to_model_range
 from .ddim import (DDIM, PRECISIONS, SCHEDULES, Guided, Preconditioned, autocast_dtype, decode, eps_network,
                           hardware, mix_seed, randn_latents)
 from .images import save_grid
-from .parallel import across_ranks, data_parallel, dist_info, gather_objects, rank_slice, start_distributed, sync_processes
-from .store import atomic_write, clean_checkpoints, latest_checkpoint, read_checkpoint, save_checkpoint, split_prefix, trim_log
+from .parallel import (across_ranks, data_parallel, dist_info, gather_objects, rank_slice, start_distributed,
+                              sync_processes)
+from .store import (atomic_write, clean_checkpoints, latest_checkpoint, read_checkpoint, save_checkpoint,
+                           split_prefix, trim_log)
 from .unet import CONFIGS, build_unet, unet_config_name
 
 # %% auto #0
@@ -29,7 +31,8 @@ __all__ = ['T_DISTS', 'LOSSES', 'DECAYS', 'OBJECTIVES', 'RECIPES', 'DIFFUSION', 
 
 # %% ../nbs/02_train.ipynb #c022
 def batch_indices(n:int, step:int, batch_size:int, seed:int):
-    "Indices of the images of training step `step`: positions [step·B, (step+1)·B) of an endless stream of per-epoch permutations."
+    ("Indices of the images of training step `step`: positions [step·B, (step+1)·B) of an endless stream of "
+     "per-epoch permutations.")
     pos = torch.arange(step * batch_size, (step + 1) * batch_size)
     out = torch.empty(batch_size, dtype=torch.long)
     for e in pos.div(n, rounding_mode='floor').unique().tolist():
@@ -44,7 +47,7 @@ T_DISTS = ('antithetic', 'lognormal')
 def sample_timesteps(n:int, # how many
                      generator:torch.Generator, # source of randomness
                      T:int=1000, # number of diffusion steps
-                     dist:str='antithetic', # 'antithetic' (uniform, mirrored pairs) or 'lognormal' (EDM's ln σ ~ N(p_mean, p_std²))
+                     dist:str='antithetic', # 'antithetic' (uniform, mirrored pairs) or 'lognormal' (EDM's ln σ ~ N(μ, s²))
                      abar:torch.Tensor|None=None, # ᾱ_t of the schedule (needed for 'lognormal')
                      p_mean:float=-1.2, p_std:float=1.2):
     "Training timesteps: uniform and antithetic, or the level nearest (in ln σ) to a log-normal draw of σ."
@@ -52,7 +55,8 @@ def sample_timesteps(n:int, # how many
         t = torch.randint(0, T, ((n + 1) // 2,), generator=generator)
         return torch.cat([t, T - 1 - t])[:n]
     if dist != 'lognormal': raise ValueError(f"`t_dist` must be one of {T_DISTS}, got {dist!r}")
-    if abar is None or len(abar) != T: raise ValueError("the 'lognormal' timestep distribution needs the schedule's ᾱ (length T)")
+    if abar is None or len(abar) != T:
+        raise ValueError("the 'lognormal' timestep distribution needs the schedule's ᾱ (length T)")
     log_sigma = 0.5 * ((1 - abar) / abar).double().log()          # increasing in t
     ls = torch.randn(n, generator=generator, dtype=torch.float64) * p_std + p_mean
     return torch.bucketize(ls, (log_sigma[1:] + log_sigma[:-1]) / 2)
@@ -73,13 +77,15 @@ def class_count(data:ImageSet) -> int:
     "The number of classes K of a dataset labelled with one class per image (labels (N,) in 0..K-1)."
     if data.labels is None or data.labels.ndim != 1 or data.labels.is_floating_point():
         got = 'no labels' if data.labels is None else f"labels of shape {tuple(data.labels.shape)}"
-        raise ValueError(f"class-conditional training needs one class label per image, (N,) integers; {data.name!r} has {got}")
+        raise ValueError(f"class-conditional training needs one class label per image, (N,) integers; "
+                         f"{data.name!r} has {got}")
     return len(data.label_names) if data.label_names else int(data.labels.max()) + 1
 
 # %% ../nbs/02_train.ipynb #t22b_tl
 def training_labels(data:ImageSet, step:int, batch_size:int, seed:int,
                     p_uncond:float): # label dropout: the probability of the null class ∅ = K
-    "The class labels of the images of training step `step` (those of `training_batch`), each replaced by the null class with probability `p_uncond`."
+    ("The class labels of the images of training step `step` (those of `training_batch`), each replaced by the null "
+     "class with probability `p_uncond`.")
     y = data.labels[batch_indices(len(data), step, batch_size, seed)].long()
     drop = torch.rand(batch_size, generator=torch.Generator().manual_seed(mix_seed(seed, 'labels', step))) < p_uncond
     return torch.where(drop, class_count(data), y)
@@ -91,11 +97,13 @@ LOSSES = {'l1': F.l1_loss, 'l2': F.mse_loss}
 def diffusion_loss(model, # the ε-network being trained: a U-Net, or a `Preconditioned` wrapper around one
                    ddim:DDIM, x0, t, eps, loss:str='l1',
                    y=None): # class labels (B,) of a class-conditional network
-    "The training loss at (x₀, t, ε): ‖ε − ε_θ(x_t, t)‖ for an ε-network, ‖F − target‖ (EDM's weighting) for a preconditioned one."
+    ("The training loss at (x₀, t, ε): ‖ε − ε_θ(x_t, t)‖ for an ε-network, ‖F − target‖ (EDM's weighting) for a "
+     "preconditioned one.")
     check_choice(loss, 'loss', LOSSES)
     x_t, _ = ddim.q_sample(x0, t.cpu(), noise=eps)
     cond = () if y is None else (y,)
-    if isinstance(model, Preconditioned): return LOSSES[loss](model.inner(x_t, t, *cond).float(), model.target(x0, x_t, t).float())
+    if isinstance(model, Preconditioned):
+        return LOSSES[loss](model.inner(x_t, t, *cond).float(), model.target(x0, x_t, t).float())
     return LOSSES[loss](model(x_t, t, *cond).float(), eps)
 
 # %% ../nbs/02_train.ipynb #t24b
@@ -110,7 +118,8 @@ def ema_update(ema:nn.Module, model:nn.Module, decay:float):
 def ema_decay(step:int, # steps taken so far, counting this one (≥ 1)
               batch_size:int, ema:float, # the fixed decay, or its upper bound when `ema_ramp` > 0
               ema_ramp:float=0.): # > 0: half-life = ema_ramp × images seen (EDM)
-    "The EMA decay after step `step`: fixed, or with a half-life that grows with the images seen, so early weights are forgotten."
+    ("The EMA decay after step `step`: fixed, or with a half-life that grows with the images seen, so early weights "
+     "are forgotten.")
     check_int(step, 'step', lo=1)
     if ema_ramp <= 0: return ema
     return min(ema, 0.5 ** (batch_size / (ema_ramp * step * batch_size)))
