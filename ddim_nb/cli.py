@@ -371,9 +371,13 @@ def picture_edits(ddim, bd, # the model, and a `Boundary` to edit along
     if x is None or bd.level is None: return edit_images(ddim, z, bd, alphas, steps)
     return edit_real(ddim, x, bd, alphas, steps, method=inversion['method'], K=inversion['K'])[1]
 
+def _step(bd) -> float:
+    "The step chosen with a shipped editing boundary (`05_editing`, section 11), to two decimals."
+    return round(bd.info['step'], 2)
+
 def _alphas(alpha, sweep) -> list:
     if alpha is not None and sweep is not None: raise ValueError("give --alpha or --sweep, not both")
-    if sweep is None: return [check_float(a, 'alpha') for a in (alpha or [3.])]
+    if sweep is None: return [check_float(a, 'alpha') for a in alpha] if alpha else None   # None: each boundary's step
     if len(sweep) != 3 or not float(sweep[2]).is_integer() or sweep[2] < 2:
         raise ValueError(f"`sweep` must be START STOP COUNT with a whole COUNT ≥ 2, e.g. -4 4 9; got {' '.join(map(str, sweep))}")
     lo, hi = check_float(sweep[0], 'sweep start'), check_float(sweep[1], 'sweep stop')
@@ -382,7 +386,7 @@ def _alphas(alpha, sweep) -> list:
 @command('ddim_nb_edit', choices=dict(model=_edit_models, attribute=_edit_attrs))
 def edit_cli(inputs:list, # pictures, or latents written by ddim_nb_invert (NAME.latent.safetensors)
              attribute:list=None, # attributes to edit (default: every one the model has a boundary for)
-             alpha:list[float]=None, # steps α along each attribute's normal; positive adds the attribute (default: 3)
+             alpha:list[float]=None, # steps α along each attribute's normal; positive adds it (default: ± its chosen step)
              sweep:list[float]=None, # a strip of α instead: START STOP COUNT, e.g. -4 4 9
              model:str='avatars32', # a shipped model with attribute boundaries
              steps:int=20, # sampler steps S for pictures (a latent file is decoded with the steps it was inverted with)
@@ -406,7 +410,7 @@ def edit_cli(inputs:list, # pictures, or latents written by ddim_nb_invert (NAME
     for p, _, item in items:                                           # a latent is edited on the grid it was inverted with
         if isinstance(item, tuple): check_edit_steps({a: bds[a] for a in attrs}, item[1], name=f'the steps of {p}')
     out = check_writable(out, 'out', folder=True)
-    cols = sorted(set(alphas) | {0.})
+    cols = {a: sorted({0., *(alphas or (-_step(bds[a]), _step(bds[a])))}) for a in attrs}
     for p, name, item in items:
         if isinstance(item, tuple): (z, S, warn), latent = item, True
         else:
@@ -414,11 +418,15 @@ def edit_cli(inputs:list, # pictures, or latents written by ddim_nb_invert (NAME
             z = invert(ddim, x, **inv, progress=not quiet)
             warn = check_typicality(ddim, model, x, z, inv)[0]
             _save_latent(out / f'{name}.latent.safetensors', (z[0],), dict(method=inv['method'], steps=S, source=p, model=model, far=warn or ''))
-        strip = torch.cat([picture_edits(ddim, bds[a], None if latent else x, z.to(ddim.device), cols, S, inv) for a in attrs]).cpu()
+        strip = torch.cat([picture_edits(ddim, bds[a], None if latent else x, z.to(ddim.device), cols[a], S, inv)
+                           for a in attrs]).cpu()
         for r, a in enumerate(attrs):
-            for c, al in enumerate(cols):
+            for c, al in enumerate(cols[a]):
                 if al != 0: save_grid(strip[r, c:c + 1], out / f'{name}.{a}{al:+g}.png', nrow=1, padding=0)
-        labels = [f'α = {a:+g}' if a else ('α = 0 (latent)' if latent else 'α = 0 (round trip)') for a in cols]
-        atomic_write(out / f'{name}.edits.png', lambda tmp: labelled_grid(strip, list(attrs), labels).save(tmp, format='PNG'))
-        print(f"{p}: {len(attrs)} attribute(s) × α = {', '.join(f'{a:+g}' if a else '0' for a in alphas)} (S = {S}) → {out / name}.*")
+        zero = 'α = 0 (latent)' if latent else 'α = 0 (round trip)'
+        labels = ['−step', zero, '+step'] if alphas is None else [f'α = {a:+g}' if a else zero for a in cols[attrs[0]]]
+        rows = [f'{a} ({cols[a][-1]:g})' for a in attrs] if alphas is None else list(attrs)
+        atomic_write(out / f'{name}.edits.png', lambda tmp: labelled_grid(strip, rows, labels).save(tmp, format='PNG'))
+        said = ', '.join(f'{a:+g}' if a else '0' for a in alphas) if alphas else "± each attribute's step"
+        print(f"{p}: {len(attrs)} attribute(s) × α = {said} (S = {S}) → {out / name}.*")
         if warn: print(f"{p}: warning: {warn}", file=sys.stderr)

@@ -21,7 +21,7 @@ from .pretrained import available, card, load
 from .store import atomic_write
 
 # %% auto #0
-__all__ = ['DEMO_METHODS', 'SWEEP_ALPHAS', 'demo_images', 'html_report', 'demo_table', 'demo', 'demo_cli']
+__all__ = ['DEMO_METHODS', 'SWEEP_STEPS', 'demo_images', 'html_report', 'demo_table', 'demo', 'demo_cli']
 
 # %% ../nbs/07_demo.ipynb #d011
 def demo_images(ddim, model:str, # a shipped model: its card names the data it was trained on
@@ -76,8 +76,8 @@ def _inversion_lines(s:dict) -> list:
 
 def _edit_lines(s:dict) -> list:
     if 'edits' not in s: return [f"edits: no attribute boundaries ship for {s['model']}"]
-    return ([f"{'edit (α = ' + format(s['edit_alpha'], 'g') + ')':24s} {'success':>8s} {'kept':>6s}"] +
-            [f"{a:24s} {r['success']:8.0%} {r['kept']:6.0%}" for a, r in s['edits'].items()])
+    return ([f"{'edit':16s} {'step':>7s} {'success':>8s} {'kept':>6s}"] +
+            [f"{a:16s} {r['step']:7.2f} {r['success']:8.0%} {r['kept']:6.0%}" for a, r in s['edits'].items()])
 
 def _typical_lines(s:dict) -> list:
     far = [(i, w) for i, w in enumerate(s.get('typicality', [])) if w]
@@ -103,8 +103,8 @@ def _demo_report(s:dict, path, n_own:int) -> Path:
                      "images of the model (06_cli): a picture far outside it is one the model's edits barely move.",
                      table='\n'.join(_typical_lines(s)))]
     if 'edits' in s:
-        sections.append(dict(title='Edits', text=f"Rows: {', '.join(s['edits'])}; columns: α = {', '.join(f'{a:g}' for a in SWEEP_ALPHAS)} along each "
-                             f"attribute's shipped boundary, at its level, for the first image (labelled in the picture). Table: all {n} images pushed by α = {s['edit_alpha']:g} towards the "
+        sections.append(dict(title='Edits', text=f"Rows: {', '.join(s['edits'])}; columns: {', '.join(f'{a:g}' for a in SWEEP_STEPS)} times each attribute's step "
+                             f"(in its row label) along its shipped boundary, at its level, for the first image. Table: all {n} images pushed by that step towards the "
                              "attribute's other side; success: the attribute classifier reads it flipped; kept: it reads every other attribute unchanged.",
                              table='\n'.join(_edit_lines(s)), images=[('α sweeps', f['edits'], 1)]))
     else: sections.append(dict(title='Edits', text=_edit_lines(s)[0]))
@@ -115,7 +115,7 @@ def _demo_report(s:dict, path, n_own:int) -> Path:
 DEMO_METHODS = [('ddim', 'ddim', {}), ('fixed_point K=2', 'fixed_point', dict(K=2)), ('edict', 'edict', {}), ('bdia', 'bdia', {})]   # the fast inversions: (label, method, options)
 
 # %% ../nbs/07_demo.ipynb #d031s
-SWEEP_ALPHAS = (-4., -2., 0., 2., 4.)   # the α of the edit grid
+SWEEP_STEPS = (-1., -0.5, 0., 0.5, 1.)   # the columns of the edit grid, in each attribute's step
 
 # %% ../nbs/07_demo.ipynb #d031
 def demo(model:str='avatars32', # a shipped model
@@ -125,7 +125,7 @@ def demo(model:str='avatars32', # a shipped model
          steps:int=20, # sampler steps S for everything
          n:int=16, # images to invert (yours first, then held-out ones)
          n_samples:int=36, # images in the sample grid
-         edit_alpha:float=3., # step along each attribute normal for the measured edits
+         edit_alpha:float|None=None, # one step for every attribute (default: each one's chosen step)
          seed:int=0, # seed of the sampled latents
          progress:bool=True) -> dict:
     "Sample, invert, interpolate and edit with a shipped model; write PNGs, a GIF and `report.html` to `out`; return a summary (`demo_table` prints it)."
@@ -136,7 +136,8 @@ def demo(model:str='avatars32', # a shipped model
         if not Path(p).is_file(): raise FileNotFoundError(f"image file {p} does not exist")
     check_int(steps, 'steps', lo=2); check_int(n, 'n', lo=2); check_int(n_samples, 'n_samples', lo=1); check_int(seed, 'seed', lo=0)
     if len(images) > n: raise ValueError(f"{len(images)} images given but `n` = {n}: raise `n`")
-    check_float(edit_alpha, 'edit_alpha', lo=0, lo_open=True); device = resolve_device(device)
+    if edit_alpha is not None: check_float(edit_alpha, 'edit_alpha', lo=0, lo_open=True)
+    device = resolve_device(device)
     try: bds, clf = edit_boundaries(model), attribute_classifier(model, device=device)
     except DamagedFile: raise                                           # damaged shipped files: an error, not 'none ship'
     except ValueError: bds = clf = None                                 # none ship for this model: the demo skips edits
@@ -173,11 +174,14 @@ def demo(model:str='avatars32', # a shipped model
 
     t0 = time.time()                                                    # 4. edits along the shipped boundaries
     if bds:
-        sweep = torch.cat([picture_edits(ddim, bd, x[:1], z[:1], SWEEP_ALPHAS, steps, inv) for bd in bds.values()]).cpu()
-        grid = labelled_grid(sweep, list(bds), [f'α = {a:+g}' for a in SWEEP_ALPHAS])
+        step = {a: edit_alpha or bd.info['step'] for a, bd in bds.items()}
+        sweep = torch.cat([picture_edits(ddim, bd, x[:1], z[:1], [f * step[a] for f in SWEEP_STEPS], steps, inv)
+                           for a, bd in bds.items()]).cpu()
+        grid = labelled_grid(sweep, [f'{a} ({step[a]:.1f})' for a in bds], [f'{f:+g} step' if f else '0' for f in SWEEP_STEPS])
         files['edits'] = atomic_write(out / 'edits.png', lambda tmp: grid.save(tmp, format='PNG'))
-        res = measure_edits(ddim, clf, z, {(a, bd.kind): bd for a, bd in bds.items()}, [edit_alpha], steps=steps, progress=progress)
-        summary['edits'] = {r['attr']: dict(success=r['success'], kept=r['preserved']) for r in res}
+        res = {a: measure_edits(ddim, clf, z, {(a, bd.kind): bd}, [step[a]], steps=steps, progress=progress)[0]
+               for a, bd in bds.items()}
+        summary['edits'] = {a: dict(success=r['success'], kept=r['preserved'], step=step[a]) for a, r in res.items()}
     t['edits'] = time.time() - t0
 
     summary.update(files={k: str(v) for k, v in files.items()}, timings=t)
@@ -193,7 +197,7 @@ def demo_cli(model:str='avatars32', # a shipped model
              device:str=None, # 'cpu', 'cuda', 'mps' (default: the best available)
              steps:int=20, # sampler steps S
              n:int=16, # images to invert
-             edit_alpha:float=3., # step along each attribute normal for the measured edits
+             edit_alpha:float=None, # one step for every attribute (default: each one's chosen step)
              seed:int=0, # seed of the sampled latents
              quiet:bool=False): # no progress bars
     "Sample, invert, interpolate and edit with a shipped model; write the pictures and report.html."

@@ -639,7 +639,11 @@ def edit_boundaries(name:str='avatars32') -> dict:
     from ddim_nb.pretrained import weights_dir
     p = weights_dir() / f'{check_name(name, "name")}-edits.safetensors'
     if not p.exists(): raise ValueError(f"no shipped editing boundaries for {name!r}; fit some with `fit_boundaries`")
-    return {a: bd for (a, _), bd in load_boundaries(p).items()}
+    out = {}
+    for (a, _), bd in load_boundaries(p).items():
+        if not isinstance(bd.info.get('step'), (int, float)): raise DamagedFile(f"{p} lacks the step chosen for its {a} boundary")
+        out[a] = bd
+    return out
 
 
 # %% ../nbs/05_editing.ipynb #c031
