@@ -367,7 +367,8 @@ def _read_latent(path, model:str, shape) -> tuple:
 def picture_edits(ddim, bd, # the model, and a `Boundary` to edit along
                   x, z, # a picture (1, *shape) in [−1, 1] (None: a latent only) and its latent x_T
                   alphas, steps:int, inversion:dict=EDIT_INVERSION) -> torch.Tensor:
-    "The edits of one picture along `bd` (1, len(alphas), *shape): inverted up to the boundary's level where it has one, else its latent moved."
+    ("The edits of one picture along `bd` (1, len(alphas), *shape): inverted up to the boundary's level where it "
+     "has one, else its latent moved.")
     if x is None or bd.level is None: return edit_images(ddim, z, bd, alphas, steps)
     return edit_real(ddim, x, bd, alphas, steps, method=inversion['method'], K=inversion['K'])[1]
 
@@ -386,7 +387,7 @@ def _alphas(alpha, sweep) -> list:
 @command('ddim_nb_edit', choices=dict(model=_edit_models, attribute=_edit_attrs))
 def edit_cli(inputs:list, # pictures, or latents written by ddim_nb_invert (NAME.latent.safetensors)
              attribute:list=None, # attributes to edit (default: every one the model has a boundary for)
-             alpha:list[float]=None, # steps α along each attribute's normal; positive adds it (default: ± its chosen step)
+             alpha:list[float]=None, # steps α along each attribute's normal; positive adds it (default: ± its step)
              sweep:list[float]=None, # a strip of α instead: START STOP COUNT, e.g. -4 4 9
              model:str='avatars32', # a shipped model with attribute boundaries
              steps:int=20, # sampler steps S for pictures (a latent file is decoded with the steps it was inverted with)
@@ -407,7 +408,7 @@ def edit_cli(inputs:list, # pictures, or latents written by ddim_nb_invert (NAME
     inv = {**EDIT_INVERSION, 'steps': steps}
     items = [(p, n, _read_latent(p, model, ddim.shape) if str(p).endswith('.safetensors') else load_images([p], ddim.shape))
              for p, n in zip(paths, _unique_names(paths))]                # every input read before any work
-    for p, _, item in items:                                           # a latent is edited on the grid it was inverted with
+    for p, _, item in items:                              # a latent is edited on the grid it was inverted with
         if isinstance(item, tuple): check_edit_steps({a: bds[a] for a in attrs}, item[1], name=f'the steps of {p}')
     out = check_writable(out, 'out', folder=True)
     cols = {a: sorted({0., *(alphas or (-_step(bds[a]), _step(bds[a])))}) for a in attrs}

@@ -68,13 +68,13 @@ def timesteps(steps:int, # S, the number of sampler steps
 
 # %% ../nbs/01_ddim.ipynb #d010a
 def check_level(t, grid:list, name:str='level') -> int:
-    "`t` as an `int` if it is one of the timesteps of the sampler's `grid`: a level x_t that the sampler passes through."
+    "`t` as an `int` if it is a timestep of the sampler's `grid`: a level x_t that the sampler passes through."
     if isinstance(t, bool) or not isinstance(t, numbers.Integral) or int(t) not in grid:
-        near = sorted(grid, key=lambda g: abs(g - t))[:2] if isinstance(t, numbers.Real) and not isinstance(t, bool) else grid[-2:]
+        real = isinstance(t, numbers.Real) and not isinstance(t, bool)
+        near = sorted(grid, key=lambda g: abs(g - t))[:2] if real else grid[-2:]
         raise ValueError(f"`{name}` must be a level of the {len(grid)}-step grid (a timestep it visits, "
                          f"{grid[0]} to {grid[-1]}), got {t!r}; the nearest are {sorted(near)}")
     return int(t)
-
 
 # %% ../nbs/01_ddim.ipynb #d010a2
 def step_pairs(steps:int, # S, the number of sampler steps
@@ -86,9 +86,9 @@ def step_pairs(steps:int, # S, the number of sampler steps
     seq = timesteps(steps, T, skip).tolist()
     hi = seq[-1] if start is None else check_level(start, seq, 'start')
     lo = -1 if stop is None else check_level(stop, seq, 'stop')
-    if lo > hi: raise ValueError(f"`stop` = {lo} lies above `start` = {hi}: the sampler runs down from `start` to `stop`")
+    if lo > hi:
+        raise ValueError(f"`stop` = {lo} lies above `start` = {hi}: the sampler runs down from `start` to `stop`")
     return [(t, tp) for t, tp in zip(seq[::-1], (seq[:-1][::-1] + [-1])) if t <= hi and tp >= lo]
-
 
 # %% ../nbs/01_ddim.ipynb #d010a3
 def climb_pairs(steps:int, T:int=1000, skip:str='uniform',
@@ -96,7 +96,6 @@ def climb_pairs(steps:int, T:int=1000, skip:str='uniform',
     "The inverter's steps: the sampler's pairs (t, t_prev) in reverse, from the clean image up to level `stop`."
     if stop is not None: check_level(stop, timesteps(steps, T, skip).tolist(), 'stop')
     return step_pairs(steps, T, skip, start=stop)[::-1]
-
 
 # %% ../nbs/01_ddim.ipynb #c012
 def _bcast(a, x):
@@ -343,7 +342,7 @@ def invert(self:DDIM, x_0:torch.Tensor, # images, shape (B, *image shape)
            grad:bool=False, # keep the autograd graph
            progress:bool=False, # show a progress bar
            stop:int|None=None): # the level to stop at, a timestep of the grid (None: the top, x_T)
-    "Deterministic DDIM inversion: the latents x_T (x_t at level `stop`) that the η = 0 sampler maps back to (approximately) `x_0`."
+    "Deterministic DDIM inversion: the x_T (x_t at level `stop`) that the η = 0 sampler maps back to about `x_0`."
     pairs = climb_pairs(steps, self.T, skip, stop); check_dtype(dtype)
     x = self.check_images(x_0, 'x_0', strict=False).to(dtype or x_0.dtype)   # any data; only 0..255 pixels are refused
     traj = Trajectory([x], [], [-1])
@@ -397,14 +396,17 @@ def decode(ddim:DDIM, z:torch.Tensor, # latents (N, *ddim.shape), on any device
            progress:bool=False,
            start:int|None=None, # the level of `z`, a timestep of the grid (None: the top, x_T)
            stop:int|None=None) -> torch.Tensor: # the level to stop at (None: the images)
-    "The decoder G: images G(z) of the η = 0 S-step sampler (or x_t at level `stop` from x_t at level `start`), in batches on the model's device, returned where `z` is, in its dtype."
+    ("The decoder G: images G(z) of the η = 0 S-step sampler (or x_t at level `stop` from x_t at level `start`), "
+     "in batches on the model's device, returned where `z` is, in its dtype.")
     ddim.check_batch(z, 'z'); step_pairs(steps, ddim.T, skip, start, stop)
     dev, amp = ddim.device, autocast_dtype(ddim.device, precision)
     batch_size = default_batch_size(dev) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)
     out = []
     with torch.no_grad(), torch.autocast(dev.type, dtype=amp or torch.float32, enabled=amp is not None):
         for i in tqdm(range(0, len(z), batch_size), desc=f'decoding (S={steps})', disable=not progress, leave=False):
-            out.append(ddim.sample(z[i:i + batch_size].to(dev), steps=steps, skip=skip, clip_x0=clip_x0, start=start, stop=stop).to(z.device))
+            x = ddim.sample(z[i:i + batch_size].to(dev), steps=steps, skip=skip, clip_x0=clip_x0,
+                            start=start, stop=stop)
+            out.append(x.to(z.device))
     return torch.cat(out)
 
 # %% ../nbs/01_ddim.ipynb #c042

@@ -103,8 +103,10 @@ def _demo_report(s:dict, path, n_own:int) -> Path:
                      "images of the model (06_cli): a picture far outside it is one the model's edits barely move.",
                      table='\n'.join(_typical_lines(s)))]
     if 'edits' in s:
-        sections.append(dict(title='Edits', text=f"Rows: {', '.join(s['edits'])}; columns: {', '.join(f'{a:g}' for a in SWEEP_STEPS)} times each attribute's step "
-                             f"(in its row label) along its shipped boundary, at its level, for the first image. Table: all {n} images pushed by that step towards the "
+        cols = ', '.join(f'{a:g}' for a in SWEEP_STEPS)
+        sections.append(dict(title='Edits', text=f"Rows: {', '.join(s['edits'])}; columns: {cols} times each "
+                             "attribute's step (in its row label) along its shipped boundary, at its level, for the "
+                             f"first image. Table: all {n} images pushed by that step towards the "
                              "attribute's other side; success: the attribute classifier reads it flipped; kept: it reads every other attribute unchanged.",
                              table='\n'.join(_edit_lines(s)), images=[('α sweeps', f['edits'], 1)]))
     else: sections.append(dict(title='Edits', text=_edit_lines(s)[0]))
@@ -177,7 +179,8 @@ def demo(model:str='avatars32', # a shipped model
         step = {a: edit_alpha or bd.info['step'] for a, bd in bds.items()}
         sweep = torch.cat([picture_edits(ddim, bd, x[:1], z[:1], [f * step[a] for f in SWEEP_STEPS], steps, inv)
                            for a, bd in bds.items()]).cpu()
-        grid = labelled_grid(sweep, [f'{a} ({step[a]:.1f})' for a in bds], [f'{f:+g} step' if f else '0' for f in SWEEP_STEPS])
+        grid = labelled_grid(sweep, [f'{a} ({step[a]:.1f})' for a in bds],
+                             [f'{f:+g} step' if f else '0' for f in SWEEP_STEPS])
         files['edits'] = atomic_write(out / 'edits.png', lambda tmp: grid.save(tmp, format='PNG'))
         res = {a: measure_edits(ddim, clf, z, {(a, bd.kind): bd}, [step[a]], steps=steps, progress=progress)[0]
                for a, bd in bds.items()}

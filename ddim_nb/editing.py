@@ -17,10 +17,12 @@ from tqdm.auto import tqdm
 from .checks import (DamagedFile, check_choice, check_choices, check_float, check_generator, check_int,
                             check_list, check_name, check_not_pixels, check_tensor, check_writable, reading)
 from .data import ImageSet, to_model_range
-from .ddim import DDIM, PRECISIONS, autocast_dtype, check_level, decode, mix_seed, randn_latents, resolve_device, step_pairs, timesteps
+from .ddim import (DDIM, PRECISIONS, autocast_dtype, check_level, decode, mix_seed, randn_latents,
+                          resolve_device, timesteps)
 from .images import grid_image, to_uint8
 from .inversion import METHODS, invert, method_record
-from .store import atomic_write, cache_root, cache_or_warn, content_hash, load_cache, load_json_cache, read_tensors, save_cache, save_json_cache
+from .store import (atomic_write, cache_root, cache_or_warn, content_hash, load_cache, load_json_cache,
+                           read_tensors, save_cache, save_json_cache)
 from .parallel import dist_info, gather_objects, start_distributed, sync_processes
 
 # %% auto #0
@@ -45,7 +47,7 @@ class Pairs:
     steps: int
     probs: torch.Tensor|None = None
     attrs: list|None = None
-    levels: dict = field(default_factory=dict)   # level t → the latents x_t (N, *shape) that G passes through (see `with_levels`)
+    levels: dict = field(default_factory=dict)   # level t → the x_t (N, *shape) that G passes through (`with_levels`)
 
     def __post_init__(self):
         check_tensor(self.z, 'z', finite=False, empty=True)
@@ -58,20 +60,24 @@ class Pairs:
                                  f"{self.attrs}")
         if len(self.z) != len(self.images): raise ValueError(f"{len(self.z)} latents but {len(self.images)} images")
         if self.probs is not None and len(self.probs) != len(self.z): raise ValueError(f"{len(self.probs)} probabilities for {len(self.z)} pairs")
-        if not isinstance(self.levels, dict): raise ValueError(f"`levels` must be a dict level → latents, got {type(self.levels).__name__}")
+        if not isinstance(self.levels, dict):
+            raise ValueError(f"`levels` must be a dict level → latents, got {type(self.levels).__name__}")
         for t, x in self.levels.items():
             check_int(t, 'levels', lo=0); check_tensor(x, f'levels[{t}]', finite=False, empty=True)
-            if x.shape != self.z.shape: raise ValueError(f"the latents at level {t} have shape {tuple(x.shape)}, `z` {tuple(self.z.shape)}")
+            if x.shape != self.z.shape:
+                raise ValueError(f"the latents at level {t} have shape {tuple(x.shape)}, `z` {tuple(self.z.shape)}")
     def __len__(self): return len(self.z)
     def __getitem__(self, idx):
         "A subset as new `Pairs`."
-        return Pairs(self.z[idx], self.images[idx], self.steps, None if self.probs is None else self.probs[idx], self.attrs,
+        probs = None if self.probs is None else self.probs[idx]
+        return Pairs(self.z[idx], self.images[idx], self.steps, probs, self.attrs,
                      {t: x[idx] for t, x in self.levels.items()})
     def at(self, level:int|None) -> torch.Tensor:
         "The latents at `level`: `z` for None (x_T), else the x_t that `with_levels` added."
         if level is None: return self.z
         if level not in self.levels:
-            raise ValueError(f"these pairs hold no latents at level {level!r} (they hold {sorted(self.levels)}): add them with `with_levels`")
+            raise ValueError(f"these pairs hold no latents at level {level!r} (they hold {sorted(self.levels)}): "
+                             "add them with `with_levels`")
         return self.levels[level]
 
 def _check_pairs(pairs, name:str='pairs') -> Pairs:
@@ -88,16 +94,16 @@ def block_latents(b:int, shape:tuple, seed:int=0) -> torch.Tensor:
 # %% ../nbs/05_editing.ipynb #c006lv
 def with_levels(ddim:DDIM, pairs:Pairs, levels:list, # timesteps of the pairs' S-step grid
                 precision:str='fp32', batch_size:int|None=None, progress:bool=False) -> Pairs:
-    "`pairs` with the latents x_t at `levels` that G passes through on the way from their z to their images (decoded down from z)."
+    "`pairs` with the latents x_t at `levels` that G passes through from their z to their images (decoded down from z)."
     _check_pairs(pairs)
     grid = timesteps(pairs.steps, ddim.T).tolist()
     levels = sorted({check_level(t, grid, 'levels') for t in check_list(levels, 'levels', 'levels')}, reverse=True)
     out, x, at = dict(pairs.levels), pairs.z, None
     for t in levels:
-        x = decode(ddim, x, pairs.steps, start=at, stop=t, precision=precision, batch_size=batch_size, progress=progress)
+        x = decode(ddim, x, pairs.steps, start=at, stop=t, precision=precision, batch_size=batch_size,
+                   progress=progress)
         out[t], at = x, t
     return Pairs(pairs.z, pairs.images, pairs.steps, pairs.probs, pairs.attrs, out)
-
 
 # %% ../nbs/05_editing.ipynb #c006_1
 def _weights_id(ddim:DDIM) -> str|None:
@@ -465,7 +471,8 @@ KINDS = ('logreg', 'svm', 'conditional')
 # %% ../nbs/05_editing.ipynb #c027s1
 @dataclass
 class Boundary:
-    "A hyperplane uᵀx + b = 0 for attribute `attr` among the latents at `level` (None: x_T): unit normal `u`, offset `b`, how it was fitted."
+    ("A hyperplane uᵀx + b = 0 for attribute `attr` among the latents at `level` (None: x_T): unit normal `u`, "
+     "offset `b`, how it was fitted.")
     attr: str
     kind: str
     u: torch.Tensor
@@ -532,8 +539,8 @@ def fit_boundaries(pairs:Pairs, # labelled pairs to fit on (see `label_pairs`)
                    held:Pairs|None=None, # labelled held-out pairs for the accuracy of each boundary
                    frac:float=0.1, l2:float=1e-2, iters:int=200, # SVM fraction, L2 penalty, L-BFGS iterations
                    progress:bool=True,
-                   level:int|None=None) -> dict: # fit on the latents x_t at this level (see `with_levels`); None: on z = x_T
-    "Boundaries {(attr, kind): Boundary} for each attribute and kind, fitted on the latents of labelled `pairs` (at `level`)."
+                   level:int|None=None) -> dict: # fit on the x_t at this level (see `with_levels`); None: on z = x_T
+    "Boundaries {(attr, kind): Boundary} per attribute and kind, fitted on the latents of labelled `pairs` at `level`."
     if len(_check_pairs(pairs)) == 0: raise ValueError("the pair set is empty: generate pairs first")
     if pairs.probs is None: raise ValueError("`pairs` are not labelled: call `label_pairs(pairs, classifier)` first")
     attrs = _check_attrs(attrs or pairs.attrs, pairs.attrs)
@@ -560,7 +567,8 @@ def fit_boundaries(pairs:Pairs, # labelled pairs to fit on (see `label_pairs`)
             if kind not in need: continue
             w, b = fit_logistic(X, y, l2, iters) if kind == 'logreg' else fit_svm(X, logit(pairs.probs[:, i]), frac, l2, iters)
             out[(a, kind)] = Boundary(a, kind, (w / w.norm()).reshape(pairs.z.shape[1:]).float(), (b / w.norm()).item(),
-                                      dict(n_fit=len(X) if kind == 'logreg' else 2 * int(frac * len(X)), l2=l2, frac=frac if kind == 'svm' else None), level)
+                                      dict(n_fit=len(X) if kind == 'logreg' else 2 * int(frac * len(X)), l2=l2,
+                                           frac=frac if kind == 'svm' else None), level)
     if 'conditional' in kinds:
         for a in attrs:
             others = condition_on.get(a, [o for o in attrs if o != a])
@@ -570,11 +578,13 @@ def fit_boundaries(pairs:Pairs, # labelled pairs to fit on (see `label_pairs`)
             y = (pairs.probs[:, pairs.attrs.index(a)] > 0.5).long()
             s, b = fit_logistic((X.double() @ u.flatten().double())[:, None], y, 0., 50)    # offset (and scale) along the new direction
             sign = 1. if s.item() >= 0 else -1.
-            out[(a, 'conditional')] = Boundary(a, 'conditional', sign * u, (b / s.abs()).item(), dict(condition_on=others, base='logreg'), level)
+            out[(a, 'conditional')] = Boundary(a, 'conditional', sign * u, (b / s.abs()).item(),
+                                               dict(condition_on=others, base='logreg'), level)
     out = {k: v for k, v in out.items() if k[1] in kinds}
     if held is not None:
         if held.probs is None: raise ValueError("`held` pairs are not labelled")
-        for (a, kind), bd in out.items(): bd.info['held_out'] = _accuracy(bd, held.at(level), (held.probs[:, held.attrs.index(a)] > 0.5).long())
+        for (a, kind), bd in out.items():
+            bd.info['held_out'] = _accuracy(bd, held.at(level), (held.probs[:, held.attrs.index(a)] > 0.5).long())
     return out
 
 # %% ../nbs/05_editing.ipynb #c027_1s1
@@ -595,7 +605,8 @@ def save_boundaries(boundaries:dict, # {(attr, kind): Boundary}
     "Write `boundaries` (normals as tensors, offsets and fitting info as JSON metadata) and `record` to one safetensors file, atomically."
     _check_boundaries(boundaries)
     tensors = {f'{a}/{k}': bd.u.detach().cpu().float().contiguous() for (a, k), bd in boundaries.items()}
-    meta = {'boundaries': json.dumps([dict(attr=a, kind=k, b=bd.b, info=bd.info, level=bd.level) for (a, k), bd in boundaries.items()]),
+    rows = [dict(attr=a, kind=k, b=bd.b, info=bd.info, level=bd.level) for (a, k), bd in boundaries.items()]
+    meta = {'boundaries': json.dumps(rows),
             'record': _record_json(record)}
     return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
 
@@ -616,7 +627,8 @@ def load_boundaries(path, shape:tuple|None=None) -> dict: # `shape`: the latent 
             raise ValueError(f"the boundaries in {path.name} are for latents of shape {tuple(t[key].shape)}, "
                              f"not {shape}")
         with reading(path, 'saved boundaries'):   # values the constructor refuses: a damaged file
-            out[(e['attr'], e['kind'])] = Boundary(e['attr'], e['kind'], t[key], e['b'], e.get('info', {}), e.get('level'))
+            out[(e['attr'], e['kind'])] = Boundary(e['attr'], e['kind'], t[key], e['b'], e.get('info', {}),
+                                                   e.get('level'))
     return out
 
 # %% ../nbs/05_editing.ipynb #c029cs2
@@ -635,16 +647,17 @@ def shipped_boundaries(name:str='avatars32', kinds:tuple=KINDS) -> dict:
 
 # %% ../nbs/05_editing.ipynb #c029cs4
 def edit_boundaries(name:str='avatars32') -> dict:
-    "{attr: Boundary}: the shipped boundary for editing each attribute of model `name`, at the level, of the kind and with the step that edited held-out real avatars best (section 11)."
+    ("{attr: Boundary}: the shipped boundary for editing each attribute of model `name`, at the level, of the kind "
+     "and with the step that edited held-out real avatars best (section 11).")
     from ddim_nb.pretrained import weights_dir
     p = weights_dir() / f'{check_name(name, "name")}-edits.safetensors'
     if not p.exists(): raise ValueError(f"no shipped editing boundaries for {name!r}; fit some with `fit_boundaries`")
     out = {}
     for (a, _), bd in load_boundaries(p).items():
-        if not isinstance(bd.info.get('step'), (int, float)): raise DamagedFile(f"{p} lacks the step chosen for its {a} boundary")
+        if not isinstance(bd.info.get('step'), (int, float)):
+            raise DamagedFile(f"{p} lacks the step chosen for its {a} boundary")
         out[a] = bd
     return out
-
 
 # %% ../nbs/05_editing.ipynb #c031
 def _check_values(vs, name:str, **bounds) -> list:
@@ -686,7 +699,8 @@ def edit_level(u, # an edit direction: a tensor, or a `Boundary` (which knows it
     level = u.level if isinstance(u, Boundary) else z_level
     if z_level is not None and level != z_level:
         raise ValueError(f"the latents are at level {z_level} but the boundary {u.attr}/{u.kind} lives at "
-                         f"{'x_T' if level is None else f'level {level}'}: give latents at its level, or x_T latents (`z_level=None`)")
+                         f"{'x_T' if level is None else f'level {level}'}: give latents at its level, "
+                         "or x_T latents (`z_level=None`)")
     return level
 
 def check_edit_steps(boundaries, # a `Boundary`, or a dict of them
@@ -697,14 +711,14 @@ def check_edit_steps(boundaries, # a `Boundary`, or a dict of them
     for bd in bds:
         if bd.level is not None and bd.level not in timesteps(steps, T).tolist():
             fits = [s for s in (10, 20, 25, 50, 100) if bd.level in timesteps(s, T).tolist()]
-            raise ValueError(f"the {bd.attr} boundary edits at level {bd.level}, which the {steps}-step grid does not visit: "
+            raise ValueError(f"the {bd.attr} boundary edits at level {bd.level}, "
+                             f"which the {steps}-step grid does not visit: "
                              f"`{name}` must put it on the grid (e.g. {', '.join(map(str, fits))})")
     return steps
 
 def _carry(ddim, z, steps, z_level, level, **kw):
     "Latents `z` at level `z_level` (None: x_T) carried down by G to `level`."
     return z if level == z_level else decode(ddim, z, steps, start=z_level, stop=level, **kw)
-
 
 # %% ../nbs/05_editing.ipynb #c031s1
 def edit_images(ddim:DDIM, z:torch.Tensor, # latents (B, *shape) at level `z_level`
@@ -717,8 +731,8 @@ def edit_images(ddim:DDIM, z:torch.Tensor, # latents (B, *shape) at level `z_lev
     level = edit_level(u, z_level); check_edit_steps(u if isinstance(u, Boundary) else {}, steps, ddim.T)
     x = _carry(ddim, z, steps, z_level, level, batch_size=batch_size)
     xx = torch.stack([edit(x, u, a) for a in alphas], 1)
-    return decode(ddim, xx.flatten(0, 1), steps, batch_size=batch_size, progress=progress, start=level).reshape(*xx.shape)
-
+    x = decode(ddim, xx.flatten(0, 1), steps, batch_size=batch_size, progress=progress, start=level)
+    return x.reshape(*xx.shape)
 
 # %% ../nbs/05_editing.ipynb #c034
 def attribute_regions(data:ImageSet, # labelled real images
@@ -735,7 +749,6 @@ def attribute_regions(data:ImageSet, # labelled real images
 
 # %% ../nbs/05_editing.ipynb #c034dep
 AVATAR_DEPENDENT = {'hat': ('blonde_hair',), 'blonde_hair': ('hat', 'beard')}
-
 
 # %% ../nbs/05_editing.ipynb #c034s1
 def _key(*parts) -> str:
@@ -765,7 +778,7 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
                   margin:bool=False, # each value of `alphas` is a margin: every latent moves to that distance past the boundary (`Boundary.steps_to`)
                   progress:bool=True,
                   z_level:int|None=None, # the level of `z` (None: x_T); each boundary edits at its own level
-                  exclude:dict|None=None, # attr → attributes left out of its "kept" (e.g. `AVATAR_DEPENDENT`): rows gain `*_excl`
+                  exclude:dict|None=None, # attr → attributes left out of its "kept" (`AVATAR_DEPENDENT`): adds `*_excl`
                   precision:str='fp32') -> list: # decoding precision, as `decode`
     "Success and preservation of every boundary at every α (or margin) on latents `z`: a list of dicts (one per boundary and value)."
     _check_ddim(ddim); _check_clf(clf)
@@ -785,15 +798,20 @@ def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out
         edit_level(bd, z_level)
     check_edit_steps(boundaries, steps, ddim.T)
     if exclude is not None:
-        if not isinstance(exclude, dict): raise ValueError(f"`exclude` must be a dict attr → attributes, got {type(exclude).__name__}")
+        if not isinstance(exclude, dict):
+            raise ValueError(f"`exclude` must be a dict attr → attributes, got {type(exclude).__name__}")
         for a, o in exclude.items(): _check_attrs([a, *o], clf.attrs, 'exclude')
     check_choice(precision, 'precision', PRECISIONS)
     path = None
     if name:
         weights = _weights_id(ddim)   # a retrained model of the same name gets a cache of its own
-        key = _key(name, weights, steps, alphas, z, clf, regions, *[(k, bd.u) for k, bd in sorted(boundaries.items())], *([('margin', [bd.b for _, bd in sorted(boundaries.items())])] if margin else []),
-                   *([('levels', z_level, [bd.level for _, bd in sorted(boundaries.items())])] if z_level is not None or any(bd.level is not None for bd in boundaries.values()) else []),
-                   *([('exclude', exclude)] if exclude else []), *([('precision', precision)] if precision != 'fp32' else []))
+        bds = [bd for _, bd in sorted(boundaries.items())]
+        leveled = z_level is not None or any(bd.level is not None for bd in bds)
+        key = _key(name, weights, steps, alphas, z, clf, regions, *[(k, bd.u) for k, bd in sorted(boundaries.items())],
+                   *([('margin', [bd.b for bd in bds])] if margin else []),
+                   *([('levels', z_level, [bd.level for bd in bds])] if leveled else []),
+                   *([('exclude', exclude)] if exclude else []),
+                   *([('precision', precision)] if precision != 'fp32' else []))
         path = Path(cache_dir or cache_root('edits')) / f'{name}-S{steps}-{key}.json'
         save_to = _cache_file(path, 'edit measurements')   # None where the folder is read-only: measured, not cached
         manifest = dict(what='edit measurements', model=name, weights=weights, steps=steps, key=key, n=len(z), alphas=alphas, **(dict(rule='margin') if margin else {}))
@@ -865,13 +883,14 @@ def edit_table(rows:list, kinds:tuple=KINDS, alpha:float|None=None) -> str:
 def choose_edits(rows:list, # measured edits (`measure_edits` rows, each with its 'rule')
                  min_success:float=0.8, # the success an edit must reach
                  kept:str='preserved_sure_excl') -> dict: # the figure of the other verdicts to keep
-    "Per attribute, the row that keeps the most of `kept` among those flipping at least `min_success`; the most successful where none does."
+    ("Per attribute, the row that keeps the most of `kept` among those flipping at least `min_success`; "
+     "the most successful where none does.")
     best = {}
     for r in rows:
-        key = (r['success'] >= min_success, r[kept] if r['success'] >= min_success else r['success'], -r['pixel_change'])
+        ok = r['success'] >= min_success
+        key = (ok, r[kept] if ok else r['success'], -r['pixel_change'])
         if r['attr'] not in best or key > best[r['attr']][0]: best[r['attr']] = (key, r)
     return {a: r for a, (_, r) in best.items()}
-
 
 # %% ../nbs/05_editing.ipynb #c038
 def show_direction(u, ax=None, title:str|None=None):
@@ -898,7 +917,8 @@ def edit_real(ddim:DDIM, images:torch.Tensor, # real images in [−1, 1], (B, *d
               alphas, # α values (include 0 for the reconstruction)
               steps:int=20, method:str='ddim', # an inversion method whose latents G decodes (every method but the pair methods)
               **options): # passed to `invert`, e.g. K for 'fixed_point'
-    "Invert real `images` up to the level of `u` (x_T for a tensor), edit there and decode: (latents at that level, images (B, len(alphas), *shape))."
+    ("Invert real `images` up to the level of `u` (x_T for a tensor), edit there and decode: "
+     "(latents at that level, images (B, len(alphas), *shape)).")
     m = method_record(method)
     if not m.decodes_with_g:
         raise ValueError(f"`method` must give one latent per image that G decodes, one of {[k for k, m in METHODS.items() if m.decodes_with_g]}; "
@@ -914,7 +934,6 @@ def edit_real(ddim:DDIM, images:torch.Tensor, # real images in [−1, 1], (B, *d
         options = {**options, 'stop': level}
     z = invert(ddim, images, method=method, steps=steps, **options)
     return z, edit_images(ddim, z, u, alphas, steps, z_level=level)
-
 
 # %% ../nbs/05_editing.ipynb #c041
 def edit_demo(ddim:DDIM, boundaries:dict, # {(attr, kind): Boundary}

@@ -27,7 +27,7 @@ __all__ = ['METHODS', 'CRITERIA', 'invert_fixed_point', 'edict_sample', 'edict_i
 # %% ../nbs/03_inversion.ipynb #c011
 def invert_fixed_point(ddim:DDIM, images:torch.Tensor, steps:int=50, K:int=2, skip:str='uniform', dtype=None,
                        progress:bool=False, stop:int|None=None):
-    "DDIM inversion with `K` fixed-point refinements of each step (S·(K+1) network calls), up to level `stop` (None: x_T)."
+    "DDIM inversion with `K` fixed-point refinements per step (S·(K+1) network calls), up to level `stop` (None: x_T)."
     check_int(K, 'K', lo=0); check_dtype(dtype)
     pairs = climb_pairs(steps, ddim.T, skip, stop)
     x = ddim.check_images(images).to(dtype or images.dtype)
@@ -151,8 +151,8 @@ def _check_options(m:Method, options:dict, allowed:set):
 def invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], shape (B, *ddim.shape)
            method:str='ddim', # one of `METHODS`
            steps:int=50, # sampler steps S
-           **options): # the method's options (`METHODS[method].options`: 'ddim' and 'fixed_point' take `stop`), and `skip`
-    "The latents of `images` under the S-step sampler of `method` (a pair of tensors for 'edict' and 'bdia'); x_t at level `stop` where given."
+           **options): # the method's options (`METHODS[method].options`; `stop` for 'ddim', 'fixed_point'), `skip`
+    "The latents of `images` under the S-step sampler of `method` (a pair for 'edict', 'bdia'); x_t at level `stop`."
     m = method_record(method)
     _check_options(m, options, {'skip', *m.options})
     return m.invert(ddim, images, steps, **options)

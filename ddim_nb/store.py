@@ -128,11 +128,10 @@ def trim_log(path, step:int) -> int:
 
 # %% ../nbs/01b_store.ipynb #s015c
 def cache_root(*parts:str) -> Path:
-    "The folder of ddim_nb's caches, joined with `parts`: `$DDIM_NB_CACHE`, else `$XDG_CACHE_HOME/ddim_nb`, else `~/.cache/ddim_nb`."
+    "ddim_nb's cache folder joined with `parts`: `$DDIM_NB_CACHE`, `$XDG_CACHE_HOME/ddim_nb` or `~/.cache/ddim_nb`."
     if root := os.environ.get('DDIM_NB_CACHE'): return Path(root).expanduser().joinpath(*parts)
     xdg = os.environ.get('XDG_CACHE_HOME')
     return (Path(xdg).expanduser() if xdg else Path.home() / '.cache').joinpath('ddim_nb', *parts)
-
 
 # %% ../nbs/01b_store.ipynb #s016
 def content_hash(tensors:dict) -> str:
