@@ -401,15 +401,15 @@ def edit_cli(inputs:list, # pictures, or latents written by ddim_nb_invert (NAME
     alphas = _alphas(alpha, sweep)
     check_choice(model, 'model', available()); check_int(steps, 'steps', lo=1); check_int(seed, 'seed', lo=0)
     bds = edit_boundaries(model)                                       # one per attribute; refuses a model without them
-    known = list(bds)
-    attrs = check_choices(attribute, 'attribute', known) if attribute else known
-    check_edit_steps({a: bds[a] for a in attrs}, steps)
+    attrs = check_choices(attribute, 'attribute', list(bds)) if attribute else list(bds)
+    bds = {a: bds[a] for a in attrs}                                   # the boundaries to edit along
+    check_edit_steps(bds, steps)
     ddim = load(model, device)
     inv = {**EDIT_INVERSION, 'steps': steps}
     items = [(p, n, _read_latent(p, model, ddim.shape) if str(p).endswith('.safetensors') else load_images([p], ddim.shape))
              for p, n in zip(paths, _unique_names(paths))]                # every input read before any work
     for p, _, item in items:                              # a latent is edited on the grid it was inverted with
-        if isinstance(item, tuple): check_edit_steps({a: bds[a] for a in attrs}, item[1], name=f'the steps of {p}')
+        if isinstance(item, tuple): check_edit_steps(bds, item[1], name=f'the steps of {p}')
     out = check_writable(out, 'out', folder=True)
     cols = {a: sorted({0., *(alphas or (-_step(bds[a]), _step(bds[a])))}) for a in attrs}
     for p, name, item in items:
