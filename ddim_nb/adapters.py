@@ -19,50 +19,74 @@ __all__ = ['BETA_SCHEDULES', 'PREDICTIONS', 'SPACINGS', 'import_diffusers', 'sca
 # %% ../nbs/09_diffusers.ipynb #a011
 def import_diffusers():
     "The `diffusers` package, or an ImportError saying how to install it."
-    try: import diffusers
-    except ImportError: raise ImportError('the diffusers adapter needs the `diffusers` package: pip install "ddim_nb[diffusers]" (or pip install diffusers)') from None
+    try:
+        import diffusers
+    except ImportError:
+        raise ImportError(
+            'the diffusers adapter needs the `diffusers` package: pip install "ddim_nb[diffusers]" (or pip install diffusers)'
+        ) from None
     return diffusers
 
 # %% ../nbs/09_diffusers.ipynb #a021
-def scaled_linear_betas(T:int=1000, beta_start:float=0.00085, beta_end:float=0.012):
+def scaled_linear_betas(T: int = 1000, beta_start: float = 0.00085, beta_end: float = 0.012):
     "The 'scaled_linear' schedule: √β rises linearly from √`beta_start` to √`beta_end` over `T` steps (float64)."
-    return linear_betas(T, beta_start ** 0.5, beta_end ** 0.5) ** 2
+    return linear_betas(T, beta_start**0.5, beta_end**0.5) ** 2
 
 # %% ../nbs/09_diffusers.ipynb #a021b
-BETA_SCHEDULES = {'linear': linear_betas, 'scaled_linear': scaled_linear_betas,
-                  'squaredcos_cap_v2': lambda T, beta_start, beta_end: cosine_betas(T)}   # cosine: ᾱ fixes β; the range is unused
+BETA_SCHEDULES = {
+    'linear': linear_betas,
+    'scaled_linear': scaled_linear_betas,
+    'squaredcos_cap_v2': lambda T, beta_start, beta_end: cosine_betas(T),
+}  # cosine: ᾱ fixes β; the range is unused
 
 # %% ../nbs/09_diffusers.ipynb #a023
-def scheduler_config(scheduler=None) -> dict: # a diffusers scheduler, its config dict, or None (DDIMScheduler's defaults)
+def scheduler_config(
+    scheduler=None,
+) -> dict:  # a diffusers scheduler, its config dict, or None (DDIMScheduler's defaults)
     "A diffusers scheduler's settings as `DDIMScheduler` reads them: its own values, DDIMScheduler's defaults for the rest."
     d = import_diffusers()
-    if scheduler is None: raw = {}
-    elif isinstance(scheduler, dict): raw = dict(scheduler)
-    elif isinstance(getattr(scheduler, 'config', None), dict): raw = dict(scheduler.config)
-    else: raise ValueError(f"`scheduler` must be a diffusers scheduler, its config dict or None, got {type(scheduler).__name__}")
+    if scheduler is None:
+        raw = {}
+    elif isinstance(scheduler, dict):
+        raw = dict(scheduler)
+    elif isinstance(getattr(scheduler, 'config', None), dict):
+        raw = dict(scheduler.config)
+    else:
+        raise ValueError(
+            f"`scheduler` must be a diffusers scheduler, its config dict or None, got {type(scheduler).__name__}"
+        )
     if not {'beta_schedule', 'trained_betas'} & set(raw) and {'sigma_min', 'sigma_max'} & set(raw):
-        raise ValueError(f"`scheduler` {raw.get('_class_name', '')} has no β schedule, only sigma_min/sigma_max (a variance-exploding model): "
-                         "only variance-preserving (DDPM-type) schedules are supported")
+        raise ValueError(
+            f"`scheduler` {raw.get('_class_name', '')} has no β schedule, only sigma_min/sigma_max (a variance-exploding model): "
+            "only variance-preserving (DDPM-type) schedules are supported"
+        )
     defaults = {k: v for k, v in d.DDIMScheduler().config.items() if not k.startswith('_')}
-    return {**defaults, **{k: v for k, v in raw.items() if k in defaults}}   # as DDIMPipeline reads any scheduler
+    return {**defaults, **{k: v for k, v in raw.items() if k in defaults}}  # as DDIMPipeline reads any scheduler
 
 # %% ../nbs/09_diffusers.ipynb #a026
-def diffusers_betas(config:dict): # settings from `scheduler_config`
+def diffusers_betas(config: dict):  # settings from `scheduler_config`
     "β (float64) of a diffusers scheduler, from the ᾱ table (float32) that diffusers computes for it: its `trained_betas`, or its `beta_schedule` over `num_train_timesteps` steps."
     config = scheduler_config(config)
     T = check_int(config['num_train_timesteps'], 'num_train_timesteps', lo=2)
     if config.get('rescale_betas_zero_snr'):
-        raise ValueError("`rescale_betas_zero_snr=True` sets the last β to 1 (ᾱ_T = 0, no signal left), which a DDIM schedule cannot hold (ε cannot be read from x̂₀ there)")
+        raise ValueError(
+            "`rescale_betas_zero_snr=True` sets the last β to 1 (ᾱ_T = 0, no signal left), which a DDIM schedule cannot hold (ε cannot be read from x̂₀ there)"
+        )
     if config.get('trained_betas') is None:
         check_choice(config['beta_schedule'], 'beta_schedule', BETA_SCHEDULES)
-        for k in ('beta_start', 'beta_end'): check_float(config[k], k, 0, 1, lo_open=True, hi_open=True)
+        for k in ('beta_start', 'beta_end'):
+            check_float(config[k], k, 0, 1, lo_open=True, hi_open=True)
     else:
-        try: b = torch.as_tensor(config['trained_betas'], dtype=torch.float64)
-        except (TypeError, ValueError, RuntimeError): b = None
+        try:
+            b = torch.as_tensor(config['trained_betas'], dtype=torch.float64)
+        except (TypeError, ValueError, RuntimeError):
+            b = None
         if b is None or b.ndim != 1 or len(b) < 2 or not ((b > 0) & (b < 1)).all():
             r = repr(config['trained_betas'])
-            raise ValueError(f"`trained_betas` must be a list of 2 or more numbers in (0, 1), "
-                             f"got {r if len(r) <= 80 else r[:80] + '…'}")
+            raise ValueError(
+                f"`trained_betas` must be a list of 2 or more numbers in (0, 1), "
+                f"got {r if len(r) <= 80 else r[:80] + '…'}"
+            )
     abar = import_diffusers().DDIMScheduler.from_config(config).alphas_cumprod.double()
     return 1 - abar / torch.cat([abar.new_ones(1), abar[:-1]])
 
@@ -72,13 +96,19 @@ PREDICTIONS = ('epsilon', 'v_prediction', 'sample')
 # %% ../nbs/09_diffusers.ipynb #a031b
 class DiffusersEps(nn.Module):
     "The ε-network of a diffusers `UNet2DModel`: its output, read as ε, v or x̂₀ (`prediction_type`), converted to ε."
-    def __init__(self, unet:nn.Module, # a diffusers UNet2DModel
-                 abar, # ᾱ_t of its schedule, t = 0..T-1
-                 prediction_type:str='epsilon'): # what the network predicts, one of `PREDICTIONS`
+
+    def __init__(
+        self,
+        unet: nn.Module,  # a diffusers UNet2DModel
+        abar,  # ᾱ_t of its schedule, t = 0..T-1
+        prediction_type: str = 'epsilon',
+    ):  # what the network predicts, one of `PREDICTIONS`
         super().__init__()
         self.unet, self.prediction_type = unet, check_choice(prediction_type, 'prediction_type', PREDICTIONS)
-        try: self.abar64 = torch.as_tensor(abar, dtype=torch.float64).cpu()   # plain attribute: no float64 on MPS
-        except (TypeError, ValueError, RuntimeError): self.abar64 = None
+        try:
+            self.abar64 = torch.as_tensor(abar, dtype=torch.float64).cpu()  # plain attribute: no float64 on MPS
+        except (TypeError, ValueError, RuntimeError):
+            self.abar64 = None
         a = self.abar64
         if a is None or a.ndim != 1 or len(a) < 2 or not ((a > 0) & (a <= 1)).all():
             raise ValueError(f"`abar` must be ᾱ_t for t = 0..T−1, numbers in (0, 1], got {str(abar)[:80]}")
@@ -87,71 +117,99 @@ class DiffusersEps(nn.Module):
 
     def forward(self, x, t):
         out = self.unet(x, t).sample
-        if self.prediction_type == 'epsilon': return out
+        if self.prediction_type == 'epsilon':
+            return out
         a = self.abar64[t.cpu()].to(x).reshape(-1, *([1] * (x.ndim - 1)))
-        if self.prediction_type == 'v_prediction': return a.sqrt() * out + (1 - a).sqrt() * x    # ε = √ᾱ v + √(1−ᾱ) x_t
-        return (x - a.sqrt() * out) / (1 - a).sqrt()                                            # ε = (x_t − √ᾱ x̂₀)/√(1−ᾱ)
+        if self.prediction_type == 'v_prediction':
+            return a.sqrt() * out + (1 - a).sqrt() * x  # ε = √ᾱ v + √(1−ᾱ) x_t
+        return (x - a.sqrt() * out) / (1 - a).sqrt()  # ε = (x_t − √ᾱ x̂₀)/√(1−ᾱ)
 
 # %% ../nbs/09_diffusers.ipynb #a034
-def _sides(s) -> tuple|None:
+def _sides(s) -> tuple | None:
     "The (height, width) of a diffusers `sample_size` (an int, or a pair: tuple or JSON list); None for anything else."
     hw = (s, s) if not isinstance(s, (tuple, list)) else tuple(s)
     return hw if len(hw) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in hw) else None
 
-def check_unet(model, source=None): # `source`: the repo or folder it was loaded from, for the messages
+
+def check_unet(model, source=None):  # `source`: the repo or folder it was loaded from, for the messages
     "`model` unchanged if it is an unconditional diffusers `UNet2DModel` predicting its input's shape; a ValueError saying what it is otherwise."
     d = import_diffusers()
     name, who = type(model).__name__, '`model`' if source is None else f'`model` {source}'
     if 'Condition' in name:
-        raise ValueError(f"{who} is a {name}: conditioned networks need `encoder_hidden_states`; "
-                         "only an unconditional UNet2DModel is supported")
-    if not isinstance(model, d.UNet2DModel): raise ValueError(f"`model` must be a diffusers UNet2DModel, or a hub repo id or folder holding one, got {name}")
+        raise ValueError(
+            f"{who} is a {name}: conditioned networks need `encoder_hidden_states`; "
+            "only an unconditional UNet2DModel is supported"
+        )
+    if not isinstance(model, d.UNet2DModel):
+        raise ValueError(f"`model` must be a diffusers UNet2DModel, or a hub repo id or folder holding one, got {name}")
     c = model.config
     if c.class_embed_type is not None or c.num_class_embeds is not None:
-        raise ValueError(f"{who} is class-conditional (class_embed_type={c.class_embed_type!r}, "
-                         f"num_class_embeds={c.num_class_embeds}): "
-                         "only an unconditional UNet2DModel is supported")
+        raise ValueError(
+            f"{who} is class-conditional (class_embed_type={c.class_embed_type!r}, "
+            f"num_class_embeds={c.num_class_embeds}): "
+            "only an unconditional UNet2DModel is supported"
+        )
     if c.out_channels != c.in_channels:
-        raise ValueError(f"{who} has {c.out_channels} output channels for {c.in_channels} input channels: "
-                         "a UNet2DModel predicting ε, v or x̂₀ "
-                         "(as many channels as its input) is expected")
-    f = 2 ** sum(getattr(b, 'downsamplers', None) is not None for b in model.down_blocks)   # each halves the image
+        raise ValueError(
+            f"{who} has {c.out_channels} output channels for {c.in_channels} input channels: "
+            "a UNet2DModel predicting ε, v or x̂₀ "
+            "(as many channels as its input) is expected"
+        )
+    f = 2 ** sum(getattr(b, 'downsamplers', None) is not None for b in model.down_blocks)  # each halves the image
     if (hw := _sides(c.sample_size)) is None or any(v % f for v in hw):
         n = f.bit_length() - 1
-        raise ValueError(f"{who} has sample_size={c.sample_size!r}: an image size (an integer, or (height, width)) "
-                         f"whose sides are multiples of {f} is expected (its U-Net halves the image {n} "
-                         f"time{'s' * (n != 1)})")
+        raise ValueError(
+            f"{who} has sample_size={c.sample_size!r}: an image size (an integer, or (height, width)) "
+            f"whose sides are multiples of {f} is expected (its U-Net halves the image {n} "
+            f"time{'s' * (n != 1)})"
+        )
     return model
 
 # %% ../nbs/09_diffusers.ipynb #a041
-def _load_config(cls, repo:str, subfolders:list):
+def _load_config(cls, repo: str, subfolders: list):
     "The config dict of `cls` in the first of `subfolders` (None: the top level) of `repo` that has one, and that subfolder."
     for i, sub in enumerate(subfolders):
-        try: return cls.load_config(repo, subfolder=sub), sub
+        try:
+            return cls.load_config(repo, subfolder=sub), sub
         except OSError:
-            if i == len(subfolders) - 1: raise
+            if i == len(subfolders) - 1:
+                raise
 
-def load_pipeline_parts(repo, # a hub repo id (e.g. 'google/ddpm-celebahq-256') or a local folder
-                        subfolder:str|None=None): # the network's folder in `repo`; None: the top level, else 'unet'
+
+def load_pipeline_parts(
+    repo,  # a hub repo id (e.g. 'google/ddpm-celebahq-256') or a local folder
+    subfolder: str | None = None,
+):  # the network's folder in `repo`; None: the top level, else 'unet'
     "The `UNet2DModel` (eval mode, frozen) and the scheduler config stored in `repo`, files at its top level or in `unet/` and `scheduler/`."
     d = import_diffusers()
-    if not Path(repo).exists() and (isinstance(repo, Path) or str(repo).startswith(('.', '/', '~')) or str(repo).count('/') != 1):
+    if not Path(repo).exists() and (
+        isinstance(repo, Path) or str(repo).startswith(('.', '/', '~')) or str(repo).count('/') != 1
+    ):
         raise FileNotFoundError(f"`model` {repo}: no such folder, and not a hub repo id (owner/name)")
     cfg, sub = _load_config(d.UNet2DModel, str(repo), [subfolder] if subfolder else [None, 'unet'])
     if cfg.get('_class_name', 'UNet2DModel') != 'UNet2DModel':
         raise ValueError(f"`model` {repo} holds a {cfg['_class_name']}: only an unconditional UNet2DModel is supported")
     unet = d.UNet2DModel.from_pretrained(str(repo), subfolder=sub)
-    try: sched, _ = _load_config(d.DDIMScheduler, str(repo), ['scheduler', None] if sub == 'unet' else [None, 'scheduler'])
-    except OSError: raise ValueError(f"`model` {repo} has no scheduler_config.json (at the top level or in scheduler/): pass `scheduler=`") from None
+    try:
+        sched, _ = _load_config(
+            d.DDIMScheduler, str(repo), ['scheduler', None] if sub == 'unet' else [None, 'scheduler']
+        )
+    except OSError:
+        raise ValueError(
+            f"`model` {repo} has no scheduler_config.json (at the top level or in scheduler/): pass `scheduler=`"
+        ) from None
     return unet.eval().requires_grad_(False), sched
 
 # %% ../nbs/09_diffusers.ipynb #a043
-def from_diffusers(model, # a diffusers UNet2DModel, or a hub repo id or local folder holding one
-                   scheduler=None, # a diffusers scheduler or its config dict; None: the repo's, or DDIMScheduler's defaults for a network instance
-                   subfolder:str|None=None, # the network's folder in the repo (None: the top level, else 'unet')
-                   device=None) -> DDIM: # None: a loaded model goes to the best device, a network instance stays where it is
+def from_diffusers(
+    model,  # a diffusers UNet2DModel, or a hub repo id or local folder holding one
+    scheduler=None,  # a diffusers scheduler or its config dict; None: the repo's, or DDIMScheduler's defaults for a network instance
+    subfolder: str | None = None,  # the network's folder in the repo (None: the top level, else 'unet')
+    device=None,
+) -> DDIM:  # None: a loaded model goes to the best device, a network instance stays where it is
     "A `DDIM` around a pretrained diffusers `UNet2DModel`, with the β schedule and prediction type of its scheduler."
-    if device is not None: device = resolve_device(device)                # a misspelt or absent device is refused before any download
+    if device is not None:
+        device = resolve_device(device)  # a misspelt or absent device is refused before any download
     repo = model if isinstance(model, (str, Path)) else None
     if repo is not None:
         model, repo_scheduler = load_pipeline_parts(model, subfolder)
@@ -163,24 +221,39 @@ def from_diffusers(model, # a diffusers UNet2DModel, or a hub repo id or local f
     return ddim if device is None else ddim.to(device)
 
 # %% ../nbs/09_diffusers.ipynb #a053
-SPACINGS = {'leading': 'uniform', 'trailing': 'trailing'}   # diffusers' timestep_spacing → our `skip`, where S divides T
+SPACINGS = {'leading': 'uniform', 'trailing': 'trailing'}  # diffusers' timestep_spacing → our `skip`, where S divides T
 
 # %% ../nbs/09_diffusers.ipynb #a053b
-def sampler_options(scheduler, # a diffusers scheduler or its config dict
-                    steps:int, # S, the number of inference steps
-                    use_clipped_model_output:bool=False) -> dict: # as passed to `DDIMScheduler.step`
+def sampler_options(
+    scheduler,  # a diffusers scheduler or its config dict
+    steps: int,  # S, the number of inference steps
+    use_clipped_model_output: bool = False,
+) -> dict:  # as passed to `DDIMScheduler.step`
     "The `DDIM.sample` options (`skip`, `clip_x0`) that take the steps of diffusers' `DDIMScheduler`; a ValueError naming the setting that has no counterpart."
     c = scheduler_config(scheduler)
-    T = c['num_train_timesteps']; check_int(steps, 'steps', 1, T)
+    T = c['num_train_timesteps']
+    check_int(steps, 'steps', 1, T)
     sp = c['timestep_spacing']
     if sp not in SPACINGS:
-        raise ValueError(f"timestep_spacing={sp!r} has no counterpart: DDIMScheduler steps from each t to t − T//S = t − {T // steps}, "
-                         f"between the points of its {sp!r} grid; use 'leading' or 'trailing'")
-    if T % steps: raise ValueError(f"`steps`={steps} does not divide num_train_timesteps={T}: DDIMScheduler then steps by T//S = {T // steps}, off its grid")
-    if sp == 'leading' and c['steps_offset']: raise ValueError(f"steps_offset={c['steps_offset']} shifts the 'leading' grid, ours never: use steps_offset=0")
-    if not c['set_alpha_to_one']: raise ValueError("set_alpha_to_one=False ends the last step at ᾱ_0, not at ᾱ = 1 (the clean image) where our sampler ends")
-    if c['thresholding']: raise ValueError("thresholding=True (dynamic thresholding) has no counterpart: use clip_sample")
+        raise ValueError(
+            f"timestep_spacing={sp!r} has no counterpart: DDIMScheduler steps from each t to t − T//S = t − {T // steps}, "
+            f"between the points of its {sp!r} grid; use 'leading' or 'trailing'"
+        )
+    if T % steps:
+        raise ValueError(
+            f"`steps`={steps} does not divide num_train_timesteps={T}: DDIMScheduler then steps by T//S = {T // steps}, off its grid"
+        )
+    if sp == 'leading' and c['steps_offset']:
+        raise ValueError(f"steps_offset={c['steps_offset']} shifts the 'leading' grid, ours never: use steps_offset=0")
+    if not c['set_alpha_to_one']:
+        raise ValueError(
+            "set_alpha_to_one=False ends the last step at ᾱ_0, not at ᾱ = 1 (the clean image) where our sampler ends"
+        )
+    if c['thresholding']:
+        raise ValueError("thresholding=True (dynamic thresholding) has no counterpart: use clip_sample")
     if c['clip_sample'] and (not use_clipped_model_output or c['clip_sample_range'] != 1):
-        raise ValueError("clip_sample=True matches clip_x0=True only with use_clipped_model_output=True and clip_sample_range=1 "
-                         "(our clipped step re-derives ε from the clipped x̂₀)")
+        raise ValueError(
+            "clip_sample=True matches clip_x0=True only with use_clipped_model_output=True and clip_sample_range=1 "
+            "(our clipped step re-derives ε from the clipped x̂₀)"
+        )
     return dict(skip=SPACINGS[sp], clip_x0=bool(c['clip_sample']))

@@ -17,12 +17,19 @@ __all__ = ['check_int', 'check_float', 'check_choice', 'check_choices', 'check_l
 
 # %% ../nbs/01a_checks.ipynb #k011
 def _bounds(lo, hi, lo_open=False, hi_open=False) -> str:
-    if lo is not None and hi is not None: return f" in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
-    if lo is not None: return f" {'>' if lo_open else '≥'} {lo}"
+    if lo is not None and hi is not None:
+        return f" in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
+    if lo is not None:
+        return f" {'>' if lo_open else '≥'} {lo}"
     return f" {'<' if hi_open else '≤'} {hi}" if hi is not None else ''
 
-def check_int(v, name:str, # the value and the parameter's name, as the user wrote it
-              lo:int|None=None, hi:int|None=None) -> int: # inclusive bounds
+
+def check_int(
+    v,
+    name: str,  # the value and the parameter's name, as the user wrote it
+    lo: int | None = None,
+    hi: int | None = None,
+) -> int:  # inclusive bounds
     "`v` as an `int`; a `ValueError` naming `name` unless it is an integer (not a bool, not a float) in [lo, hi]."
     ok = isinstance(v, numbers.Integral) and not isinstance(v, bool)
     if not ok or (lo is not None and v < lo) or (hi is not None and v > hi):
@@ -30,116 +37,165 @@ def check_int(v, name:str, # the value and the parameter's name, as the user wro
     return int(v)
 
 # %% ../nbs/01a_checks.ipynb #k013
-def check_float(v, name:str, lo:float|None=None, hi:float|None=None,
-                lo_open:bool=False, hi_open:bool=False) -> float: # bounds, closed unless `*_open`
+def check_float(
+    v, name: str, lo: float | None = None, hi: float | None = None, lo_open: bool = False, hi_open: bool = False
+) -> float:  # bounds, closed unless `*_open`
     "`v` as a `float`; a `ValueError` naming `name` unless it is a finite real number (not a bool, not a string) within the bounds."
     ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-    if ok and lo is not None: ok = v > lo if lo_open else v >= lo
-    if ok and hi is not None: ok = v < hi if hi_open else v <= hi
-    if not ok: raise ValueError(f"`{name}` must be a finite number{_bounds(lo, hi, lo_open, hi_open)}, got {v!r}")
+    if ok and lo is not None:
+        ok = v > lo if lo_open else v >= lo
+    if ok and hi is not None:
+        ok = v < hi if hi_open else v <= hi
+    if not ok:
+        raise ValueError(f"`{name}` must be a finite number{_bounds(lo, hi, lo_open, hi_open)}, got {v!r}")
     return float(v)
 
 # %% ../nbs/01a_checks.ipynb #k016
-def check_choice(v, name:str, choices) -> str:
+def check_choice(v, name: str, choices) -> str:
     "`v` unchanged; a `ValueError` naming `name` and listing `choices` unless `v` is one of them."
-    if not isinstance(v, str) or v not in choices: raise ValueError(f"`{name}` must be one of {list(choices)}, got {v!r}")
+    if not isinstance(v, str) or v not in choices:
+        raise ValueError(f"`{name}` must be one of {list(choices)}, got {v!r}")
     return v
 
 # %% ../nbs/01a_checks.ipynb #k016b
-def check_choices(v, name:str, choices) -> tuple:
+def check_choices(v, name: str, choices) -> tuple:
     "One choice or a list of them as a tuple (a single string is one choice, never its letters); errors as `check_choice`."
     vs = (v,) if isinstance(v, str) else v
-    if not isinstance(vs, (list, tuple)) or not vs: raise ValueError(f"`{name}` must be one or more of {list(choices)}, got {v!r}")
+    if not isinstance(vs, (list, tuple)) or not vs:
+        raise ValueError(f"`{name}` must be one or more of {list(choices)}, got {v!r}")
     return tuple(check_choice(x, name, choices) for x in vs)
 
 # %% ../nbs/01a_checks.ipynb #k018
-def check_list(v, name:str, what:str, # `what`: the items in words, for the message ('image files', 'numbers')
-               ok=None) -> list: # optional test of one item's form; the caller checks values with the checks above
+def check_list(
+    v,
+    name: str,
+    what: str,  # `what`: the items in words, for the message ('image files', 'numbers')
+    ok=None,
+) -> list:  # optional test of one item's form; the caller checks values with the checks above
     "`v` as a list; a `ValueError` naming `name` unless it is a non-empty list or tuple (whose items all pass `ok`)."
     if not isinstance(v, (list, tuple)) or not v or (ok is not None and not all(ok(x) for x in v)):
-        r = repr(v); raise ValueError(f"`{name}` must be a non-empty list of {what}, got {r if len(r) <= 200 else r[:200] + '…'}")
+        r = repr(v)
+        raise ValueError(f"`{name}` must be a non-empty list of {what}, got {r if len(r) <= 200 else r[:200] + '…'}")
     return list(v)
 
 # %% ../nbs/01a_checks.ipynb #k019a
-def check_labels(v, name:str, K:int, # labels are classes 0..K−1
-                 n:int|None=None) -> torch.Tensor: # with `n`: one label, or exactly n of them
+def check_labels(
+    v,
+    name: str,
+    K: int,  # labels are classes 0..K−1
+    n: int | None = None,
+) -> torch.Tensor:  # with `n`: one label, or exactly n of them
     "`v` as an integer tensor: one class label in 0..K−1 or a 1-D tensor of them; a `ValueError` naming `name` otherwise."
-    try: t = torch.as_tensor(v)
-    except (TypeError, ValueError, RuntimeError): t = None
-    if (t is None or t.is_floating_point() or t.is_complex() or t.dtype == torch.bool or t.ndim > 1 or not t.numel()
-            or (n is not None and t.ndim == 1 and len(t) != n) or ((t < 0) | (t >= K)).any()):
+    try:
+        t = torch.as_tensor(v)
+    except (TypeError, ValueError, RuntimeError):
+        t = None
+    if (
+        t is None
+        or t.is_floating_point()
+        or t.is_complex()
+        or t.dtype == torch.bool
+        or t.ndim > 1
+        or not t.numel()
+        or (n is not None and t.ndim == 1 and len(t) != n)
+        or ((t < 0) | (t >= K)).any()
+    ):
         many, r = 'a 1-D tensor of them' if n is None else f'{n} of them, one per image', repr(v)
-        raise ValueError(f"`{name}` must be a class label in 0..{K - 1} or {many}, got {r if len(r) <= 200 else r[:200] + '…'}")
+        raise ValueError(
+            f"`{name}` must be a class label in 0..{K - 1} or {many}, got {r if len(r) <= 200 else r[:200] + '…'}"
+        )
     return t
 
 # %% ../nbs/01a_checks.ipynb #k021
-def check_tensor(x, name:str,
-                 ndim:int|tuple|None=None, # the number(s) of dimensions allowed
-                 shape:tuple|None=None, # the trailing shape required (e.g. the image shape C, H, W)
-                 floating:bool=True, # a floating-point dtype is required
-                 finite:bool=True, # NaN and ±inf are refused
-                 empty:bool=False) -> torch.Tensor: # a tensor with no elements (an empty batch) is allowed
+def check_tensor(
+    x,
+    name: str,
+    ndim: int | tuple | None = None,  # the number(s) of dimensions allowed
+    shape: tuple | None = None,  # the trailing shape required (e.g. the image shape C, H, W)
+    floating: bool = True,  # a floating-point dtype is required
+    finite: bool = True,  # NaN and ±inf are refused
+    empty: bool = False,
+) -> torch.Tensor:  # a tensor with no elements (an empty batch) is allowed
     "`x` unchanged; a `ValueError` naming `name` and what was expected unless it is a tensor of that kind."
-    if not isinstance(x, torch.Tensor): raise ValueError(f"`{name}` must be a torch.Tensor, got {type(x).__name__}")
+    if not isinstance(x, torch.Tensor):
+        raise ValueError(f"`{name}` must be a torch.Tensor, got {type(x).__name__}")
     nd = (ndim,) if isinstance(ndim, int) else ndim
     if nd is not None and x.ndim not in nd:
         raise ValueError(f"`{name}` must have {' or '.join(map(str, nd))} dimensions, got shape {tuple(x.shape)}")
-    if shape is not None and tuple(x.shape[x.ndim - len(shape):]) != tuple(shape):
+    if shape is not None and tuple(x.shape[x.ndim - len(shape) :]) != tuple(shape):
         raise ValueError(f"`{name}` must end in shape {tuple(shape)}, got {tuple(x.shape)}")
-    if not empty and x.numel() == 0: raise ValueError(f"`{name}` is empty (shape {tuple(x.shape)})")
+    if not empty and x.numel() == 0:
+        raise ValueError(f"`{name}` is empty (shape {tuple(x.shape)})")
     if floating and not x.is_floating_point():
         hint = ' (for 0..255 pixels, `to_model_range` gives images in [−1, 1])' if x.dtype == torch.uint8 else ''
         raise ValueError(f"`{name}` must be a floating-point tensor, got dtype {x.dtype}{hint}")
-    if finite and x.is_floating_point() and not torch.isfinite(x).all(): raise ValueError(f"`{name}` contains NaN or infinite values")
+    if finite and x.is_floating_point() and not torch.isfinite(x).all():
+        raise ValueError(f"`{name}` contains NaN or infinite values")
     return x
 
 # %% ../nbs/01a_checks.ipynb #k023
-def check_generator(g, name:str='generator') -> torch.Generator|None:
+def check_generator(g, name: str = 'generator') -> torch.Generator | None:
     "`g` unchanged if it is None or a `torch.Generator`; a `ValueError` otherwise (a seed is not a generator)."
     if g is not None and not isinstance(g, torch.Generator):
-        raise ValueError(f"`{name}` must be a torch.Generator or None, got {g!r} (for a seed, pass torch.Generator().manual_seed(seed))")
+        raise ValueError(
+            f"`{name}` must be a torch.Generator or None, got {g!r} (for a seed, pass torch.Generator().manual_seed(seed))"
+        )
     return g
 
 # %% ../nbs/01a_checks.ipynb #k023b
-def check_dtype(dtype, name:str='dtype', none:bool=True) -> torch.dtype|None:
+def check_dtype(dtype, name: str = 'dtype', none: bool = True) -> torch.dtype | None:
     "`dtype` unchanged if it is a floating-point `torch.dtype` (or None when `none`): integer latents would be truncated at every step."
-    if (dtype is None and not none) or (dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point)):
+    if (dtype is None and not none) or (
+        dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point)
+    ):
         raise ValueError(f"`{name}` must be a floating-point torch.dtype{' or None' if none else ''}, got {dtype!r}")
     return dtype
 
 # %% ../nbs/01a_checks.ipynb #k025
-def check_not_pixels(x:torch.Tensor, name:str='x') -> torch.Tensor:
+def check_not_pixels(x: torch.Tensor, name: str = 'x') -> torch.Tensor:
     "`x` unchanged, unless it holds 0..255 pixels as floats where images in [−1, 1] are expected: nothing negative and something above 2 (samples that stray beyond ±1 do so on both sides)."
     if x.is_floating_point() and x.numel() and x.amin() >= 0 and x.amax() > 2:
-        raise ValueError(f"`{name}` must lie in [-1, 1], got values in [{x.amin():.3g}, {x.amax():.3g}] — these look like 0..255 pixels: convert with x / 127.5 - 1")
+        raise ValueError(
+            f"`{name}` must lie in [-1, 1], got values in [{x.amin():.3g}, {x.amax():.3g}] — these look like 0..255 pixels: convert with x / 127.5 - 1"
+        )
     return x
 
 # %% ../nbs/01a_checks.ipynb #k031
 _NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9._+-]*')
 
-def check_name(v, name:str='name') -> str:
+
+def check_name(v, name: str = 'name') -> str:
     "`v` unchanged if it is a plain name (letters, digits, `. _ + -`; no folder, no `..`), usable as part of a file name."
     if not isinstance(v, str) or not _NAME.fullmatch(v) or '..' in v:
         raise ValueError(f"`{name}` must be a plain name (letters, digits, '.', '_', '+', '-'; no path), got {v!r}")
     return v
 
 # %% ../nbs/01a_checks.ipynb #k031b
-def inside(root, rel, name:str='path') -> Path:
+def inside(root, rel, name: str = 'path') -> Path:
     "`root / rel` resolved, refused unless it lies inside `root` (a name or pointer never escapes its folder)."
-    root = Path(root).resolve(); p = (root / rel).resolve()
-    if p == root or not p.is_relative_to(root): raise ValueError(f"{name} {str(rel)!r} points outside {root}")
+    root = Path(root).resolve()
+    p = (root / rel).resolve()
+    if p == root or not p.is_relative_to(root):
+        raise ValueError(f"{name} {str(rel)!r} points outside {root}")
     return p
 
 # %% ../nbs/01a_checks.ipynb #k033
-def check_writable(path, name:str, folder:bool=False,
-                   create:bool=True) -> Path: # False: only check that nothing of the wrong kind is in the way yet
+def check_writable(
+    path, name: str, folder: bool = False, create: bool = True
+) -> Path:  # False: only check that nothing of the wrong kind is in the way yet
     "Make sure `path` (a file, or a `folder`) can be written before any work starts: its folder is created, writable, and nothing of the wrong kind is in the way."
-    path = Path(path); d = path if folder else path.parent
-    if folder and path.exists() and not path.is_dir(): raise ValueError(f"`{name}` {path} exists and is not a folder")
-    if not folder and path.is_dir(): raise ValueError(f"`{name}` {path} is a folder; a file name is expected")
-    if not create: return path
-    try: d.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise ValueError(f"`{name}`: cannot create folder {d}: {e.strerror or e}") from None
+    path = Path(path)
+    d = path if folder else path.parent
+    if folder and path.exists() and not path.is_dir():
+        raise ValueError(f"`{name}` {path} exists and is not a folder")
+    if not folder and path.is_dir():
+        raise ValueError(f"`{name}` {path} is a folder; a file name is expected")
+    if not create:
+        return path
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ValueError(f"`{name}`: cannot create folder {d}: {e.strerror or e}") from None
     if not os.access(d, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ValueError(f"`{name}`: {path} is not writable")
     return path
@@ -150,38 +206,57 @@ class DamagedFile(ValueError):
 
 # %% ../nbs/01a_checks.ipynb #k041b
 @contextmanager
-def reading(path, what:str='file'): # what the file should be, e.g. 'checkpoint weights'
+def reading(path, what: str = 'file'):  # what the file should be, e.g. 'checkpoint weights'
     "Read `path` inside this block: a missing file, and any error that does not already name it, become errors that name it and say what is wrong."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"{what} {path} does not exist")
-    try: yield path
+    if not path.exists():
+        raise FileNotFoundError(f"{what} {path} does not exist")
+    try:
+        yield path
     except Exception as e:
-        if str(path) in str(e) or isinstance(e, MemoryError): raise
+        if str(path) in str(e) or isinstance(e, MemoryError):
+            raise
         raise DamagedFile(f"{what} {path} is damaged or not a {what} ({type(e).__name__}: {str(e)[:200]})") from e
 
 # %% ../nbs/01a_checks.ipynb #k041c
 def _no_space(e) -> bool:
     s = str(e)
-    return getattr(e, 'errno', None) == errno.ENOSPC or 'No space left' in s or 'unexpected pos' in s or 'file write failed' in s
+    return (
+        getattr(e, 'errno', None) == errno.ENOSPC
+        or 'No space left' in s
+        or 'unexpected pos' in s
+        or 'file write failed' in s
+    )
+
 
 @contextmanager
 def writing(path):
     "Write `path` inside this block: running out of disk says so (torch reports it as 'unexpected pos …'), naming the file and the space left."
-    try: yield
+    try:
+        yield
     except Exception as e:
-        if not _no_space(e): raise
+        if not _no_space(e):
+            raise
         d = Path(path).resolve()
-        while not d.exists(): d = d.parent
-        raise OSError(errno.ENOSPC, f"no space left on device while writing {path} ({shutil.disk_usage(d).free / 2**20:.0f} MB free)") from e
+        while not d.exists():
+            d = d.parent
+        raise OSError(
+            errno.ENOSPC,
+            f"no space left on device while writing {path} ({shutil.disk_usage(d).free / 2**20:.0f} MB free)",
+        ) from e
 
 # %% ../nbs/01a_checks.ipynb #k041d
-def check_finite_tensors(tensors:dict, where:str,
-                         floating:bool=False) -> dict: # the weights of a network: integer tensors are refused too
+def check_finite_tensors(
+    tensors: dict, where: str, floating: bool = False
+) -> dict:  # the weights of a network: integer tensors are refused too
     "`tensors` unchanged; a `DamagedFile` naming `where` and the tensor if one holds NaN or ±inf (or is not a float)."
     # `floating`: integer weights would be cast silently into a float network (BatchNorm's counters excepted)
     for k, v in tensors.items():
-        if v.is_floating_point() and not torch.isfinite(v).all(): raise DamagedFile(f"{where}: tensor {k!r} holds NaN or infinite values")
+        if v.is_floating_point() and not torch.isfinite(v).all():
+            raise DamagedFile(f"{where}: tensor {k!r} holds NaN or infinite values")
         if floating and not v.is_floating_point() and not k.endswith('num_batches_tracked'):
-            raise DamagedFile(f"{where}: tensor {k!r} is {v.dtype}, not floating point: network weights must be "
-                              "floating point (a damaged or converted file)")
+            raise DamagedFile(
+                f"{where}: tensor {k!r} is {v.dtype}, not floating point: network weights must be "
+                "floating point (a damaged or converted file)"
+            )
     return tensors

@@ -13,7 +13,17 @@ from fastcore.docments import docments
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-from .checks import DamagedFile, check_choice, check_choices, check_float, check_int, check_name, check_tensor, check_writable, reading
+from ddim_nb.checks import (
+    DamagedFile,
+    check_choice,
+    check_choices,
+    check_float,
+    check_int,
+    check_name,
+    check_tensor,
+    check_writable,
+    reading,
+)
 from .data import data_channels, load_data, load_images
 from .ddim import GRIDS, PRECISIONS, autocast_dtype, decode, hardware, randn_latents, resolve_device
 from .editing import check_edit_steps, edit_boundaries, edit_images, edit_real
@@ -33,196 +43,319 @@ __all__ = ['EDIT_INVERSION', 'command', 'train_cli', 'sample_cli', 'fid_cli', 'l
 # %% ../nbs/06_cli.ipynb #cmd1
 class _Parser(argparse.ArgumentParser):
     "argparse, with its usage errors on one line."
-    def error(self, message): self.exit(2, f"{self.prog}: error: {message}  (--help lists the flags)\n")
 
-def _parser(f, prog:str, choices:dict) -> argparse.ArgumentParser:
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}  (--help lists the flags)\n")
+
+
+def _parser(f, prog: str, choices: dict) -> argparse.ArgumentParser:
     "An argparse parser for `f`'s signature: flags in both spellings, help from the parameters' comments, the real defaults."
     docs, sig = docments(f), inspect.signature(f, eval_str=True)
     ap = _Parser(prog=prog, description=f.__doc__)
     for name, p in sig.parameters.items():
-        ann, default, doc = p.annotation, p.default, (docs.get(name) or '').replace('%', '%%')   # argparse formats help with %
+        ann, default, doc = (
+            p.annotation,
+            p.default,
+            (docs.get(name) or '').replace('%', '%%'),
+        )  # argparse formats help with %
         many = ann is list or getattr(ann, '__origin__', None) is list
         item = (getattr(ann, '__args__', None) or (str,))[0] if many else ann
         typ = item if item in (int, float, str) else None
         kw = dict(help=doc + (f" (one of: {', '.join(map(str, choices[name]()))})" if name in choices else ''))
         if not any(default is v for v in (None, False, inspect.Parameter.empty)):
-            kw['help'] += f" (default: {' '.join(map(str, default)) if isinstance(default, (list, tuple)) else default})"
+            kw['help'] += (
+                f" (default: {' '.join(map(str, default)) if isinstance(default, (list, tuple)) else default})"
+            )
         if ann is bool or isinstance(default, bool):
             ap.add_argument(*_spellings(name), dest=name, action='store_true', help=kw['help'])
-        elif default is inspect.Parameter.empty: ap.add_argument(name, nargs='+' if many else None, type=typ, **kw)
-        else: ap.add_argument(*_spellings(name), dest=name, nargs='+' if many else None, type=typ, default=default, **kw)
+        elif default is inspect.Parameter.empty:
+            ap.add_argument(name, nargs='+' if many else None, type=typ, **kw)
+        else:
+            ap.add_argument(*_spellings(name), dest=name, nargs='+' if many else None, type=typ, default=default, **kw)
     ap.add_argument('--debug', action='store_true', help='on an error, show the full traceback')
     return ap
 
-def _spellings(name:str): return [f'--{name}'] + ([f"--{name.replace('_', '-')}"] if '_' in name else [])
 
-def command(prog:str, choices:dict|None=None): # {parameter: a function returning the names it accepts (a registry's keys), listed in its help}
+def _spellings(name: str):
+    return [f'--{name}'] + ([f"--{name.replace('_', '-')}"] if '_' in name else [])
+
+
+def command(
+    prog: str, choices: dict | None = None
+):  # {parameter: a function returning the names it accepts (a registry's keys), listed in its help}
     "Decorator: make a function the console script `prog` (see above); `f.run(argv)` runs it on a list of arguments."
     choices = choices or {}
+
     def deco(f):
-        def run(argv:list|None=None) -> int:
+        def run(argv: list | None = None) -> int:
             args = vars(_parser(f, prog, choices).parse_args(sys.argv[1:] if argv is None else [str(a) for a in argv]))
             debug = args.pop('debug')
-            try: f(**args)
-            except KeyboardInterrupt: print(f"{prog}: interrupted", file=sys.stderr); return 130
+            try:
+                f(**args)
+            except KeyboardInterrupt:
+                print(f"{prog}: interrupted", file=sys.stderr)
+                return 130
             except Exception as e:
-                if debug: traceback.print_exc()
+                if debug:
+                    traceback.print_exc()
                 msg = str(e) or type(e).__name__
                 print(f"{prog}: error: {msg}" + ('' if debug else '  (--debug shows the traceback)'), file=sys.stderr)
                 return 1
             return 0
+
         @wraps(f)
         def main(*args, **kwargs):
-            if args or kwargs: return f(*args, **kwargs)    # called from Python: the plain function
-            sys.exit(run())                                  # the console script
+            if args or kwargs:
+                return f(*args, **kwargs)  # called from Python: the plain function
+            sys.exit(run())  # the console script
+
         main.run, main.parser = run, lambda: _parser(f, prog, choices)
         return main
+
     return deco
 
 # %% ../nbs/06_cli.ipynb #c039
-@command('ddim_nb_train', choices=dict(recipe=lambda: RECIPES, loss=lambda: LOSSES, objective=lambda: OBJECTIVES,
-                                      t_dist=lambda: T_DISTS, decay=lambda: DECAYS, precision=lambda: PRECISIONS))
-def train_cli(data:str='fashion_mnist', # 'fashion_mnist', 'avatars', a torchvision name, or an image folder
-              size:int=32, # image size
-              config:str='nano32', # U-Net configuration (see ddim_nb.unet.CONFIGS; '_grey'/'_rgb' added from the data)
-              recipe:str='cpu', # a preset of `RECIPES`; the flags below override its settings
-              steps:int=20000, # total training steps (ignored when --minutes is given)
-              minutes:float=None, # time budget: plan the number of steps so the run ends (and its decay finishes) in about this time (default: --steps)
-              batch_size:int=64, # the global batch (shared out among the processes under torchrun)
-              lr:float=None, # peak learning rate (default: the recipe's)
-              loss:str=None, # training loss (default: the recipe's)
-              objective:str=None, # what the network predicts (default: the recipe's)
-              sigma_data:float=None, # data standard deviation for --objective edm (default: the recipe's)
-              t_dist:str=None, # how training timesteps are drawn (default: the recipe's)
-              p_mean:float=-1.2, # with --t_dist lognormal: the mean of ln σ
-              p_std:float=1.2, # with --t_dist lognormal: the standard deviation of ln σ
-              warmup:int=None, # learning-rate warm-up steps (default: the recipe's)
-              decay:str=None, # learning-rate decay (default: the recipe's)
-              ema:float=None, # EMA decay, its cap when --ema_ramp > 0 (default: the recipe's)
-              ema_ramp:float=None, # EMA half-life as a fraction of the images seen, 0: fixed decay (default: the recipe's)
-              precision:str=None, # 'auto': bf16 autocast where the device supports it (default: the recipe's)
-              p_uncond:float=None, # class-conditional training (labelled data, e.g. fashion_mnist): label dropout probability, e.g. 0.1 (default: unconditional)
-              grad_clip:float=1.0, # max gradient norm
-              seed:int=0, # seed of the initial weights, the data order and the noise
-              n_train:int=None, # number of training images (default: all; avatars: how many to render, 20000)
-              log_every:int=100, # log the loss every this many steps
-              sample_every:int=1000, # render the fixed latents every this many steps
-              sample_steps:int=50, # sampler steps S of those renderings
-              n_fixed:int=36, # number of fixed latents rendered
-              ckpt_every:int=1000, # write a checkpoint every this many steps
-              keep:int=2, # newest checkpoints kept (0: all)
-              out:str='runs/run', # run folder
-              resume:bool=False, # continue the run in `out`
-              device:str=None, # 'cpu', 'cuda', 'mps' (default: the best available)
-              compile:bool=False, # run the U-Net through torch.compile: on a GPU 1.4× faster for ref64 (bench/results_gpu.json); on a CPU minutes of compiling for little gain
-              quiet:bool=False): # no progress bar
+@command(
+    'ddim_nb_train',
+    choices=dict(
+        recipe=lambda: RECIPES,
+        loss=lambda: LOSSES,
+        objective=lambda: OBJECTIVES,
+        t_dist=lambda: T_DISTS,
+        decay=lambda: DECAYS,
+        precision=lambda: PRECISIONS,
+    ),
+)
+def train_cli(
+    data: str = 'fashion_mnist',  # 'fashion_mnist', 'avatars', a torchvision name, or an image folder
+    size: int = 32,  # image size
+    config: str = 'nano32',  # U-Net configuration (see ddim_nb.unet.CONFIGS; '_grey'/'_rgb' added from the data)
+    recipe: str = 'cpu',  # a preset of `RECIPES`; the flags below override its settings
+    steps: int = 20000,  # total training steps (ignored when --minutes is given)
+    minutes: float = None,  # time budget: plan the number of steps so the run ends (and its decay finishes) in about this time (default: --steps)
+    batch_size: int = 64,  # the global batch (shared out among the processes under torchrun)
+    lr: float = None,  # peak learning rate (default: the recipe's)
+    loss: str = None,  # training loss (default: the recipe's)
+    objective: str = None,  # what the network predicts (default: the recipe's)
+    sigma_data: float = None,  # data standard deviation for --objective edm (default: the recipe's)
+    t_dist: str = None,  # how training timesteps are drawn (default: the recipe's)
+    p_mean: float = -1.2,  # with --t_dist lognormal: the mean of ln σ
+    p_std: float = 1.2,  # with --t_dist lognormal: the standard deviation of ln σ
+    warmup: int = None,  # learning-rate warm-up steps (default: the recipe's)
+    decay: str = None,  # learning-rate decay (default: the recipe's)
+    ema: float = None,  # EMA decay, its cap when --ema_ramp > 0 (default: the recipe's)
+    ema_ramp: float = None,  # EMA half-life as a fraction of the images seen, 0: fixed decay (default: the recipe's)
+    precision: str = None,  # 'auto': bf16 autocast where the device supports it (default: the recipe's)
+    p_uncond: float = None,  # class-conditional training (labelled data, e.g. fashion_mnist): label dropout probability, e.g. 0.1 (default: unconditional)
+    grad_clip: float = 1.0,  # max gradient norm
+    seed: int = 0,  # seed of the initial weights, the data order and the noise
+    n_train: int = None,  # number of training images (default: all; avatars: how many to render, 20000)
+    log_every: int = 100,  # log the loss every this many steps
+    sample_every: int = 1000,  # render the fixed latents every this many steps
+    sample_steps: int = 50,  # sampler steps S of those renderings
+    n_fixed: int = 36,  # number of fixed latents rendered
+    ckpt_every: int = 1000,  # write a checkpoint every this many steps
+    keep: int = 2,  # newest checkpoints kept (0: all)
+    out: str = 'runs/run',  # run folder
+    resume: bool = False,  # continue the run in `out`
+    device: str = None,  # 'cpu', 'cuda', 'mps' (default: the best available)
+    compile: bool = False,  # run the U-Net through torch.compile: on a GPU 1.4× faster for ref64 (bench/results_gpu.json); on a CPU minutes of compiling for little gain
+    quiet: bool = False,
+):  # no progress bar
     "Train a DDIM and write checkpoints, sample grids and logs to `out`."
     check_choice(recipe, 'recipe', RECIPES)
-    given = dict(lr=lr, loss=loss, objective=objective, sigma_data=sigma_data, t_dist=t_dist, warmup=warmup, decay=decay,
-                 ema=ema, ema_ramp=ema_ramp, precision=precision)
-    cfg = TrainConfig(data=data, size=size, config=config, steps=steps, batch_size=batch_size, grad_clip=grad_clip, seed=seed,
-                      n_train=n_train, log_every=log_every, sample_every=sample_every, sample_steps=sample_steps, n_fixed=n_fixed, p_mean=p_mean, p_std=p_std,
-                      ckpt_every=ckpt_every, keep=keep, minutes=minutes, p_uncond=p_uncond, **{**RECIPES[recipe], **{k: v for k, v in given.items() if v is not None}})
-    t0, main = time.time(), dist_info().rank == 0   # under torchrun: one record and one report, by rank 0
+    given = dict(
+        lr=lr,
+        loss=loss,
+        objective=objective,
+        sigma_data=sigma_data,
+        t_dist=t_dist,
+        warmup=warmup,
+        decay=decay,
+        ema=ema,
+        ema_ramp=ema_ramp,
+        precision=precision,
+    )
+    cfg = TrainConfig(
+        data=data,
+        size=size,
+        config=config,
+        steps=steps,
+        batch_size=batch_size,
+        grad_clip=grad_clip,
+        seed=seed,
+        n_train=n_train,
+        log_every=log_every,
+        sample_every=sample_every,
+        sample_steps=sample_steps,
+        n_fixed=n_fixed,
+        p_mean=p_mean,
+        p_std=p_std,
+        ckpt_every=ckpt_every,
+        keep=keep,
+        minutes=minutes,
+        p_uncond=p_uncond,
+        **{**RECIPES[recipe], **{k: v for k, v in given.items() if v is not None}},
+    )
+    t0, main = time.time(), dist_info().rank == 0  # under torchrun: one record and one report, by rank 0
     # what `train` would refuse about the data and the run folder is refused here, before the run's record is appended to
     if data_channels(data) is None and not Path(data).is_dir():
-        raise ValueError(f"`data` must be 'fashion_mnist', 'avatars', a torchvision dataset name or an existing image folder, got {data!r}")
-    autocast_dtype(resolve_device(device), cfg.precision)   # --precision bf16 on a device without bfloat16
+        raise ValueError(
+            f"`data` must be 'fashion_mnist', 'avatars', a torchvision dataset name or an existing image folder, got {data!r}"
+        )
+    autocast_dtype(resolve_device(device), cfg.precision)  # --precision bf16 on a device without bfloat16
     ckpt = latest_checkpoint(out)
-    if resume and ckpt is None: raise FileNotFoundError(f"nothing to resume in {out}: no checkpoints/latest")
-    if not resume and ckpt is not None: raise FileExistsError(f"{out} already holds a run; pass --resume to continue it, or choose another --out")
+    if resume and ckpt is None:
+        raise FileNotFoundError(f"nothing to resume in {out}: no checkpoints/latest")
+    if not resume and ckpt is not None:
+        raise FileExistsError(f"{out} already holds a run; pass --resume to continue it, or choose another --out")
     check_writable(out, 'out', folder=True)
     start_step = read_checkpoint(ckpt)[0]['step'] if ckpt else 0
     argv = ['ddim_nb_train', *sys.argv[1:]] if sys.argv[0].endswith('ddim_nb_train') else None
+
     def record(**kw):
-        if not main: return
+        if not main:
+            return
         Path(out).mkdir(parents=True, exist_ok=True)
-        with open(Path(out) / 'runs.jsonl', 'a') as f: f.write(json.dumps(kw) + '\n')
-    record(event='start', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), from_step=start_step, hardware=hardware(), torch=torch.__version__)
+        with open(Path(out) / 'runs.jsonl', 'a') as f:
+            f.write(json.dumps(kw) + '\n')
+
+    record(
+        event='start',
+        argv=argv,
+        time=time.strftime('%Y-%m-%dT%H:%M:%S'),
+        from_step=start_step,
+        hardware=hardware(),
+        torch=torch.__version__,
+    )
     train(cfg, out, resume=resume, device=device, progress=not quiet, compile=compile)
-    if not main: return
+    if not main:
+        return
     wall = round(time.time() - t0, 1)
     end = read_checkpoint(latest_checkpoint(out))[0]['step']
     record(event='end', argv=argv, time=time.strftime('%Y-%m-%dT%H:%M:%S'), to_step=end, wall_s=wall)
-    print(f"trained to step {end} in {wall:.0f} s on {hardware()}; checkpoint: {latest_checkpoint(out)}\n"
-          f"sample from it:  ddim_nb_sample --checkpoint {out} --out samples.png")
+    print(
+        f"trained to step {end} in {wall:.0f} s on {hardware()}; checkpoint: {latest_checkpoint(out)}\n"
+        f"sample from it:  ddim_nb_sample --checkpoint {out} --out samples.png"
+    )
 
 # %% ../nbs/06_cli.ipynb #c008
 @command('ddim_nb_sample', choices=dict(model=available, skip=lambda: GRIDS))
-def sample_cli(model:str=None, # a shipped model (default: fashion32, unless --checkpoint or --config is given)
-               checkpoint:str=None, # or a run folder / checkpoint of ddim_nb_train
-               config:str=None, # or an untrained U-Net configuration (a smoke test)
-               n:int=16, # number of images
-               steps:int=50, # sampler steps S
-               eta:float=0., # 0: deterministic DDIM; 1: DDPM
-               skip:str='uniform', # timestep grid
-               seed:int=0, # seed of the latents (and of the noise when eta > 0)
-               label:int=None, # class-conditional models (e.g. fashion32-cond): the class to draw, 0..K-1 (default: unconditional)
-               w:float=1., # with --label: the classifier-free guidance weight (0: unconditional, 1: conditional, > 1: guided)
-               out:str='samples.png', # output PNG
-               device:str=None, # 'cpu', 'cuda', 'mps' (default: the best available)
-               quiet:bool=False): # no progress bar
+def sample_cli(
+    model: str = None,  # a shipped model (default: fashion32, unless --checkpoint or --config is given)
+    checkpoint: str = None,  # or a run folder / checkpoint of ddim_nb_train
+    config: str = None,  # or an untrained U-Net configuration (a smoke test)
+    n: int = 16,  # number of images
+    steps: int = 50,  # sampler steps S
+    eta: float = 0.0,  # 0: deterministic DDIM; 1: DDPM
+    skip: str = 'uniform',  # timestep grid
+    seed: int = 0,  # seed of the latents (and of the noise when eta > 0)
+    label: int = None,  # class-conditional models (e.g. fashion32-cond): the class to draw, 0..K-1 (default: unconditional)
+    w: float = 1.0,  # with --label: the classifier-free guidance weight (0: unconditional, 1: conditional, > 1: guided)
+    out: str = 'samples.png',  # output PNG
+    device: str = None,  # 'cpu', 'cuda', 'mps' (default: the best available)
+    quiet: bool = False,
+):  # no progress bar
     "Sample a grid of images with the DDIM sampler and save it as a PNG."
-    check_int(n, 'n', lo=1); check_int(steps, 'steps', lo=1); check_float(eta, 'eta', lo=0); check_choice(skip, 'skip', GRIDS)
-    check_int(seed, 'seed', lo=0); check_float(w, 'w', lo=0); check_writable(out, 'out')
-    if label is None and w != 1: raise ValueError("`w` (guidance) needs a class: give --label too")
-    if model is None and checkpoint is None and config is None: model = 'fashion32'
+    check_int(n, 'n', lo=1)
+    check_int(steps, 'steps', lo=1)
+    check_float(eta, 'eta', lo=0)
+    check_choice(skip, 'skip', GRIDS)
+    check_int(seed, 'seed', lo=0)
+    check_float(w, 'w', lo=0)
+    check_writable(out, 'out')
+    if label is None and w != 1:
+        raise ValueError("`w` (guidance) needs a class: give --label too")
+    if model is None and checkpoint is None and config is None:
+        model = 'fashion32'
     ddim = resolve_model(model, checkpoint, config, device)
-    if label is not None: ddim = ddim.guided(label, w)         # a clear error for an unconditional model or an unknown class
+    if label is not None:
+        ddim = ddim.guided(label, w)  # a clear error for an unconditional model or an unknown class
     dev = ddim.device
     gen = torch.Generator(dev).manual_seed(seed) if eta > 0 else None
-    x = ddim.sample(randn_latents(n, ddim.shape, seed=seed, device=dev), steps=steps, eta=eta, skip=skip, generator=gen,
-                    progress=not quiet)
+    x = ddim.sample(
+        randn_latents(n, ddim.shape, seed=seed, device=dev),
+        steps=steps,
+        eta=eta,
+        skip=skip,
+        generator=gen,
+        progress=not quiet,
+    )
     path = save_grid(x, out)
     cond = '' if label is None else f", class {label}, w={w:g}"
-    print(f"wrote {n} samples of {model or checkpoint or config + ' (untrained)'} (S={steps}, eta={eta}{cond}) to {path.resolve()}")
+    print(
+        f"wrote {n} samples of {model or checkpoint or config + ' (untrained)'} (S={steps}, eta={eta}{cond}) to {path.resolve()}"
+    )
 
 # %% ../nbs/06_cli.ipynb #c008f
 @command('ddim_nb_fid', choices=dict(model=available))
-def fid_cli(model:str=None, # a shipped model
-            checkpoint:str=None, # or a run folder of ddim_nb_train
-            data:str='fashion_mnist', # dataset whose held-out split is the reference
-            n_ref:int=None, # number of held-out images (default: all of them; avatars: 2000)
-            n:int=5000, # generated samples
-            steps:int=50, # sampler steps S
-            seed:int=0, # seed of the sampled latents
-            batch_size:int=None, # latents decoded at once (default: 64 on the CPU, 256 on a GPU)
-            device:str=None, # 'cpu', 'cuda', 'mps' (default: the best available)
-            out:str=None, # a JSON file for the result (default: printed only)
-            quiet:bool=False): # no progress bars
+def fid_cli(
+    model: str = None,  # a shipped model
+    checkpoint: str = None,  # or a run folder of ddim_nb_train
+    data: str = 'fashion_mnist',  # dataset whose held-out split is the reference
+    n_ref: int = None,  # number of held-out images (default: all of them; avatars: 2000)
+    n: int = 5000,  # generated samples
+    steps: int = 50,  # sampler steps S
+    seed: int = 0,  # seed of the sampled latents
+    batch_size: int = None,  # latents decoded at once (default: 64 on the CPU, 256 on a GPU)
+    device: str = None,  # 'cpu', 'cuda', 'mps' (default: the best available)
+    out: str = None,  # a JSON file for the result (default: printed only)
+    quiet: bool = False,
+):  # no progress bars
     "FID of a model's samples against a dataset's held-out split."
-    check_int(n, 'n', lo=2); check_int(steps, 'steps', lo=1); check_int(seed, 'seed', lo=0)
-    if batch_size is not None: check_int(batch_size, 'batch_size', lo=1)
-    if n_ref is not None: check_int(n_ref, 'n_ref', lo=2)
-    if out: check_writable(out, 'out')
-    inception_network('cpu')        # the optional Inception weights: a missing package says how to install it, before any work
+    check_int(n, 'n', lo=2)
+    check_int(steps, 'steps', lo=1)
+    check_int(seed, 'seed', lo=0)
+    if batch_size is not None:
+        check_int(batch_size, 'batch_size', lo=1)
+    if n_ref is not None:
+        check_int(n_ref, 'n_ref', lo=2)
+    if out:
+        check_writable(out, 'out')
+    inception_network(
+        'cpu'
+    )  # the optional Inception weights: a missing package says how to install it, before any work
     ddim = resolve_model(model, checkpoint, None, device)
     c = data_channels(data)
     if c is not None and c != ddim.shape[0]:
-        raise ValueError(f"the model makes images with {ddim.shape[0]} channel(s), but {data!r} has {c}: compare a model with the data it was trained on")
+        raise ValueError(
+            f"the model makes images with {ddim.shape[0]} channel(s), but {data!r} has {c}: compare a model with the data it was trained on"
+        )
     ref = load_data(data, 'test', ddim.shape[-1], n_ref, progress=not quiet)
     res = evaluate_fid(ddim, ref, n=n, steps=steps, seed=seed, batch_size=batch_size, device=device, progress=not quiet)
     res['model'] = model or str(checkpoint)
     print(json.dumps(res))
-    if out: atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(res, indent=1)))
+    if out:
+        atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(res, indent=1)))
 
 # %% ../nbs/06_cli.ipynb #ty02
-EDIT_INVERSION = dict(method='fixed_point', steps=20, K=2)   # the one latent per picture that edits move and the typicality check measures
+EDIT_INVERSION = dict(
+    method='fixed_point', steps=20, K=2
+)  # the one latent per picture that edits move and the typicality check measures
 
 # %% ../nbs/06_cli.ipynb #ty03
-def latent_typicality(z:torch.Tensor, # inverted latents (B, C, H, W)
-                      images:torch.Tensor, # the images they were inverted from, in [−1, 1]
-                      rec:torch.Tensor) -> dict: # their round trips G(z)
+def latent_typicality(
+    z: torch.Tensor,  # inverted latents (B, C, H, W)
+    images: torch.Tensor,  # the images they were inverted from, in [−1, 1]
+    rec: torch.Tensor,
+) -> dict:  # their round trips G(z)
     "Per image: the per-pixel standard deviation of z, the χ² score (‖z‖² − d)/√(2d) and the round trip's PSNR (dB)."
     zs = check_tensor(z, 'z', ndim=4).flatten(1).double()
-    d = zs.shape[1]                     # z ~ N(0, I): ‖z‖² is χ² with d degrees of freedom, mean d and variance 2d
+    d = zs.shape[1]  # z ~ N(0, I): ‖z‖² is χ² with d degrees of freedom, mean d and variance 2d
     return dict(std=zs.std(1), chi2=(zs.square().sum(1) - d) / math.sqrt(2 * d), psnr=psnr(rec, images).double())
 
 # %% ../nbs/06_cli.ipynb #ty04
-_SIDES = {'std': 'both', 'chi2': 'both', 'psnr': 'low'}    # a round trip may be better than the calibrated ones, a latent not wider or narrower
+_SIDES = {
+    'std': 'both',
+    'chi2': 'both',
+    'psnr': 'low',
+}  # a round trip may be better than the calibrated ones, a latent not wider or narrower
 
-def typical_range(stats:dict, # per-image statistics of held-out images (`latent_typicality`)
-                  margin:float=0.5) -> dict: # widen the calibrated [min, max] by this fraction of its width on each side
+
+def typical_range(
+    stats: dict,  # per-image statistics of held-out images (`latent_typicality`)
+    margin: float = 0.5,
+) -> dict:  # widen the calibrated [min, max] by this fraction of its width on each side
     "{statistic: (lo, hi)}: the range the held-out images span, widened by `margin`; the PSNR is bounded below only."
     out = {}
     for k, side in _SIDES.items():
@@ -233,82 +366,123 @@ def typical_range(stats:dict, # per-image statistics of held-out images (`latent
 # %% ../nbs/06_cli.ipynb #ty05
 _NAMES = dict(std='latent std', chi2='χ² score of ‖z‖²', psnr='round-trip PSNR')
 
-def far_from_training(stats:dict, # per-image statistics (`latent_typicality`)
-                      ranges:dict) -> list: # their typical ranges (`typical_range`)
+
+def far_from_training(
+    stats: dict,  # per-image statistics (`latent_typicality`)
+    ranges: dict,
+) -> list:  # their typical ranges (`typical_range`)
     "Per image, the statistics outside their typical range as short phrases (an empty list: a typical image)."
-    def phrase(k, v, lo, hi): return f"{_NAMES[k]} {v:.3g}, typical " + (f"≥ {lo:.3g}" if hi == math.inf else f"{lo:.3g} to {hi:.3g}")
-    return [[phrase(k, stats[k][i].item(), lo, hi) for k, (lo, hi) in ranges.items() if not lo <= stats[k][i].item() <= hi]
-            for i in range(len(stats['std']))]
+
+    def phrase(k, v, lo, hi):
+        return f"{_NAMES[k]} {v:.3g}, typical " + (f"≥ {lo:.3g}" if hi == math.inf else f"{lo:.3g} to {hi:.3g}")
+
+    return [
+        [phrase(k, stats[k][i].item(), lo, hi) for k, (lo, hi) in ranges.items() if not lo <= stats[k][i].item() <= hi]
+        for i in range(len(stats['std']))
+    ]
 
 # %% ../nbs/06_cli.ipynb #ty06
-def typicality_file(model:str, dest=None) -> Path: # `dest`: a folder other than the shipped weights'
+def typicality_file(model: str, dest=None) -> Path:  # `dest`: a folder other than the shipped weights'
     "The file that holds the typicality calibration of shipped model `model` (it may not exist)."
     return Path(dest or weights_dir()) / f'{check_name(model, "model")}-typical.safetensors'
 
 # %% ../nbs/06_cli.ipynb #ty07
-def save_typicality(model:str, stats:dict, # per-image statistics of held-out images (`latent_typicality`)
-                    record:dict, # how they were made: 'inversion' (the `invert` settings), 'margin', and anything else to keep
-                    dest=None) -> Path:
+def save_typicality(
+    model: str,
+    stats: dict,  # per-image statistics of held-out images (`latent_typicality`)
+    record: dict,  # how they were made: 'inversion' (the `invert` settings), 'margin', and anything else to keep
+    dest=None,
+) -> Path:
     "Write a typicality calibration (atomically): the held-out images' statistics, and how they were made."
     tensors = {k: v.double().cpu().contiguous() for k, v in stats.items()}
-    return atomic_write(typicality_file(model, dest), lambda tmp: save_file(tensors, tmp, metadata={'record': json.dumps(record)}))
+    return atomic_write(
+        typicality_file(model, dest), lambda tmp: save_file(tensors, tmp, metadata={'record': json.dumps(record)})
+    )
 
 # %% ../nbs/06_cli.ipynb #ty08
-def shipped_typicality(model:str, dest=None) -> dict|None:
+def shipped_typicality(model: str, dest=None) -> dict | None:
     "The calibration of `model`: its `record` and typical `ranges` (`typical_range`); None where none ships."
     p = typicality_file(model, dest)
-    if not p.exists(): return None
+    if not p.exists():
+        return None
     record, stats = read_tensors(p, 'typicality calibration', 'record')
     return dict(record=record, ranges=typical_range(stats, record['margin']), n=len(stats['std']))
 
 # %% ../nbs/06_cli.ipynb #ty09
-def check_typicality(ddim, model:str|None, # the shipped model `ddim` is; None (a checkpoint or configuration): no calibration
-                     images:torch.Tensor, # pictures in [−1, 1], (B, *ddim.shape)
-                     z:torch.Tensor|None=None, # their latents, reused when made as the calibration's were (`inversion`)
-                     inversion:dict|None=None) -> list: # how `z` was made: `invert`'s method, steps and options
+def check_typicality(
+    ddim,
+    model: str | None,  # the shipped model `ddim` is; None (a checkpoint or configuration): no calibration
+    images: torch.Tensor,  # pictures in [−1, 1], (B, *ddim.shape)
+    z: torch.Tensor | None = None,  # their latents, reused when made as the calibration's were (`inversion`)
+    inversion: dict | None = None,
+) -> list:  # how `z` was made: `invert`'s method, steps and options
     "Per image, a one-line warning when it is far from what `model` was trained on, else None (all None without a calibration)."
     cal = shipped_typicality(model) if model else None
-    if cal is None: return [None] * len(images)
+    if cal is None:
+        return [None] * len(images)
     inv = cal['record']['inversion']
-    if z is None or inversion != inv: z = invert(ddim, images, **inv)
+    if z is None or inversion != inv:
+        z = invert(ddim, images, **inv)
     far = far_from_training(latent_typicality(z, images, decode(ddim, z, inv['steps'])), cal['ranges'])
-    return [f"this picture is far from what {model} was trained on: edits will be weak ({'; '.join(f)})" if f else None for f in far]
+    return [
+        f"this picture is far from what {model} was trained on: edits will be weak ({'; '.join(f)})" if f else None
+        for f in far
+    ]
 
 # %% ../nbs/06_cli.ipynb #c043
 def _unique_names(paths) -> list:
     "One output name per file: photo.png and other/photo.png → photo, photo-2 (a latent file's `.latent` is dropped)."
     names = []
     for p in paths:
-        stem, k = Path(p).name.split('.latent.safetensors')[0] if str(p).endswith('.latent.safetensors') else Path(p).stem, 2
+        stem, k = (
+            Path(p).name.split('.latent.safetensors')[0] if str(p).endswith('.latent.safetensors') else Path(p).stem,
+            2,
+        )
         name = stem
-        while name in names: name, k = f'{stem}-{k}', k + 1
+        while name in names:
+            name, k = f'{stem}-{k}', k + 1
         names.append(name)
     return names
 
-def _save_latent(path, zs:tuple, meta:dict) -> Path:
-    tensors = {f'z{k}': z.detach().cpu().contiguous() for k, z in enumerate(zs)} if len(zs) > 1 else {'z': zs[0].detach().cpu().contiguous()}
+
+def _save_latent(path, zs: tuple, meta: dict) -> Path:
+    tensors = (
+        {f'z{k}': z.detach().cpu().contiguous() for k, z in enumerate(zs)}
+        if len(zs) > 1
+        else {'z': zs[0].detach().cpu().contiguous()}
+    )
     return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata={k: str(v) for k, v in meta.items()}))
 
+
 @command('ddim_nb_invert', choices=dict(model=available, method=lambda: METHODS))
-def invert_cli(images:list, # image files (one or more)
-               model:str=None, # a shipped model
-               checkpoint:str=None, # or a run folder of ddim_nb_train
-               config:str=None, # or an untrained U-Net configuration (a smoke test)
-               method:str='ddim', # inversion method (03_inversion)
-               steps:int=50, # sampler steps S
-               seed:int=0, # seed of the random start of 'optimize' (the other methods are deterministic)
-               out:str='inverted', # output folder
-               device:str=None, # 'cpu', 'cuda', 'mps' (default: the best available)
-               quiet:bool=False): # no progress bars
+def invert_cli(
+    images: list,  # image files (one or more)
+    model: str = None,  # a shipped model
+    checkpoint: str = None,  # or a run folder of ddim_nb_train
+    config: str = None,  # or an untrained U-Net configuration (a smoke test)
+    method: str = 'ddim',  # inversion method (03_inversion)
+    steps: int = 50,  # sampler steps S
+    seed: int = 0,  # seed of the random start of 'optimize' (the other methods are deterministic)
+    out: str = 'inverted',  # output folder
+    device: str = None,  # 'cpu', 'cuda', 'mps' (default: the best available)
+    quiet: bool = False,
+):  # no progress bars
     "Invert image files to DDIM latents; write the latents and their reconstructions."
     paths = [images] if isinstance(images, (str, Path)) else list(images)
-    if not paths: raise ValueError('`images` names no file')
-    m = method_record(method); check_int(steps, 'steps', lo=1); check_int(seed, 'seed', lo=0)
-    names = _unique_names(paths); check_writable(out, 'out', folder=True, create=False)
+    if not paths:
+        raise ValueError('`images` names no file')
+    m = method_record(method)
+    check_int(steps, 'steps', lo=1)
+    check_int(seed, 'seed', lo=0)
+    names = _unique_names(paths)
+    check_writable(out, 'out', folder=True, create=False)
     ddim = resolve_model(model, checkpoint, config, device)
-    x = load_images(paths, ddim.shape).to(ddim.device)          # unreadable files are refused before the output folder is made
+    x = load_images(paths, ddim.shape).to(ddim.device)  # unreadable files are refused before the output folder is made
     out = check_writable(out, 'out', folder=True)
-    opts = {**({'seed': seed} if 'seed' in m.options else {}), **({'progress': not quiet} if 'progress' in m.options else {})}
+    opts = {
+        **({'seed': seed} if 'seed' in m.options else {}),
+        **({'progress': not quiet} if 'progress' in m.options else {}),
+    }
     z = invert(ddim, x, method, steps, **opts)
     rec = reconstruct(ddim, z, method, steps)
     zs = z if isinstance(z, tuple) else (z,)
@@ -316,26 +490,38 @@ def invert_cli(images:list, # image files (one or more)
     for i, (p, name) in enumerate(zip(paths, names)):
         meta = dict(method=method, steps=steps, source=p, model=model or checkpoint or config, far=warns[i] or '')
         _save_latent(out / f'{name}.latent.safetensors', tuple(zk[i] for zk in zs), meta)
-        save_grid(rec[i:i + 1], out / f'{name}.recon.png', nrow=1, padding=0)
-        print(f"{p}: PSNR {psnr(rec[i:i+1], x[i:i+1]).item():.2f} dB, SSIM {ssim(rec[i:i+1], x[i:i+1]).item():.4f} → {out / name}.*")
-        if warns[i]: print(f"{p}: warning: {warns[i]}", file=sys.stderr)
+        save_grid(rec[i : i + 1], out / f'{name}.recon.png', nrow=1, padding=0)
+        print(
+            f"{p}: PSNR {psnr(rec[i : i + 1], x[i : i + 1]).item():.2f} dB, SSIM {ssim(rec[i : i + 1], x[i : i + 1]).item():.4f} → {out / name}.*"
+        )
+        if warns[i]:
+            print(f"{p}: warning: {warns[i]}", file=sys.stderr)
 
 # %% ../nbs/06_cli.ipynb #ed02
-def _font(size:int=12):
+def _font(size: int = 12):
     "DejaVu Sans, which ships with matplotlib and has Greek letters (α); else Pillow's own font."
     from PIL import ImageFont
+
     try:
         import matplotlib
-        return ImageFont.truetype(str(Path(matplotlib.get_data_path()) / 'fonts' / 'ttf' / 'DejaVuSans.ttf'), size)
-    except (ImportError, OSError): return ImageFont.load_default()
 
-def labelled_grid(images:torch.Tensor, # (R, K, C, H, W) in [−1, 1]: R rows of K images
-                  rows:list, cols:list, # a label per row (drawn on the left) and per column (on top)
-                  scale:int=3): # enlarge each image this many times (nearest neighbour)
+        return ImageFont.truetype(str(Path(matplotlib.get_data_path()) / 'fonts' / 'ttf' / 'DejaVuSans.ttf'), size)
+    except (ImportError, OSError):
+        return ImageFont.load_default()
+
+
+def labelled_grid(
+    images: torch.Tensor,  # (R, K, C, H, W) in [−1, 1]: R rows of K images
+    rows: list,
+    cols: list,  # a label per row (drawn on the left) and per column (on top)
+    scale: int = 3,
+):  # enlarge each image this many times (nearest neighbour)
     "One PIL image of R rows × K columns, with the row and column labels drawn inside it."
     from PIL import Image, ImageDraw
+
     R, K = check_tensor(images, 'images', ndim=5).shape[:2]
-    if len(rows) != R or len(cols) != K: raise ValueError(f"{R} rows × {K} columns of images need as many labels, got {len(rows)} × {len(cols)}")
+    if len(rows) != R or len(cols) != K:
+        raise ValueError(f"{R} rows × {K} columns of images need as many labels, got {len(rows)} × {len(cols)}")
     g, font = grid_image(images.flatten(0, 1), nrow=K, padding=2, scale=scale), _font()
     box = lambda s: ImageDraw.Draw(g).textbbox((0, 0), str(s), font=font)
     th = max(box(s)[3] for s in [*rows, *cols])
@@ -343,91 +529,134 @@ def labelled_grid(images:torch.Tensor, # (R, K, C, H, W) in [−1, 1]: R rows of
     canvas = Image.new(g.mode, (g.width + left, g.height + top), 'white')
     canvas.paste(g, (left, top))
     draw = ImageDraw.Draw(canvas)
-    for j, c in enumerate(cols): draw.text((left + g.width * (j + 0.5) / K - box(c)[2] / 2, 4), str(c), fill='black', font=font)
-    for i, r in enumerate(rows): draw.text((4, top + g.height * (i + 0.5) / R - th / 2), str(r), fill='black', font=font)
+    for j, c in enumerate(cols):
+        draw.text((left + g.width * (j + 0.5) / K - box(c)[2] / 2, 4), str(c), fill='black', font=font)
+    for i, r in enumerate(rows):
+        draw.text((4, top + g.height * (i + 0.5) / R - th / 2), str(r), fill='black', font=font)
     return canvas
 
 # %% ../nbs/06_cli.ipynb #ed03
-def _edit_models() -> list: return [m for m in available() if (weights_dir() / f'{m}-edits.safetensors').exists()]
-def _edit_attrs() -> list: return list(dict.fromkeys(a for m in _edit_models() for a in edit_boundaries(m)))
+def _edit_models() -> list:
+    return [m for m in available() if (weights_dir() / f'{m}-edits.safetensors').exists()]
 
-def _read_latent(path, model:str, shape) -> tuple:
+
+def _edit_attrs() -> list:
+    return list(dict.fromkeys(a for m in _edit_models() for a in edit_boundaries(m)))
+
+
+def _read_latent(path, model: str, shape) -> tuple:
     "(latent (1, *shape), the steps it was inverted with, its stored warning) of a single latent written by ddim_nb_invert."
     with reading(path, 'latent file'):
-        with safe_open(str(path), 'pt') as f: meta, keys = f.metadata() or {}, list(f.keys())
+        with safe_open(str(path), 'pt') as f:
+            meta, keys = f.metadata() or {}, list(f.keys())
         t = load_file(path)
-    if 'method' not in meta or 'steps' not in meta: raise DamagedFile(f"latent file {path} was not written by ddim_nb_invert (no method and steps in it)")
+    if 'method' not in meta or 'steps' not in meta:
+        raise DamagedFile(f"latent file {path} was not written by ddim_nb_invert (no method and steps in it)")
     if keys != ['z']:
-        raise ValueError(f"{path} holds the latent pair of {meta['method']!r}, which only its own sampler decodes: invert with --method fixed_point or ddim to edit")
-    if meta.get('model', model) != model: raise ValueError(f"{path} is a latent of {meta['model']}, not of {model}: pass --model {meta['model']}")
+        raise ValueError(
+            f"{path} holds the latent pair of {meta['method']!r}, which only its own sampler decodes: invert with --method fixed_point or ddim to edit"
+        )
+    if meta.get('model', model) != model:
+        raise ValueError(f"{path} is a latent of {meta['model']}, not of {model}: pass --model {meta['model']}")
     z = check_tensor(t['z'], f'the latent in {path}')
-    if tuple(z.shape) != tuple(shape): raise ValueError(f"{path} holds a latent of shape {tuple(z.shape)}; {model} has {tuple(shape)}")
+    if tuple(z.shape) != tuple(shape):
+        raise ValueError(f"{path} holds a latent of shape {tuple(z.shape)}; {model} has {tuple(shape)}")
     return z[None].float(), int(meta['steps']), meta.get('far') or None
 
-def picture_edits(ddim, bd, # the model, and a `Boundary` to edit along
-                  x, z, # a picture (1, *shape) in [−1, 1] (None: a latent only) and its latent x_T
-                  alphas, steps:int, inversion:dict=EDIT_INVERSION) -> torch.Tensor:
-    ("The edits of one picture along `bd` (1, len(alphas), *shape): inverted up to the boundary's level where it "
-     "has one, else its latent moved.")
-    if x is None or bd.level is None: return edit_images(ddim, z, bd, alphas, steps)
+
+def picture_edits(
+    ddim,
+    bd,  # the model, and a `Boundary` to edit along
+    x,
+    z,  # a picture (1, *shape) in [−1, 1] (None: a latent only) and its latent x_T
+    alphas,
+    steps: int,
+    inversion: dict = EDIT_INVERSION,
+) -> torch.Tensor:
+    "The edits of one picture along `bd` (1, len(alphas), *shape): inverted up to the boundary's level where it has one, else its latent moved."
+    if x is None or bd.level is None:
+        return edit_images(ddim, z, bd, alphas, steps)
     return edit_real(ddim, x, bd, alphas, steps, method=inversion['method'], K=inversion['K'])[1]
+
 
 def _step(bd) -> float:
     "The step chosen with a shipped editing boundary (`05_editing`, section 11), to two decimals."
     return round(bd.info['step'], 2)
 
+
 def _alphas(alpha, sweep) -> list:
-    if alpha is not None and sweep is not None: raise ValueError("give --alpha or --sweep, not both")
-    if sweep is None: return [check_float(a, 'alpha') for a in alpha] if alpha else None   # None: each boundary's step
+    if alpha is not None and sweep is not None:
+        raise ValueError("give --alpha or --sweep, not both")
+    if sweep is None:
+        return [check_float(a, 'alpha') for a in alpha] if alpha else None  # None: each boundary's step
     if len(sweep) != 3 or not float(sweep[2]).is_integer() or sweep[2] < 2:
-        raise ValueError(f"`sweep` must be START STOP COUNT with a whole COUNT ≥ 2, e.g. -4 4 9; got {' '.join(map(str, sweep))}")
+        raise ValueError(
+            f"`sweep` must be START STOP COUNT with a whole COUNT ≥ 2, e.g. -4 4 9; got {' '.join(map(str, sweep))}"
+        )
     lo, hi = check_float(sweep[0], 'sweep start'), check_float(sweep[1], 'sweep stop')
     return [round(a, 6) for a in torch.linspace(lo, hi, int(sweep[2]), dtype=torch.float64).tolist()]
 
+
 @command('ddim_nb_edit', choices=dict(model=_edit_models, attribute=_edit_attrs))
-def edit_cli(inputs:list, # pictures, or latents written by ddim_nb_invert (NAME.latent.safetensors)
-             attribute:list=None, # attributes to edit (default: every one the model has a boundary for)
-             alpha:list[float]=None, # steps α along each attribute's normal; positive adds it (default: ± its step)
-             sweep:list[float]=None, # a strip of α instead: START STOP COUNT, e.g. -4 4 9
-             model:str='avatars32', # a shipped model with attribute boundaries
-             steps:int=20, # sampler steps S for pictures (a latent file is decoded with the steps it was inverted with)
-             seed:int=0, # nothing here is random (inversion and editing are deterministic); every command takes --seed
-             out:str='edited', # output folder
-             device:str=None, # 'cpu', 'cuda', 'mps' (default: the best available)
-             quiet:bool=False): # no progress bars
+def edit_cli(
+    inputs: list,  # pictures, or latents written by ddim_nb_invert (NAME.latent.safetensors)
+    attribute: list = None,  # attributes to edit (default: every one the model has a boundary for)
+    alpha: list[float] = None,  # steps α along each attribute's normal; positive adds it (default: ± its step)
+    sweep: list[float] = None,  # a strip of α instead: START STOP COUNT, e.g. -4 4 9
+    model: str = 'avatars32',  # a shipped model with attribute boundaries
+    steps: int = 20,  # sampler steps S for pictures (a latent file is decoded with the steps it was inverted with)
+    seed: int = 0,  # nothing here is random (inversion and editing are deterministic); every command takes --seed
+    out: str = 'edited',  # output folder
+    device: str = None,  # 'cpu', 'cuda', 'mps' (default: the best available)
+    quiet: bool = False,
+):  # no progress bars
     "Edit pictures (or inverted latents) along a shipped model's attribute boundaries; write the edits and a labelled strip."
     paths = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    if not paths: raise ValueError('`inputs` names no file')
+    if not paths:
+        raise ValueError('`inputs` names no file')
     alphas = _alphas(alpha, sweep)
-    check_choice(model, 'model', available()); check_int(steps, 'steps', lo=1); check_int(seed, 'seed', lo=0)
-    bds = edit_boundaries(model)                                       # one per attribute; refuses a model without them
+    check_choice(model, 'model', available())
+    check_int(steps, 'steps', lo=1)
+    check_int(seed, 'seed', lo=0)
+    bds = edit_boundaries(model)  # one per attribute; refuses a model without them
     attrs = check_choices(attribute, 'attribute', list(bds)) if attribute else list(bds)
-    bds = {a: bds[a] for a in attrs}                                   # the boundaries to edit along
+    bds = {a: bds[a] for a in attrs}  # the boundaries to edit along
     check_edit_steps(bds, steps)
     ddim = load(model, device)
     inv = {**EDIT_INVERSION, 'steps': steps}
-    items = [(p, n, _read_latent(p, model, ddim.shape) if str(p).endswith('.safetensors') else load_images([p], ddim.shape))
-             for p, n in zip(paths, _unique_names(paths))]                # every input read before any work
-    for p, _, item in items:                              # a latent is edited on the grid it was inverted with
-        if isinstance(item, tuple): check_edit_steps(bds, item[1], name=f'the steps of {p}')
+    items = [
+        (p, n, _read_latent(p, model, ddim.shape) if str(p).endswith('.safetensors') else load_images([p], ddim.shape))
+        for p, n in zip(paths, _unique_names(paths))
+    ]  # every input read before any work
+    for p, _, item in items:  # a latent is edited on the grid it was inverted with
+        if isinstance(item, tuple):
+            check_edit_steps(bds, item[1], name=f'the steps of {p}')
     out = check_writable(out, 'out', folder=True)
-    cols = {a: sorted({0., *(alphas or (-_step(bds[a]), _step(bds[a])))}) for a in attrs}
+    cols = {a: sorted({0.0, *(alphas or (-_step(bds[a]), _step(bds[a])))}) for a in attrs}
     for p, name, item in items:
-        if isinstance(item, tuple): (z, S, warn), latent = item, True
+        if isinstance(item, tuple):
+            (z, S, warn), latent = item, True
         else:
             x, S, latent = item.to(ddim.device), steps, False
             z = invert(ddim, x, **inv, progress=not quiet)
             warn = check_typicality(ddim, model, x, z, inv)[0]
-            _save_latent(out / f'{name}.latent.safetensors', (z[0],), dict(method=inv['method'], steps=S, source=p, model=model, far=warn or ''))
-        strip = torch.cat([picture_edits(ddim, bds[a], None if latent else x, z.to(ddim.device), cols[a], S, inv)
-                           for a in attrs]).cpu()
+            _save_latent(
+                out / f'{name}.latent.safetensors',
+                (z[0],),
+                dict(method=inv['method'], steps=S, source=p, model=model, far=warn or ''),
+            )
+        strip = torch.cat(
+            [picture_edits(ddim, bds[a], None if latent else x, z.to(ddim.device), cols[a], S, inv) for a in attrs]
+        ).cpu()
         for r, a in enumerate(attrs):
             for c, al in enumerate(cols[a]):
-                if al != 0: save_grid(strip[r, c:c + 1], out / f'{name}.{a}{al:+g}.png', nrow=1, padding=0)
+                if al != 0:
+                    save_grid(strip[r, c : c + 1], out / f'{name}.{a}{al:+g}.png', nrow=1, padding=0)
         zero = 'α = 0 (latent)' if latent else 'α = 0 (round trip)'
         labels = ['−step', zero, '+step'] if alphas is None else [f'α = {a:+g}' if a else zero for a in cols[attrs[0]]]
         rows = [f'{a} ({cols[a][-1]:g})' for a in attrs] if alphas is None else list(attrs)
         atomic_write(out / f'{name}.edits.png', lambda tmp: labelled_grid(strip, rows, labels).save(tmp, format='PNG'))
         said = ', '.join(f'{a:+g}' if a else '0' for a in alphas) if alphas else "± each attribute's step"
         print(f"{p}: {len(attrs)} attribute(s) × α = {said} (S = {S}) → {out / name}.*")
-        if warn: print(f"{p}: warning: {warn}", file=sys.stderr)
+        if warn:
+            print(f"{p}: warning: {warn}", file=sys.stderr)

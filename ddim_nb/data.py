@@ -25,47 +25,73 @@ __all__ = ['FASHION_DIRS', 'FASHION_CLASSES', 'AVATAR_ATTRS', 'IMG_EXTS', 'TV_DA
 @dataclass
 class ImageSet:
     "Images as uint8 (N, C, H, W), with optional labels (a tensor, or anything `torch.as_tensor` takes): one class per image (N,) in 0..K−1, K = `len(label_names)`, or attributes (N, A); and their names."
+
     images: torch.Tensor
-    labels: torch.Tensor|None = None
-    label_names: list|None = None
+    labels: torch.Tensor | None = None
+    label_names: list | None = None
     name: str = ''
 
     def __post_init__(self):
         x = self.images
         if not isinstance(x, torch.Tensor) or x.dtype != torch.uint8 or x.ndim != 4 or x.shape[1] not in (1, 3):
-            raise ValueError(f"`images` must be a uint8 tensor of shape (N, 1|3, H, W), got "
-                             f"{getattr(x, 'dtype', type(x).__name__)} {tuple(getattr(x, 'shape', ()))}")
-        if len(x) == 0: raise ValueError(f"dataset {self.name!r} is empty")
-        if self.labels is None: return
+            raise ValueError(
+                f"`images` must be a uint8 tensor of shape (N, 1|3, H, W), got "
+                f"{getattr(x, 'dtype', type(x).__name__)} {tuple(getattr(x, 'shape', ()))}"
+            )
+        if len(x) == 0:
+            raise ValueError(f"dataset {self.name!r} is empty")
+        if self.labels is None:
+            return
         if not isinstance(self.labels, torch.Tensor):
-            try: self.labels = torch.as_tensor(self.labels)
-            except Exception: raise ValueError(f"`labels` must be a tensor of shape (N,) or (N, A), got {type(self.labels).__name__}") from None
+            try:
+                self.labels = torch.as_tensor(self.labels)
+            except Exception:
+                raise ValueError(
+                    f"`labels` must be a tensor of shape (N,) or (N, A), got {type(self.labels).__name__}"
+                ) from None
         y, names = self.labels, self.label_names
-        if y.ndim not in (1, 2): raise ValueError(f"`labels` must have shape (N,) or (N, A), got {tuple(y.shape)}")
-        if len(y) != len(x): raise ValueError(f"{len(y)} labels for {len(x)} images in {self.name!r}")
+        if y.ndim not in (1, 2):
+            raise ValueError(f"`labels` must have shape (N,) or (N, A), got {tuple(y.shape)}")
+        if len(y) != len(x):
+            raise ValueError(f"{len(y)} labels for {len(x)} images in {self.name!r}")
         if names is not None and y.ndim == 2 and len(names) != y.shape[1]:
-            raise ValueError(f"`label_names` must name the {y.shape[1]} attributes of labels {tuple(y.shape)}, got {len(names)} names")
+            raise ValueError(
+                f"`label_names` must name the {y.shape[1]} attributes of labels {tuple(y.shape)}, got {len(names)} names"
+            )
         if y.ndim == 1 and not y.is_floating_point():
             lo, hi, K = int(y.min()), int(y.max()), len(names) if names is not None else None
             if lo < 0 or (K is not None and hi >= K):
-                raise ValueError(f"class `labels` must lie in 0..{'K−1' if K is None else K - 1}"
-                                 f"{'' if K is None else f' (one class per name in `label_names`)'}, got values {lo}..{hi}")
-    def __len__(self): return len(self.images)
+                raise ValueError(
+                    f"class `labels` must lie in 0..{'K−1' if K is None else K - 1}"
+                    f"{'' if K is None else f' (one class per name in `label_names`)'}, got values {lo}..{hi}"
+                )
+
+    def __len__(self):
+        return len(self.images)
+
     @property
-    def shape(self): return tuple(self.images.shape[1:])
+    def shape(self):
+        return tuple(self.images.shape[1:])
+
     def __getitem__(self, idx):
         "A subset as a new `ImageSet`."
-        return ImageSet(self.images[idx], None if self.labels is None else self.labels[idx], self.label_names, self.name)
+        return ImageSet(
+            self.images[idx], None if self.labels is None else self.labels[idx], self.label_names, self.name
+        )
 
 # %% ../nbs/01d_data.ipynb #c005b
-def to_model_range(x:torch.Tensor):
+def to_model_range(x: torch.Tensor):
     "uint8 images in 0..255, or float images in [0, 1], as float32 in [−1, 1]."
-    if isinstance(x, torch.Tensor) and x.dtype == torch.uint8: return x.float() / 127.5 - 1
-    if isinstance(x, torch.Tensor) and not x.is_floating_point(): raise ValueError(f"`x` must be uint8 (0..255) or floating point ([0, 1]), got {x.dtype}")
+    if isinstance(x, torch.Tensor) and x.dtype == torch.uint8:
+        return x.float() / 127.5 - 1
+    if isinstance(x, torch.Tensor) and not x.is_floating_point():
+        raise ValueError(f"`x` must be uint8 (0..255) or floating point ([0, 1]), got {x.dtype}")
     check_tensor(x, 'x', empty=True)
     if x.numel() and (x.min() < 0 or x.max() > 1):
-        raise ValueError(f"float images must lie in [0, 1] (got {x.min().item():.3g}..{x.max().item():.3g}); "
-                         "pass uint8 for 0..255 data, or rescale")
+        raise ValueError(
+            f"float images must lie in [0, 1] (got {x.min().item():.3g}..{x.max().item():.3g}); "
+            "pass uint8 for 0..255 data, or rescale"
+        )
     return x.float() * 2 - 1
 
 # %% ../nbs/01d_data.ipynb #c008
@@ -79,87 +105,137 @@ def read_idx(path) -> torch.Tensor:
     "Read an IDX file of unsigned bytes (optionally gzipped), the MNIST file format."
     path = Path(path)
     data = (gzip.open if path.suffix == '.gz' else open)(path, 'rb').read()
-    if len(data) < 4 or data[:2] != b'\0\0' or data[2] != 0x08: raise ValueError(f"{path} is not an IDX file of unsigned bytes")
+    if len(data) < 4 or data[:2] != b'\0\0' or data[2] != 0x08:
+        raise ValueError(f"{path} is not an IDX file of unsigned bytes")
     ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], 'big') for i in range(ndim)]
+    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], 'big') for i in range(ndim)]
     body = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
-    if body.size != math.prod(dims): raise ValueError(f"{path}: header says {dims} = {math.prod(dims)} bytes, file has {body.size}")
+    if body.size != math.prod(dims):
+        raise ValueError(f"{path}: header says {dims} = {math.prod(dims)} bytes, file has {body.size}")
     return torch.from_numpy(body.copy()).reshape(dims)
 
 # %% ../nbs/01d_data.ipynb #c008d
-def _fit(images:torch.Tensor, size:int):
+def _fit(images: torch.Tensor, size: int):
     "Pad (centred, with zeros) or resize (area) square uint8 images to `size`."
     h = images.shape[-1]
-    if size == h: return images
+    if size == h:
+        return images
     if size > h:
         p = size - h
         return F.pad(images, (p // 2, p - p // 2, p // 2, p - p // 2))
     return F.interpolate(images.float(), size=(size, size), mode='area').round().clamp(0, 255).to(torch.uint8)
 
-def fashion_mnist(split:str='train', # 'train' (60 000) or 'test' (10 000, held out)
-                  size:int=32, # images are padded (or resized) to size × size
-                  root:str|None=None, # folder with the four IDX files; default: Debian's package folder
-                  download:bool=False): # fetch with torchvision when the files are not found
+
+def fashion_mnist(
+    split: str = 'train',  # 'train' (60 000) or 'test' (10 000, held out)
+    size: int = 32,  # images are padded (or resized) to size × size
+    root: str | None = None,  # folder with the four IDX files; default: Debian's package folder
+    download: bool = False,
+):  # fetch with torchvision when the files are not found
     "Fashion-MNIST as an `ImageSet` with class labels."
-    check_choice(split, 'split', ('train', 'test')); check_int(size, 'size', 8, 4096)
+    check_choice(split, 'split', ('train', 'test'))
+    check_int(size, 'size', 8, 4096)
     prefix = 'train' if split == 'train' else 't10k'
-    for d in ([root] if root else FASHION_DIRS):
-        found = [Path(d) / f'{prefix}-{k}-idx{n}-ubyte{ext}' for k, n in (('images', 3), ('labels', 1)) for ext in ('.gz', '')]
-        imgs = next((p for p in found[:2] if p.exists()), None); labs = next((p for p in found[2:] if p.exists()), None)
-        if imgs and labs: x, y = read_idx(imgs), read_idx(labs); break
+    for d in [root] if root else FASHION_DIRS:
+        found = [
+            Path(d) / f'{prefix}-{k}-idx{n}-ubyte{ext}'
+            for k, n in (('images', 3), ('labels', 1))
+            for ext in ('.gz', '')
+        ]
+        imgs = next((p for p in found[:2] if p.exists()), None)
+        labs = next((p for p in found[2:] if p.exists()), None)
+        if imgs and labs:
+            x, y = read_idx(imgs), read_idx(labs)
+            break
     else:
         if not download:
-            raise FileNotFoundError(f"Fashion-MNIST files not found in {root or FASHION_DIRS}: install Debian's "
-                                    "`dataset-fashion-mnist`, pass `root=`, or pass `download=True`")
+            raise FileNotFoundError(
+                f"Fashion-MNIST files not found in {root or FASHION_DIRS}: install Debian's "
+                "`dataset-fashion-mnist`, pass `root=`, or pass `download=True`"
+            )
         from torchvision.datasets import FashionMNIST
+
         ds = FashionMNIST(root or cache_root(), train=split == 'train', download=True)
         x, y = ds.data, ds.targets
-    if len(x) != len(y): raise ValueError(f"Fashion-MNIST {split}: {len(x)} images but {len(y)} labels")
+    if len(x) != len(y):
+        raise ValueError(f"Fashion-MNIST {split}: {len(x)} images but {len(y)} labels")
     return ImageSet(_fit(x[:, None], size), y.long(), list(FASHION_CLASSES), f'fashion_mnist-{split}')
 
 # %% ../nbs/01d_data.ipynb #c011
 AVATAR_ATTRS = ('smiling', 'eyeglasses', 'blonde_hair', 'hat', 'beard', 'dark_skin')
 
 # %% ../nbs/01d_data.ipynb #c011b
-_AV_CROP = (44, 4, 236, 196)   # head box in the 280×280 rendering
-_AV_VERSION = 1                # bump when the rendering changes, so stale caches are not reused
+_AV_CROP = (44, 4, 236, 196)  # head box in the 280×280 rendering
+_AV_VERSION = 1  # bump when the rendering changes, so stale caches are not reused
 
-def _avatar_parts(rng:random.Random):
+
+def _avatar_parts(rng: random.Random):
     "Sample avatar parts and their labels; returns (dict of enum member names, label list)."
     import py_avataaars as pa
+
     names = lambda e: [m for m in e.__members__]
     hat = rng.random() < 1 / 3
-    lab = dict(smiling=rng.random() < .5, eyeglasses=rng.random() < .5, hat=hat,
-               blonde_hair=(not hat) and rng.random() < .75, beard=rng.random() < .5, dark_skin=rng.random() < .5)
+    lab = dict(
+        smiling=rng.random() < 0.5,
+        eyeglasses=rng.random() < 0.5,
+        hat=hat,
+        blonde_hair=(not hat) and rng.random() < 0.75,
+        beard=rng.random() < 0.5,
+        dark_skin=rng.random() < 0.5,
+    )
     hair_styles = [m for m in names(pa.TopType) if m.startswith(('LONG_HAIR', 'SHORT_HAIR'))]
     parts = dict(
         mouth_type=rng.choice(['SMILE', 'TWINKLE'] if lab['smiling'] else ['SERIOUS', 'SAD', 'CONCERNED', 'DISBELIEF']),
-        accessories_type=rng.choice(['PRESCRIPTION_02', 'ROUND', 'SUNGLASSES', 'WAYFARERS', 'KURT'] if lab['eyeglasses'] else ['DEFAULT']),
-        top_type=rng.choice(['HAT', 'WINTER_HAT1', 'WINTER_HAT2', 'WINTER_HAT3', 'WINTER_HAT4', 'TURBAN'] if hat else hair_styles),
-        hair_color=rng.choice(['BLONDE_GOLDEN', 'PLATINUM'] if lab['blonde_hair'] else ['BLACK', 'BROWN', 'BROWN_DARK', 'AUBURN', 'RED']),
-        facial_hair_type=rng.choice(['BEARD_LIGHT', 'BEARD_MEDIUM'] if lab['beard'] else ['DEFAULT', 'DEFAULT', 'MOUSTACHE_FANCY']),
+        accessories_type=rng.choice(
+            ['PRESCRIPTION_02', 'ROUND', 'SUNGLASSES', 'WAYFARERS', 'KURT'] if lab['eyeglasses'] else ['DEFAULT']
+        ),
+        top_type=rng.choice(
+            ['HAT', 'WINTER_HAT1', 'WINTER_HAT2', 'WINTER_HAT3', 'WINTER_HAT4', 'TURBAN'] if hat else hair_styles
+        ),
+        hair_color=rng.choice(
+            ['BLONDE_GOLDEN', 'PLATINUM'] if lab['blonde_hair'] else ['BLACK', 'BROWN', 'BROWN_DARK', 'AUBURN', 'RED']
+        ),
+        facial_hair_type=rng.choice(
+            ['BEARD_LIGHT', 'BEARD_MEDIUM'] if lab['beard'] else ['DEFAULT', 'DEFAULT', 'MOUSTACHE_FANCY']
+        ),
         skin_color=rng.choice(['BROWN', 'DARK_BROWN', 'BLACK'] if lab['dark_skin'] else ['PALE', 'LIGHT', 'YELLOW']),
         eye_type=rng.choice(['DEFAULT', 'HAPPY', 'SIDE', 'SQUINT', 'SURPRISED', 'WINK']),
         eyebrow_type=rng.choice(['DEFAULT', 'DEFAULT_NATURAL', 'FLAT_NATURAL', 'RAISED_EXCITED', 'UP_DOWN']),
-        clothe_type=rng.choice(names(pa.ClotheType)), clothe_color=rng.choice(names(pa.Color)),
-        hat_color=rng.choice(names(pa.Color)))
+        clothe_type=rng.choice(names(pa.ClotheType)),
+        clothe_color=rng.choice(names(pa.Color)),
+        hat_color=rng.choice(names(pa.Color)),
+    )
     parts['facial_hair_color'] = parts['hair_color']
     return parts, [int(lab[a]) for a in AVATAR_ATTRS]
 
 # %% ../nbs/01d_data.ipynb #c011c
-def render_avatar(parts:dict, size:int):
+def render_avatar(parts: dict, size: int):
     "Render avatar `parts` (enum member names), cropped to the head, as a uint8 array (3, size, size)."
     import py_avataaars as pa
-    enums = dict(mouth_type=pa.MouthType, accessories_type=pa.AccessoriesType, top_type=pa.TopType, hair_color=pa.HairColor,
-                 facial_hair_type=pa.FacialHairType, facial_hair_color=pa.HairColor, skin_color=pa.SkinColor,
-                 eye_type=pa.EyesType, eyebrow_type=pa.EyebrowType, clothe_type=pa.ClotheType, clothe_color=pa.Color,
-                 hat_color=pa.Color)
+
+    enums = dict(
+        mouth_type=pa.MouthType,
+        accessories_type=pa.AccessoriesType,
+        top_type=pa.TopType,
+        hair_color=pa.HairColor,
+        facial_hair_type=pa.FacialHairType,
+        facial_hair_color=pa.HairColor,
+        skin_color=pa.SkinColor,
+        eye_type=pa.EyesType,
+        eyebrow_type=pa.EyebrowType,
+        clothe_type=pa.ClotheType,
+        clothe_color=pa.Color,
+        hat_color=pa.Color,
+    )
     from PIL import Image
+
     av = pa.PyAvataaar(style=pa.AvatarStyle.TRANSPARENT, **{k: enums[k][v] for k, v in parts.items()})
     im = Image.open(io.BytesIO(av.render_png())).convert('RGBA')
-    bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); bg.alpha_composite(im)
+    bg = Image.new('RGBA', im.size, (255, 255, 255, 255))
+    bg.alpha_composite(im)
     im = bg.convert('RGB').crop(_AV_CROP).resize((size, size), Image.LANCZOS)
     return np.asarray(im).transpose(2, 0, 1).copy()
+
 
 def _render_one(args):
     seed, split, i, size = args
@@ -167,32 +243,47 @@ def _render_one(args):
     return render_avatar(parts, size), lab
 
 # %% ../nbs/01d_data.ipynb #c012
-def avatars(n:int=20000, # number of avatars
-            size:int=32, # image size (32 or 64 are the sizes the project uses)
-            split:str='train', # 'train' or 'test' (held out: disjoint by construction)
-            seed:int=0, # dataset seed
-            cache_dir:str|None=None, # default: ~/.cache/ddim_nb/avatars
-            workers:int|None=None, # rendering processes; default: all cores
-            progress:bool=True):
+def avatars(
+    n: int = 20000,  # number of avatars
+    size: int = 32,  # image size (32 or 64 are the sizes the project uses)
+    split: str = 'train',  # 'train' or 'test' (held out: disjoint by construction)
+    seed: int = 0,  # dataset seed
+    cache_dir: str | None = None,  # default: ~/.cache/ddim_nb/avatars
+    workers: int | None = None,  # rendering processes; default: all cores
+    progress: bool = True,
+):
     "Cartoon faces with exact binary labels `AVATAR_ATTRS`, rendered with py-avataaars and cached (where it can be)."
-    check_choice(split, 'split', ('train', 'test')); n, size, seed = check_int(n, 'n', lo=1), check_int(size, 'size', 8, 280), check_int(seed, 'seed', lo=0)
-    if workers is not None: check_int(workers, 'workers', lo=1)
+    check_choice(split, 'split', ('train', 'test'))
+    n, size, seed = check_int(n, 'n', lo=1), check_int(size, 'size', 8, 280), check_int(seed, 'seed', lo=0)
+    if workers is not None:
+        check_int(workers, 'workers', lo=1)
     cache = Path(cache_dir or cache_root('avatars')) / f'v{_AV_VERSION}-s{seed}-{split}-{size}px.safetensors'
     imgs, labs = torch.zeros(0, 3, size, size, dtype=torch.uint8), torch.zeros(0, len(AVATAR_ATTRS), dtype=torch.long)
     manifest = dict(what='avatars', version=_AV_VERSION, seed=seed, split=split, size=size, attrs=list(AVATAR_ATTRS))
     d = load_cache(cache, manifest, 'avatar cache')
-    if d is not None and d['images'].shape[1:] == imgs.shape[1:]: imgs, labs = d['images'], d['labels']
-    if len(imgs) < n:                    # rendering needs py-avataaars; a cache that holds enough avatars does not
-        try: import py_avataaars  # noqa: F401
-        except ImportError as e: raise ImportError(f"rendering {n - len(imgs)} more avatars needs `pip install py-avataaars` (the cache {cache} holds {len(imgs)})") from e
+    if d is not None and d['images'].shape[1:] == imgs.shape[1:]:
+        imgs, labs = d['images'], d['labels']
+    if len(imgs) < n:  # rendering needs py-avataaars; a cache that holds enough avatars does not
+        try:
+            import py_avataaars  # noqa: F401
+        except ImportError as e:
+            raise ImportError(
+                f"rendering {n - len(imgs)} more avatars needs `pip install py-avataaars` (the cache {cache} holds {len(imgs)})"
+            ) from e
         todo = [(seed, split, i, size) for i in range(len(imgs), n)]
         workers = workers or os.cpu_count() or 1
         out = []
         if workers > 1:
-            import multiprocessing as mp   # fork where there is one: the workers only render, and need no re-import
+            import multiprocessing as mp  # fork where there is one: the workers only render, and need no re-import
+
             ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
             with ctx.Pool(workers) as pool:
-                for r in tqdm(pool.imap(_render_one, todo, chunksize=16), total=len(todo), desc=f'rendering {split} avatars', disable=not progress):
+                for r in tqdm(
+                    pool.imap(_render_one, todo, chunksize=16),
+                    total=len(todo),
+                    desc=f'rendering {split} avatars',
+                    disable=not progress,
+                ):
                     out.append(r)
         else:
             out = [_render_one(a) for a in tqdm(todo, desc=f'rendering {split} avatars', disable=not progress)]
@@ -208,49 +299,65 @@ IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp', '.tif', '.tiff')
 def read_attr_file(path):
     "CelebA-style attribute file → (names, {file name: list of 0/1})."
     lines = [l.split() for l in Path(path).read_text().splitlines() if l.strip()]
-    if len(lines) < 2: raise ValueError(f"attribute file {path} is empty")
+    if len(lines) < 2:
+        raise ValueError(f"attribute file {path} is empty")
     start = 1 if len(lines[0]) == 1 and lines[0][0].isdigit() else 0
     names, rows = lines[start], {}
-    for k, l in enumerate(lines[start + 1:], start + 2):
-        if len(l) != len(names) + 1: raise ValueError(f"{path}, line {k}: expected a file name and {len(names)} values, got {len(l)} fields")
-        try: vals = [int(v) for v in l[1:]]
-        except ValueError: raise ValueError(f"{path}, line {k}: attribute values must be integers (±1 or 0/1)") from None
-        if any(v not in (-1, 0, 1) for v in vals): raise ValueError(f"{path}, line {k}: attribute values must be ±1 or 0/1")
+    for k, l in enumerate(lines[start + 1 :], start + 2):
+        if len(l) != len(names) + 1:
+            raise ValueError(f"{path}, line {k}: expected a file name and {len(names)} values, got {len(l)} fields")
+        try:
+            vals = [int(v) for v in l[1:]]
+        except ValueError:
+            raise ValueError(f"{path}, line {k}: attribute values must be integers (±1 or 0/1)") from None
+        if any(v not in (-1, 0, 1) for v in vals):
+            raise ValueError(f"{path}, line {k}: attribute values must be ±1 or 0/1")
         rows[l[0]] = [int(v > 0) for v in vals]
     return names, rows
 
 # %% ../nbs/01d_data.ipynb #c017d
-_SIXTEEN = ('I;16', 'I;16L', 'I;16B', 'I;16N')    # PIL's modes of 16-bit grey samples
+_SIXTEEN = ('I;16', 'I;16L', 'I;16B', 'I;16N')  # PIL's modes of 16-bit grey samples
 
-def _eight_bit(im, name:str):
+
+def _eight_bit(im, name: str):
     "A PIL image with more than 8 bits per sample as 8-bit grey ('L'), scaled, not clipped; any other image unchanged."
     from PIL import Image
-    if im.mode in _SIXTEEN or (im.mode == 'I' and im.format == 'PNG'):    # PNG's 16-bit grey, in any PIL mode
-        a = np.asarray(im).astype(np.float64) / 257                       # 0..65535 → 0..255
+
+    if im.mode in _SIXTEEN or (im.mode == 'I' and im.format == 'PNG'):  # PNG's 16-bit grey, in any PIL mode
+        a = np.asarray(im).astype(np.float64) / 257  # 0..65535 → 0..255
     elif im.mode == 'F':
         a = np.asarray(im, dtype=np.float64)
         if not (np.isfinite(a).all() and a.min() >= 0 and a.max() <= 1):
-            raise ValueError(f"{name} holds floating-point pixels in [{a.min():.3g}, {a.max():.3g}]; float images "
-                             "must lie in [0, 1] (or save it with 8 or 16 bits per channel)")
+            raise ValueError(
+                f"{name} holds floating-point pixels in [{a.min():.3g}, {a.max():.3g}]; float images "
+                "must lie in [0, 1] (or save it with 8 or 16 bits per channel)"
+            )
         a = a * 255
     elif im.mode == 'I':
-        raise ValueError(f"{name} holds 32-bit integer pixels, whose range is unknown: "
-                         "save it with 8 or 16 bits per channel")
-    else: return im
+        raise ValueError(
+            f"{name} holds 32-bit integer pixels, whose range is unknown: save it with 8 or 16 bits per channel"
+        )
+    else:
+        return im
     return Image.fromarray(np.round(a).clip(0, 255).astype(np.uint8))
 
-def read_image(src, # an image file, or a PIL image
-               channels:int=3, # 1 (grey) or 3 (RGB)
-               size=None) -> np.ndarray: # centre-crop and resize to size × size, or to (H, W); None: keep the size
+
+def read_image(
+    src,  # an image file, or a PIL image
+    channels: int = 3,  # 1 (grey) or 3 (RGB)
+    size=None,
+) -> np.ndarray:  # centre-crop and resize to size × size, or to (H, W); None: keep the size
     "An image as uint8 channels (C, H, W): 16-bit images scaled to 8 bits (not clipped), float ones read in [0, 1]."
     # other bit depths, folders and unreadable files are refused by name
     from PIL import Image, ImageOps
+
     if channels not in (1, 3) or isinstance(channels, bool):
         raise ValueError(f"`channels` must be 1 or 3, got {channels!r}")
     hw = None if size is None else tuple(size) if isinstance(size, (tuple, list, torch.Size)) else (size, size)
     if hw is not None and (len(hw) != 2 or not all(type(s) is int and s >= 1 for s in hw)):
         raise ValueError(f"`size` must be an integer ≥ 1 or (H, W), got {size!r}")
-    if isinstance(src, Image.Image): im, name = src, 'the image'
+    if isinstance(src, Image.Image):
+        im, name = src, 'the image'
     elif not isinstance(src, (str, os.PathLike)):
         raise ValueError(f"`src` must be an image file or a PIL image, got {type(src).__name__}")
     else:
@@ -258,108 +365,171 @@ def read_image(src, # an image file, or a PIL image
         if p.is_dir():
             raise ValueError(f"{p} is a folder; an image file is expected (for a folder of images, use `image_folder`)")
         try:
-            with Image.open(p) as im: im.load()            # decoded now: a truncated file fails here, by name
-        except FileNotFoundError: raise FileNotFoundError(f"image file {p} does not exist") from None
-        except Exception as e: raise ValueError(f"cannot read image {p}: {e}") from None
+            with Image.open(p) as im:
+                im.load()  # decoded now: a truncated file fails here, by name
+        except FileNotFoundError:
+            raise FileNotFoundError(f"image file {p} does not exist") from None
+        except Exception as e:
+            raise ValueError(f"cannot read image {p}: {e}") from None
     im = _eight_bit(im, name)
-    try: im = im.convert('L' if channels == 1 else 'RGB')
+    try:
+        im = im.convert('L' if channels == 1 else 'RGB')
     except Exception as e:
         raise ValueError(f"cannot convert {name} (mode {im.mode}) to {channels} channel(s): {e}") from None
-    if hw is not None: im = ImageOps.fit(im, hw[::-1], Image.LANCZOS)       # PIL sizes are (W, H)
+    if hw is not None:
+        im = ImageOps.fit(im, hw[::-1], Image.LANCZOS)  # PIL sizes are (W, H)
     a = np.asarray(im)
     return (a[None] if a.ndim == 2 else a.transpose(2, 0, 1)).copy()
 
 # %% ../nbs/01d_data.ipynb #c017c
-def image_folder(path, # folder of images (searched recursively)
-                 size:int|None=None, # centre-crop and resize every image to size × size; None: all must share one size
-                 channels:int=3, # 1 (grey) or 3 (RGB)
-                 attr_file:str|None=None, # optional CelebA-style attribute file
-                 max_bad:float=0.05, # fraction of unreadable files tolerated (skipped with a warning)
-                 progress:bool=True):
+def image_folder(
+    path,  # folder of images (searched recursively)
+    size: int | None = None,  # centre-crop and resize every image to size × size; None: all must share one size
+    channels: int = 3,  # 1 (grey) or 3 (RGB)
+    attr_file: str | None = None,  # optional CelebA-style attribute file
+    max_bad: float = 0.05,  # fraction of unreadable files tolerated (skipped with a warning)
+    progress: bool = True,
+):
     "Load a folder of images (and optional attribute labels) as an `ImageSet`."
     path = Path(path)
-    if not path.is_dir(): raise FileNotFoundError(f"image folder {path} does not exist or is not a folder")
-    if channels not in (1, 3) or isinstance(channels, bool): raise ValueError(f"`channels` must be 1 or 3, got {channels!r}")
-    if size is not None: check_int(size, 'size', 8, 4096)
+    if not path.is_dir():
+        raise FileNotFoundError(f"image folder {path} does not exist or is not a folder")
+    if channels not in (1, 3) or isinstance(channels, bool):
+        raise ValueError(f"`channels` must be 1 or 3, got {channels!r}")
+    if size is not None:
+        check_int(size, 'size', 8, 4096)
     check_float(max_bad, 'max_bad', 0, 1)
     files = sorted(p for p in path.rglob('*') if p.suffix.lower() in IMG_EXTS and p.is_file())
-    if not files: raise ValueError(f"no image files ({', '.join(IMG_EXTS)}) in {path}")
+    if not files:
+        raise ValueError(f"no image files ({', '.join(IMG_EXTS)}) in {path}")
     names = rows = None
     if attr_file is not None:
         names, rows = read_attr_file(attr_file)
         keys = {p.name for p in files}
         missing, extra = sorted(keys - set(rows)), sorted(set(rows) - keys)
         if missing or extra:
-            raise ValueError(f"attribute file {attr_file} does not match the images in {path}: {len(missing)} images without labels "
-                             f"(e.g. {missing[:3]}), {len(extra)} labels without images (e.g. {extra[:3]})")
+            raise ValueError(
+                f"attribute file {attr_file} does not match the images in {path}: {len(missing)} images without labels "
+                f"(e.g. {missing[:3]}), {len(extra)} labels without images (e.g. {extra[:3]})"
+            )
     imgs, labs, bad = [], [], []
     for p in tqdm(files, desc=f'loading {path.name}', disable=not progress):
-        try: a = read_image(p, channels, size)
-        except Exception as e: bad.append(f'{p.name} ({type(e).__name__})'); continue
+        try:
+            a = read_image(p, channels, size)
+        except Exception as e:
+            bad.append(f'{p.name} ({type(e).__name__})')
+            continue
         imgs.append(a)
-        if rows is not None: labs.append(rows[p.name])
-    if not imgs: raise ValueError(f"no readable images in {path}: {len(bad)} file(s) could not be read: {bad[:10]}")
+        if rows is not None:
+            labs.append(rows[p.name])
+    if not imgs:
+        raise ValueError(f"no readable images in {path}: {len(bad)} file(s) could not be read: {bad[:10]}")
     if len(bad) > max_bad * len(files):
         raise ValueError(f"{len(bad)} of {len(files)} files in {path} could not be read: {bad[:10]}")
-    if bad: warnings.warn(f"skipped {len(bad)} unreadable image(s) in {path}: {bad}")
+    if bad:
+        warnings.warn(f"skipped {len(bad)} unreadable image(s) in {path}: {bad}")
     shapes = sorted({a.shape for a in imgs})
-    if len(shapes) > 1: raise ValueError(f"images in {path} have different sizes {shapes[:5]}; pass `size=` to resize them to one")
-    if shapes[0][1] != shapes[0][2]: raise ValueError(f"images in {path} are not square ({shapes[0][1]}×{shapes[0][2]}); pass `size=` to centre-crop them")
-    return ImageSet(torch.from_numpy(np.stack(imgs)), torch.tensor(labs) if rows is not None else None, names, path.name)
+    if len(shapes) > 1:
+        raise ValueError(f"images in {path} have different sizes {shapes[:5]}; pass `size=` to resize them to one")
+    if shapes[0][1] != shapes[0][2]:
+        raise ValueError(
+            f"images in {path} are not square ({shapes[0][1]}×{shapes[0][2]}); pass `size=` to centre-crop them"
+        )
+    return ImageSet(
+        torch.from_numpy(np.stack(imgs)), torch.tensor(labs) if rows is not None else None, names, path.name
+    )
 
 # %% ../nbs/01d_data.ipynb #c019
 TV_DATASETS = {'cifar10': 'CIFAR10', 'celeba': 'CelebA', 'flowers102': 'Flowers102', 'mnist': 'MNIST', 'stl10': 'STL10'}
 
 # %% ../nbs/01d_data.ipynb #c019b
-def torchvision_dataset(name:str, split:str='train', size:int=32, root=None, download:bool=True, n:int|None=None, progress:bool=True):
+def torchvision_dataset(
+    name: str,
+    split: str = 'train',
+    size: int = 32,
+    root=None,
+    download: bool = True,
+    n: int | None = None,
+    progress: bool = True,
+):
     "A torchvision dataset (needs the files or a download), centre-cropped and resized, as an `ImageSet`."
     import torchvision.datasets as tvd
-    if name not in TV_DATASETS: raise ValueError(f"unknown torchvision dataset {name!r}; choose one of {sorted(TV_DATASETS)}")
-    check_choice(split, 'split', ('train', 'test')); check_int(size, 'size', 8, 4096)
-    if n is not None: check_int(n, 'n', lo=1)
+
+    if name not in TV_DATASETS:
+        raise ValueError(f"unknown torchvision dataset {name!r}; choose one of {sorted(TV_DATASETS)}")
+    check_choice(split, 'split', ('train', 'test'))
+    check_int(size, 'size', 8, 4096)
+    if n is not None:
+        check_int(n, 'n', lo=1)
     cls, root = getattr(tvd, TV_DATASETS[name]), root or cache_root()
     try:
-        if name in ('cifar10', 'mnist'): ds = cls(root, train=split == 'train', download=download)
-        elif name == 'celeba': ds = cls(root, split='valid' if split == 'test' else 'train', target_type='attr', download=download)
-        else: ds = cls(root, split='test' if split == 'test' else 'train', download=download)
-    except RuntimeError as e:               # torchvision's "use download=True", which a command has no flag for
-        if 'download=True' not in str(e): raise
-        raise FileNotFoundError(f"torchvision dataset {name!r} ({split}) not found in {root}: fetch it once in Python "
-                                f"with `load_data({name!r}, download=True)`, or put torchvision's {TV_DATASETS[name]} "
-                                "files there") from None
+        if name in ('cifar10', 'mnist'):
+            ds = cls(root, train=split == 'train', download=download)
+        elif name == 'celeba':
+            ds = cls(root, split='valid' if split == 'test' else 'train', target_type='attr', download=download)
+        else:
+            ds = cls(root, split='test' if split == 'test' else 'train', download=download)
+    except RuntimeError as e:  # torchvision's "use download=True", which a command has no flag for
+        if 'download=True' not in str(e):
+            raise
+        raise FileNotFoundError(
+            f"torchvision dataset {name!r} ({split}) not found in {root}: fetch it once in Python "
+            f"with `load_data({name!r}, download=True)`, or put torchvision's {TV_DATASETS[name]} "
+            "files there"
+        ) from None
     channels = 1 if name == 'mnist' else 3
     imgs, labs = [], []
     for i in tqdm(range(min(len(ds), n or len(ds))), desc=f'loading {name}', disable=not progress):
         im, y = ds[i]
-        imgs.append(read_image(im, channels, size)); labs.append(torch.as_tensor(y))
+        imgs.append(read_image(im, channels, size))
+        labs.append(torch.as_tensor(y))
     names = list(getattr(ds, 'attr_names', [])[:40]) or list(getattr(ds, 'classes', [])) or None
     return ImageSet(torch.from_numpy(np.stack(imgs)), torch.stack(labs).long(), names, f'{name}-{split}')
 
 # %% ../nbs/01d_data.ipynb #c019c
-def load_data(data:str, # 'fashion_mnist', 'avatars', a torchvision name (`TV_DATASETS`) or an image folder
-              split:str='train', size:int=32, n:int|None=None, root:str|None=None, attr_file:str|None=None,
-              download:bool=False, progress:bool=True):
+def load_data(
+    data: str,  # 'fashion_mnist', 'avatars', a torchvision name (`TV_DATASETS`) or an image folder
+    split: str = 'train',
+    size: int = 32,
+    n: int | None = None,
+    root: str | None = None,
+    attr_file: str | None = None,
+    download: bool = False,
+    progress: bool = True,
+):
     "Load a dataset by name or folder path; `n` limits (or, for avatars, sets) the number of images."
-    if not isinstance(data, (str, Path)): raise ValueError(f"`data` must be a dataset name or a folder, got {data!r}")
-    check_choice(split, 'split', ('train', 'test')); check_int(size, 'size', 8, 4096)
-    if n is not None: check_int(n, 'n', lo=1)
-    if data == 'fashion_mnist': ds = fashion_mnist(split, size, root, download)
-    elif data == 'avatars': return avatars(n or (20000 if split == 'train' else 2000), size, split, cache_dir=root, progress=progress)
-    elif data in TV_DATASETS: ds = torchvision_dataset(data, split, size, root, download, n, progress)
-    elif Path(data).is_dir(): ds = image_folder(data, size, attr_file=attr_file, progress=progress)
-    else: raise ValueError(f"unknown dataset {data!r}: use 'fashion_mnist', 'avatars', one of {sorted(TV_DATASETS)}, or an existing image folder")
+    if not isinstance(data, (str, Path)):
+        raise ValueError(f"`data` must be a dataset name or a folder, got {data!r}")
+    check_choice(split, 'split', ('train', 'test'))
+    check_int(size, 'size', 8, 4096)
+    if n is not None:
+        check_int(n, 'n', lo=1)
+    if data == 'fashion_mnist':
+        ds = fashion_mnist(split, size, root, download)
+    elif data == 'avatars':
+        return avatars(n or (20000 if split == 'train' else 2000), size, split, cache_dir=root, progress=progress)
+    elif data in TV_DATASETS:
+        ds = torchvision_dataset(data, split, size, root, download, n, progress)
+    elif Path(data).is_dir():
+        ds = image_folder(data, size, attr_file=attr_file, progress=progress)
+    else:
+        raise ValueError(
+            f"unknown dataset {data!r}: use 'fashion_mnist', 'avatars', one of {sorted(TV_DATASETS)}, or an existing image folder"
+        )
     return ds if n is None else ds[:n]
 
 # %% ../nbs/01d_data.ipynb #c020c
-def data_channels(data:str) -> int|None:
+def data_channels(data: str) -> int | None:
     "Channels of the images of dataset `data` (as `load_data` names it), known without loading it; None for an image folder."
     return {'fashion_mnist': 1, 'mnist': 1, 'avatars': 3}.get(data, 3 if data in TV_DATASETS else None)
 
 # %% ../nbs/01d_data.ipynb #d022
 def load_images(paths, shape) -> torch.Tensor:
     "Image files → a batch in [−1, 1] of `shape` (channels converted, centre-cropped and resized)."
-    if isinstance(paths, (str, Path)): paths = [paths]
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
     paths = check_list(paths, 'paths', 'image files')
-    if not isinstance(shape, (tuple, list, torch.Size)) or len(shape) != 3 or shape[0] not in (1, 3): raise ValueError(f"`shape` must be (1 or 3, H, W), got {shape!r}")
+    if not isinstance(shape, (tuple, list, torch.Size)) or len(shape) != 3 or shape[0] not in (1, 3):
+        raise ValueError(f"`shape` must be (1 or 3, H, W), got {shape!r}")
     shape = tuple(check_int(s, f'shape[{i}]', lo=1) for i, s in enumerate(shape))
     return torch.stack([torch.from_numpy(read_image(p, shape[0], shape[1:])) for p in paths]).float() / 127.5 - 1

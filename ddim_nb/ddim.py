@@ -14,7 +14,15 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_dtype, check_float, check_generator, check_int, check_labels, check_tensor
+from ddim_nb.checks import (
+    check_choice,
+    check_dtype,
+    check_float,
+    check_generator,
+    check_int,
+    check_labels,
+    check_tensor,
+)
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'check_level',
@@ -24,17 +32,21 @@ __all__ = ['SCHEDULES', 'GRIDS', 'PRECISIONS', 'linear_betas', 'cosine_betas', '
            'conditional_unet', 'condition_rows', 'Guided']
 
 # %% ../nbs/01_ddim.ipynb #c005
-def linear_betas(T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
+def linear_betas(T: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02):
     "DDPM's linear schedule: β rises linearly from `beta_start` to `beta_end` over `T` steps (float64)."
     T = check_int(T, 'T', lo=2)
-    beta_start, beta_end = (check_float(v, k, 0, 1, lo_open=True, hi_open=True) for v, k in ((beta_start, 'beta_start'), (beta_end, 'beta_end')))
-    if beta_start > beta_end: raise ValueError(f"`beta_start` must be ≤ `beta_end` (β rises), got {beta_start:g} > {beta_end:g}")
+    beta_start, beta_end = (
+        check_float(v, k, 0, 1, lo_open=True, hi_open=True)
+        for v, k in ((beta_start, 'beta_start'), (beta_end, 'beta_end'))
+    )
+    if beta_start > beta_end:
+        raise ValueError(f"`beta_start` must be ≤ `beta_end` (β rises), got {beta_start:g} > {beta_end:g}")
     return torch.linspace(beta_start, beta_end, T, dtype=torch.float64)
 
 # %% ../nbs/01_ddim.ipynb #c005b
-def cosine_betas(T:int=1000, s:float=0.008, max_beta:float=0.999):
+def cosine_betas(T: int = 1000, s: float = 0.008, max_beta: float = 0.999):
     "Cosine schedule: ᾱ(t) ∝ cos²((t/T + s)/(1 + s)·π/2), each β capped at `max_beta` (float64)."
-    T, s = check_int(T, 'T', lo=2), check_float(s, 's', lo=0)   # s < 0: ᾱ first rises (β < 0); s = −1 divides by zero
+    T, s = check_int(T, 'T', lo=2), check_float(s, 's', lo=0)  # s < 0: ᾱ first rises (β < 0); s = −1 divides by zero
     max_beta = check_float(max_beta, 'max_beta', 0, 1, lo_open=True, hi_open=True)
     f = torch.cos((torch.arange(T + 1, dtype=torch.float64) / T + s) / (1 + s) * math.pi / 2) ** 2
     return (1 - f[1:] / f[:-1]).clamp(max=max_beta)
@@ -46,42 +58,54 @@ SCHEDULES = {'linear': linear_betas, 'cosine': cosine_betas}
 GRIDS = ('uniform', 'quadratic', 'trailing', 'linspace')
 
 # %% ../nbs/01_ddim.ipynb #c009b
-def check_steps(steps, T:int):
+def check_steps(steps, T: int):
     "Validate the number of sampler steps `steps` for a `T`-step process."
     return check_int(steps, 'steps', 1, T)
 
 # %% ../nbs/01_ddim.ipynb #c009c
-def timesteps(steps:int, # S, the number of sampler steps
-              T:int=1000, # number of diffusion steps
-              skip:str='uniform'): # one of `GRIDS`
+def timesteps(
+    steps: int,  # S, the number of sampler steps
+    T: int = 1000,  # number of diffusion steps
+    skip: str = 'uniform',
+):  # one of `GRIDS`
     "The increasing timesteps t_1 < … < t_S visited by an S-step sampler (a LongTensor)."
-    check_steps(steps, T); check_choice(skip, 'skip', GRIDS)
-    if skip == 'uniform':     seq = (torch.arange(steps, dtype=torch.float64) * T / steps).floor()
-    elif skip == 'quadratic': seq = (torch.linspace(0, math.sqrt(0.8 * T), steps, dtype=torch.float64) ** 2).floor()
-    elif skip == 'trailing':  seq = (T - torch.arange(steps, dtype=torch.float64) * T / steps).round().flip(0) - 1
-    elif skip == 'linspace':  seq = torch.linspace(0, T - 1, steps, dtype=torch.float64).round()
+    check_steps(steps, T)
+    check_choice(skip, 'skip', GRIDS)
+    if skip == 'uniform':
+        seq = (torch.arange(steps, dtype=torch.float64) * T / steps).floor()
+    elif skip == 'quadratic':
+        seq = (torch.linspace(0, math.sqrt(0.8 * T), steps, dtype=torch.float64) ** 2).floor()
+    elif skip == 'trailing':
+        seq = (T - torch.arange(steps, dtype=torch.float64) * T / steps).round().flip(0) - 1
+    elif skip == 'linspace':
+        seq = torch.linspace(0, T - 1, steps, dtype=torch.float64).round()
     seq = seq.long()
     if skip == 'quadratic':  # squares that round to the same timestep: move the later one up, keeping S distinct steps
-        for i in range(1, steps): seq[i] = max(seq[i], seq[i - 1] + 1)   # stays < T: squares stop at 0.8T, bumps at S-1
+        for i in range(1, steps):
+            seq[i] = max(seq[i], seq[i - 1] + 1)  # stays < T: squares stop at 0.8T, bumps at S-1
     assert (seq.diff() > 0).all()
     return seq
 
 # %% ../nbs/01_ddim.ipynb #d010a
-def check_level(t, grid:list, name:str='level') -> int:
+def check_level(t, grid: list, name: str = 'level') -> int:
     "`t` as an `int` if it is a timestep of the sampler's `grid`: a level x_t that the sampler passes through."
     if isinstance(t, bool) or not isinstance(t, numbers.Integral) or int(t) not in grid:
         real = isinstance(t, numbers.Real) and not isinstance(t, bool)
         near = sorted(grid, key=lambda g: abs(g - t))[:2] if real else grid[-2:]
-        raise ValueError(f"`{name}` must be a level of the {len(grid)}-step grid (a timestep it visits, "
-                         f"{grid[0]} to {grid[-1]}), got {t!r}; the nearest are {sorted(near)}")
+        raise ValueError(
+            f"`{name}` must be a level of the {len(grid)}-step grid (a timestep it visits, "
+            f"{grid[0]} to {grid[-1]}), got {t!r}; the nearest are {sorted(near)}"
+        )
     return int(t)
 
 # %% ../nbs/01_ddim.ipynb #d010a2
-def step_pairs(steps:int, # S, the number of sampler steps
-               T:int=1000, # number of diffusion steps
-               skip:str='uniform', # one of `GRIDS`
-               start:int|None=None, # the level to start from, a timestep of the grid (None: the top, x_T)
-               stop:int|None=None): # the level to stop at, a timestep of the grid (None: the clean image)
+def step_pairs(
+    steps: int,  # S, the number of sampler steps
+    T: int = 1000,  # number of diffusion steps
+    skip: str = 'uniform',  # one of `GRIDS`
+    start: int | None = None,  # the level to start from, a timestep of the grid (None: the top, x_T)
+    stop: int | None = None,
+):  # the level to stop at, a timestep of the grid (None: the clean image)
     "The sampler's steps as (t, t_prev) from level `start` down to level `stop`; t_prev = −1 is the clean image."
     seq = timesteps(steps, T, skip).tolist()
     hi = seq[-1] if start is None else check_level(start, seq, 'start')
@@ -91,10 +115,12 @@ def step_pairs(steps:int, # S, the number of sampler steps
     return [(t, tp) for t, tp in zip(seq[::-1], (seq[:-1][::-1] + [-1])) if t <= hi and tp >= lo]
 
 # %% ../nbs/01_ddim.ipynb #d010a3
-def climb_pairs(steps:int, T:int=1000, skip:str='uniform',
-                stop:int|None=None): # the level to stop at, a timestep of the grid (None: the top, x_T)
+def climb_pairs(
+    steps: int, T: int = 1000, skip: str = 'uniform', stop: int | None = None
+):  # the level to stop at, a timestep of the grid (None: the top, x_T)
     "The inverter's steps: the sampler's pairs (t, t_prev) in reverse, from the clean image up to level `stop`."
-    if stop is not None: check_level(stop, timesteps(steps, T, skip).tolist(), 'stop')
+    if stop is not None:
+        check_level(stop, timesteps(steps, T, skip).tolist(), 'stop')
     return step_pairs(steps, T, skip, start=stop)[::-1]
 
 # %% ../nbs/01_ddim.ipynb #c012
@@ -103,19 +129,20 @@ def _bcast(a, x):
     a = torch.as_tensor(a, dtype=torch.float64)
     return a.reshape(-1, *([1] * (x.ndim - 1))).to(x) if a.ndim else a.item()
 
+
 def predict_x0(x_t, eps, abar_t):
     "x̂₀ = (x_t − √(1−ᾱ_t) ε) / √ᾱ_t."
     abar_t = torch.as_tensor(abar_t, dtype=torch.float64)
     return (x_t - _bcast((1 - abar_t).sqrt(), x_t) * eps) / _bcast(abar_t.sqrt(), x_t)
 
 # %% ../nbs/01_ddim.ipynb #c012b
-def ddim_sigma(abar_t, abar_prev, eta:float):
+def ddim_sigma(abar_t, abar_prev, eta: float):
     "σ_t of DDIM eq. 16 for a step from ᾱ_t down to ᾱ_prev (ᾱ_prev > ᾱ_t)."
     abar_t, abar_prev = torch.as_tensor(abar_t, dtype=torch.float64), torch.as_tensor(abar_prev, dtype=torch.float64)
     return eta * ((1 - abar_prev) / (1 - abar_t)).sqrt() * (1 - abar_t / abar_prev).sqrt()
 
 # %% ../nbs/01_ddim.ipynb #c012c
-def ddim_step(x_t, eps, abar_t, abar_prev, eta:float=0., noise=None, clip_x0:bool=False):
+def ddim_step(x_t, eps, abar_t, abar_prev, eta: float = 0.0, noise=None, clip_x0: bool = False):
     "One DDIM step (eq. 12) from level ᾱ_t to ᾱ_prev with noise prediction `eps`: returns (x_prev, x̂₀). With η = 0 it runs either way."
     abar_t, abar_prev = torch.as_tensor(abar_t, dtype=torch.float64), torch.as_tensor(abar_prev, dtype=torch.float64)
     x0 = predict_x0(x_t, eps, abar_t)
@@ -123,53 +150,79 @@ def ddim_step(x_t, eps, abar_t, abar_prev, eta:float=0., noise=None, clip_x0:boo
         x0 = x0.clamp(-1, 1)
         eps = (x_t - _bcast(abar_t.sqrt(), x_t) * x0) / _bcast((1 - abar_t).sqrt(), x_t)
     sigma = ddim_sigma(abar_t, abar_prev, eta) if eta > 0 else torch.zeros((), dtype=torch.float64)
-    x_prev = _bcast(abar_prev.sqrt(), x_t) * x0 + _bcast((1 - abar_prev - sigma ** 2).clamp(min=0).sqrt(), x_t) * eps
+    x_prev = _bcast(abar_prev.sqrt(), x_t) * x0 + _bcast((1 - abar_prev - sigma**2).clamp(min=0).sqrt(), x_t) * eps
     if eta > 0:
-        if noise is None: raise ValueError("`noise` is required when `eta` > 0")
+        if noise is None:
+            raise ValueError("`noise` is required when `eta` > 0")
         x_prev = x_prev + _bcast(sigma, x_t) * noise
     return x_prev, x0
 
 # %% ../nbs/01_ddim.ipynb #c018
-def _mps() -> bool: return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
+def _mps() -> bool:
+    return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
+
 
 def default_device() -> torch.device:
     "CUDA if available, else Apple's MPS, else the CPU."
-    if torch.cuda.is_available(): return torch.device('cuda')
-    if _mps(): return torch.device('mps')
+    if torch.cuda.is_available():
+        return torch.device('cuda')
+    if _mps():
+        return torch.device('mps')
     return torch.device('cpu')
 
 # %% ../nbs/01_ddim.ipynb #c018d
-def resolve_device(device=None, # a device name ('cpu', 'cuda', 'cuda:1', 'mps') or torch.device; None: `default_device()`
-                   name:str='device') -> torch.device: # the parameter's name, for the message
+def resolve_device(
+    device=None,  # a device name ('cpu', 'cuda', 'cuda:1', 'mps') or torch.device; None: `default_device()`
+    name: str = 'device',
+) -> torch.device:  # the parameter's name, for the message
     "`device` as a `torch.device`, refused before any work if it is not a device or is not available on this machine."
-    if device is None or device == '': return default_device()
-    try: d = torch.device(device)
+    if device is None or device == '':
+        return default_device()
+    try:
+        d = torch.device(device)
     except (RuntimeError, TypeError, ValueError):
-        raise ValueError(f"`{name}` must be a device such as 'cpu', 'cuda', 'cuda:1' or 'mps', got {device!r}") from None
+        raise ValueError(
+            f"`{name}` must be a device such as 'cpu', 'cuda', 'cuda:1' or 'mps', got {device!r}"
+        ) from None
     if d.type == 'cuda':
         n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if n == 0: raise ValueError(f"`{name}` is {device!r}, but PyTorch sees no CUDA GPU here; use 'cpu', or leave `{name}` out for the best device available")
-        if d.index is not None and d.index >= n: raise ValueError(f"`{name}` is {device!r}, but there {'is' if n == 1 else 'are'} only {n} CUDA GPU{'' if n == 1 else 's'} here (cuda:0 to cuda:{n - 1})")
+        if n == 0:
+            raise ValueError(
+                f"`{name}` is {device!r}, but PyTorch sees no CUDA GPU here; use 'cpu', or leave `{name}` out for the best device available"
+            )
+        if d.index is not None and d.index >= n:
+            raise ValueError(
+                f"`{name}` is {device!r}, but there {'is' if n == 1 else 'are'} only {n} CUDA GPU{'' if n == 1 else 's'} here (cuda:0 to cuda:{n - 1})"
+            )
     elif d.type == 'mps' and not _mps():
-        raise ValueError(f"`{name}` is {device!r}, but Apple's MPS is not available here; use 'cpu', or leave `{name}` out for the best device available")
+        raise ValueError(
+            f"`{name}` is {device!r}, but Apple's MPS is not available here; use 'cpu', or leave `{name}` out for the best device available"
+        )
     return d
 
 # %% ../nbs/01_ddim.ipynb #c018r
-def randn_latents(n:int, # how many latents
-                  shape:tuple, # shape of one latent, e.g. (3, 32, 32)
-                  seed:int|None=None, # seed of the CPU generator; None draws from torch's global RNG
-                  device=None, dtype=torch.float32):
+def randn_latents(
+    n: int,  # how many latents
+    shape: tuple,  # shape of one latent, e.g. (3, 32, 32)
+    seed: int | None = None,  # seed of the CPU generator; None draws from torch's global RNG
+    device=None,
+    dtype=torch.float32,
+):
     "`n` standard-normal latents, drawn on the CPU so that a seed gives the same latents on every device."
-    if not isinstance(shape, (tuple, list, torch.Size)) or not shape: raise ValueError(f"`shape` must be the shape of one latent, a tuple such as (3, 32, 32), got {shape!r}")
+    if not isinstance(shape, (tuple, list, torch.Size)) or not shape:
+        raise ValueError(f"`shape` must be the shape of one latent, a tuple such as (3, 32, 32), got {shape!r}")
     n, shape = check_int(n, 'n', lo=1), tuple(check_int(s, f'shape[{i}]', lo=1) for i, s in enumerate(shape))
-    if seed is not None and check_int(seed, 'seed', lo=0) >= 2**64: raise ValueError(f"`seed` must be an integer ≥ 0 and < 2**64 (what a torch.Generator takes), got {seed}")
-    check_dtype(dtype, none=False); device = resolve_device(device or 'cpu')
+    if seed is not None and check_int(seed, 'seed', lo=0) >= 2**64:
+        raise ValueError(f"`seed` must be an integer ≥ 0 and < 2**64 (what a torch.Generator takes), got {seed}")
+    check_dtype(dtype, none=False)
+    device = resolve_device(device or 'cpu')
     g = torch.Generator().manual_seed(seed) if seed is not None else None
     return torch.randn(n, *shape, generator=g, dtype=dtype).to(device)
 
 # %% ../nbs/01_ddim.ipynb #c018v
 class Trajectory(NamedTuple):
     "Every state a sampler or inverter visited: `xs[i]` at level `timesteps[i]` (−1 is the clean image); `x0_preds[i]` predicted from `xs[i]`."
+
     xs: list
     x0_preds: list
     timesteps: list
@@ -180,22 +233,32 @@ def mix_seed(*parts) -> int:
     return int.from_bytes(hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), 'little') >> 1
 
 # %% ../nbs/01_ddim.ipynb #c019
-def _check_timesteps(t, T:int):
+def _check_timesteps(t, T: int):
     "Network timesteps `t`: an int, or an integer tensor, in [0, T−1]. A tensor's range is read only on the CPU: on an accelerator that would make the host wait for the device at every step."
-    if not isinstance(t, torch.Tensor): return check_int(t, 't', 0, T - 1)
-    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool: raise ValueError(f"timesteps `t` must be integers (a LongTensor or int), got dtype {t.dtype}")
-    if t.device.type == 'cpu' and t.numel() and ((t < 0) | (t >= T)).any(): raise ValueError(f"timesteps `t` must lie in [0, {T - 1}], got {t.min().item()}..{t.max().item()}")
+    if not isinstance(t, torch.Tensor):
+        return check_int(t, 't', 0, T - 1)
+    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
+        raise ValueError(f"timesteps `t` must be integers (a LongTensor or int), got dtype {t.dtype}")
+    if t.device.type == 'cpu' and t.numel() and ((t < 0) | (t >= T)).any():
+        raise ValueError(f"timesteps `t` must lie in [0, {T - 1}], got {t.min().item()}..{t.max().item()}")
     return t
+
 
 class DDIM:
     "A diffusion process around an ε-network `model(x, t)`: forward noising, DDIM sampling, DDIM inversion."
-    def __init__(self, model:Callable, # ε-network called as model(x, t)
-                 T:int=1000, # number of diffusion steps
-                 schedule:str='linear', # 'linear' or 'cosine'
-                 betas=None, # explicit β values (length T), overriding `schedule`
-                 **schedule_kwargs): # e.g. beta_start, beta_end for 'linear'
-        if not callable(model): raise ValueError(f"`model` must be a callable ε-network model(x, t), got {type(model).__name__}")
-        if betas is None: betas = SCHEDULES[check_choice(schedule, 'schedule', SCHEDULES)](check_int(T, 'T', lo=2), **schedule_kwargs)
+
+    def __init__(
+        self,
+        model: Callable,  # ε-network called as model(x, t)
+        T: int = 1000,  # number of diffusion steps
+        schedule: str = 'linear',  # 'linear' or 'cosine'
+        betas=None,  # explicit β values (length T), overriding `schedule`
+        **schedule_kwargs,
+    ):  # e.g. beta_start, beta_end for 'linear'
+        if not callable(model):
+            raise ValueError(f"`model` must be a callable ε-network model(x, t), got {type(model).__name__}")
+        if betas is None:
+            betas = SCHEDULES[check_choice(schedule, 'schedule', SCHEDULES)](check_int(T, 'T', lo=2), **schedule_kwargs)
         betas = torch.as_tensor(betas, dtype=torch.float64).cpu()
         if betas.ndim != 1 or len(betas) < 2 or not ((betas > 0) & (betas < 1)).all():
             raise ValueError("`betas` must be a 1-D sequence of at least 2 values in (0, 1)")
@@ -216,7 +279,8 @@ class DDIM:
 
     def to(self, device):
         "Move the network to `device`; return self."
-        if isinstance(self.model, nn.Module): self.model.to(resolve_device(device))
+        if isinstance(self.model, nn.Module):
+            self.model.to(resolve_device(device))
         return self
 
     def abar_at(self, t):
@@ -224,24 +288,33 @@ class DDIM:
         t = torch.as_tensor(t).cpu()
         if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
             raise ValueError(f"timesteps `t` must be integers (a LongTensor or int), got dtype {t.dtype}")
-        if t.numel() == 0: raise ValueError("timesteps `t` are empty")
-        if ((t < -1) | (t >= self.T)).any(): raise ValueError(f"timesteps `t` must lie in [-1, {self.T - 1}], got {t.min().item()}..{t.max().item()}")
+        if t.numel() == 0:
+            raise ValueError("timesteps `t` are empty")
+        if ((t < -1) | (t >= self.T)).any():
+            raise ValueError(f"timesteps `t` must lie in [-1, {self.T - 1}], got {t.min().item()}..{t.max().item()}")
         return torch.cat([torch.ones(1, dtype=torch.float64), self.abar])[t + 1]
 
     def check_batch(self, x, name='x'):
         "Validate a batch of latents (or images): a finite float tensor of shape (B, *self.shape)."
-        if isinstance(x, torch.Tensor) and self.shape is not None and (x.ndim != len(self.shape) + 1 or tuple(x.shape[1:]) != self.shape):
+        if (
+            isinstance(x, torch.Tensor)
+            and self.shape is not None
+            and (x.ndim != len(self.shape) + 1 or tuple(x.shape[1:]) != self.shape)
+        ):
             raise ValueError(f"`{name}` must have shape (B, {', '.join(map(str, self.shape))}), got {tuple(x.shape)}")
         check_tensor(x, name)
-        if x.ndim < 2: raise ValueError(f"`{name}` must be batched, shape (B, ...), got {tuple(x.shape)}")
+        if x.ndim < 2:
+            raise ValueError(f"`{name}` must be batched, shape (B, ...), got {tuple(x.shape)}")
         return x
 
-    def check_images(self, x, name='images',
-                     strict:bool=True): # values must lie in [−1, 1]; else only 0..255 pixels are refused
+    def check_images(
+        self, x, name='images', strict: bool = True
+    ):  # values must lie in [−1, 1]; else only 0..255 pixels are refused
         "Validate a batch of images: as `check_batch`, and with values in [−1, 1] (0..255 pixels get their own hint)."
         # not `strict`: any data but what looks like 0..255 pixels, whole or not (values above 2, all whole or all ≥ 0)
         self.check_batch(x, name)
-        if not strict and not (x.amax() > 2 and ((x == x.round()).all() or x.amin() >= 0)): return x
+        if not strict and not (x.amax() > 2 and ((x == x.round()).all() or x.amin() >= 0)):
+            return x
         lo, hi = x.min().item(), x.max().item()
         if lo < -1 - 1e-3 or hi > 1 + 1e-3:
             hint = " — these look like 0..255 pixels: convert with x / 127.5 - 1" if hi > 2 else ""
@@ -250,15 +323,26 @@ class DDIM:
 
     def q_sample(self, x0, t, noise=None, generator=None):
         "Noise clean images `x0` to timesteps `t` (scalar or (B,)): √ᾱ_t x₀ + √(1−ᾱ_t) ε; returns (x_t, ε)."
-        abar = self.abar_at(t); self.check_batch(x0, 'x0'); check_generator(generator)
-        if abar.ndim and len(abar) not in (1, len(x0)): raise ValueError(f"`t` must be a scalar or have shape ({len(x0)},), got {tuple(abar.shape)}")
-        if noise is None: noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
+        abar = self.abar_at(t)
+        self.check_batch(x0, 'x0')
+        check_generator(generator)
+        if abar.ndim and len(abar) not in (1, len(x0)):
+            raise ValueError(f"`t` must be a scalar or have shape ({len(x0)},), got {tuple(abar.shape)}")
+        if noise is None:
+            noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
         elif not isinstance(noise, torch.Tensor) or noise.shape != x0.shape:
-            raise ValueError(f"`noise` must be a tensor of the shape of `x0` {tuple(x0.shape)}, got {tuple(noise.shape) if isinstance(noise, torch.Tensor) else type(noise).__name__}")
-        else: check_tensor(noise, 'noise', finite=noise.device.type == 'cpu')   # on an accelerator its values are not read back (a wait at every training step)
-        return ddim_step(x0, noise, 1., abar)[0], noise   # the forward process is the DDIM step up from ᾱ = 1 with the true noise
+            raise ValueError(
+                f"`noise` must be a tensor of the shape of `x0` {tuple(x0.shape)}, got {tuple(noise.shape) if isinstance(noise, torch.Tensor) else type(noise).__name__}"
+            )
+        else:
+            check_tensor(
+                noise, 'noise', finite=noise.device.type == 'cpu'
+            )  # on an accelerator its values are not read back (a wait at every training step)
+        return ddim_step(x0, noise, 1.0, abar)[
+            0
+        ], noise  # the forward process is the DDIM step up from ᾱ = 1 with the true noise
 
-    def eps(self, x, t:int):
+    def eps(self, x, t: int):
         "The network's noise prediction at timestep `t` for the whole batch, returned in `x`'s dtype."
         p = next(self.model.parameters(), None) if isinstance(self.model, nn.Module) else None
         x_in = x.to(p.dtype) if p is not None and p.is_floating_point() else x
@@ -273,109 +357,147 @@ PRECISIONS = ('auto', 'fp32', 'bf16')
 def bf16_supported(device) -> bool:
     "Whether `device` runs bfloat16 matrix products natively (CUDA with bf16, or a CPU whose oneDNN reports bf16 support)."
     device = torch.device(device)
-    if device.type == 'cuda': return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if device.type == 'cuda':
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
     if device.type == 'cpu':
-        try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-        except (AttributeError, RuntimeError): return False
+        try:
+            return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        except (AttributeError, RuntimeError):
+            return False
     return False
 
 # %% ../nbs/01_ddim.ipynb #d020a3
-def autocast_dtype(device, precision:str='auto'):
+def autocast_dtype(device, precision: str = 'auto'):
     "The autocast dtype for running the network on `device` at `precision` (one of `PRECISIONS`; None: plain float32)."
-    if precision not in PRECISIONS: raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
-    if precision == 'fp32': return None
-    if bf16_supported(device): return torch.bfloat16
-    if precision == 'bf16': raise ValueError(f"`precision='bf16'` but {torch.device(device)} does not support bfloat16 here; use 'auto' or 'fp32'")
+    if precision not in PRECISIONS:
+        raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
+    if precision == 'fp32':
+        return None
+    if bf16_supported(device):
+        return torch.bfloat16
+    if precision == 'bf16':
+        raise ValueError(
+            f"`precision='bf16'` but {torch.device(device)} does not support bfloat16 here; use 'auto' or 'fp32'"
+        )
     return None
 
 # %% ../nbs/01_ddim.ipynb #d020c
 def hardware() -> str:
     "A one-line description of the machine: GPU name, or CPU model and thread count."
     import platform
-    if torch.cuda.is_available(): return f"{torch.cuda.get_device_name()} (CUDA {torch.version.cuda})"
+
+    if torch.cuda.is_available():
+        return f"{torch.cuda.get_device_name()} (CUDA {torch.version.cuda})"
     cpu = platform.processor() or platform.machine()
-    try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except Exception: pass
+    try:
+        cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except Exception:
+        pass
     return f"CPU {cpu}, {torch.get_num_threads()} threads"
 
 # %% ../nbs/01_ddim.ipynb #c022
 @patch
-def sample(self:DDIM, x_T:torch.Tensor, # latents x_T (or x_t at level `start`), shape (B, *image shape)
-           steps:int=50, # S, number of network evaluations
-           eta:float=0., # 0: deterministic DDIM; 1: DDPM
-           skip:str='uniform', # timestep grid, one of `GRIDS`
-           sequence:bool=False, # return the whole `Trajectory` instead of the final images
-           generator:torch.Generator|None=None, # source of the fresh noise when eta > 0
-           clip_x0:bool=False, # clamp each x̂₀ to [-1, 1] (off: the decoder G that every inversion inverts)
-           dtype:torch.dtype|None=None, # carry the latents in this dtype (e.g. torch.float64)
-           grad:bool=False, # keep the autograd graph
-           checkpointing:bool=False, # with `grad`: recompute each step's activations in the backward pass (memory of one step)
-           progress:bool=False, # show a progress bar
-           start:int|None=None, # the level of `x_T`, a timestep of the grid (None: the top)
-           stop:int|None=None): # the level to stop at, a timestep of the grid (None: the images)
+def sample(
+    self: DDIM,
+    x_T: torch.Tensor,  # latents x_T (or x_t at level `start`), shape (B, *image shape)
+    steps: int = 50,  # S, number of network evaluations
+    eta: float = 0.0,  # 0: deterministic DDIM; 1: DDPM
+    skip: str = 'uniform',  # timestep grid, one of `GRIDS`
+    sequence: bool = False,  # return the whole `Trajectory` instead of the final images
+    generator: torch.Generator | None = None,  # source of the fresh noise when eta > 0
+    clip_x0: bool = False,  # clamp each x̂₀ to [-1, 1] (off: the decoder G that every inversion inverts)
+    dtype: torch.dtype | None = None,  # carry the latents in this dtype (e.g. torch.float64)
+    grad: bool = False,  # keep the autograd graph
+    checkpointing: bool = False,  # with `grad`: recompute each step's activations in the backward pass (memory of one step)
+    progress: bool = False,  # show a progress bar
+    start: int | None = None,  # the level of `x_T`, a timestep of the grid (None: the top)
+    stop: int | None = None,
+):  # the level to stop at, a timestep of the grid (None: the images)
     "Run the DDIM sampler from `x_T` (x_t at level `start`) down to images (x_t at level `stop`)."
     pairs, eta = step_pairs(steps, self.T, skip, start, stop), check_float(eta, 'eta', lo=0)
-    check_generator(generator); check_dtype(dtype)
-    if checkpointing and not grad: raise ValueError("`checkpointing=True` needs `grad=True` (it only changes how gradients are computed)")
+    check_generator(generator)
+    check_dtype(dtype)
+    if checkpointing and not grad:
+        raise ValueError("`checkpointing=True` needs `grad=True` (it only changes how gradients are computed)")
     x = self.check_batch(x_T, 'x_T').to(dtype or x_T.dtype)
     traj = Trajectory([x], [], [pairs[0][0] if pairs else stop])
+
     def step(x, t, t_prev, noise):
         return ddim_step(x, self.eps(x, t), self.abar_at(t), self.abar_at(t_prev), eta, noise, clip_x0)
+
     with torch.set_grad_enabled(grad):
         for t, t_prev in tqdm(pairs, desc='DDIM sampling', disable=not progress, leave=False):
             noise = None
             if eta > 0:
                 dev = generator.device if generator is not None else x.device
                 noise = torch.randn(x.shape, generator=generator, device=dev, dtype=x.dtype).to(x.device)
-            if checkpointing: x, x0 = checkpoint(step, x, t, t_prev, noise, use_reentrant=False)
-            else: x, x0 = step(x, t, t_prev, noise)
-            if sequence: traj.xs.append(x); traj.x0_preds.append(x0); traj.timesteps.append(t_prev)
+            if checkpointing:
+                x, x0 = checkpoint(step, x, t, t_prev, noise, use_reentrant=False)
+            else:
+                x, x0 = step(x, t, t_prev, noise)
+            if sequence:
+                traj.xs.append(x)
+                traj.x0_preds.append(x0)
+                traj.timesteps.append(t_prev)
     return traj if sequence else x
 
 # %% ../nbs/01_ddim.ipynb #c024
 @patch
-def invert(self:DDIM, x_0:torch.Tensor, # images, shape (B, *image shape)
-           steps:int=50, # S, number of network evaluations
-           skip:str='uniform', # timestep grid, the same as the sampler's
-           sequence:bool=False, # return the whole `Trajectory` instead of the latents
-           dtype:torch.dtype|None=None, # carry the latents in this dtype (e.g. torch.float64)
-           grad:bool=False, # keep the autograd graph
-           progress:bool=False, # show a progress bar
-           stop:int|None=None): # the level to stop at, a timestep of the grid (None: the top, x_T)
+def invert(
+    self: DDIM,
+    x_0: torch.Tensor,  # images, shape (B, *image shape)
+    steps: int = 50,  # S, number of network evaluations
+    skip: str = 'uniform',  # timestep grid, the same as the sampler's
+    sequence: bool = False,  # return the whole `Trajectory` instead of the latents
+    dtype: torch.dtype | None = None,  # carry the latents in this dtype (e.g. torch.float64)
+    grad: bool = False,  # keep the autograd graph
+    progress: bool = False,  # show a progress bar
+    stop: int | None = None,
+):  # the level to stop at, a timestep of the grid (None: the top, x_T)
     "Deterministic DDIM inversion: the x_T (x_t at level `stop`) that the η = 0 sampler maps back to about `x_0`."
-    pairs = climb_pairs(steps, self.T, skip, stop); check_dtype(dtype)
-    x = self.check_images(x_0, 'x_0', strict=False).to(dtype or x_0.dtype)   # any data; only 0..255 pixels are refused
+    pairs = climb_pairs(steps, self.T, skip, stop)
+    check_dtype(dtype)
+    x = self.check_images(x_0, 'x_0', strict=False).to(dtype or x_0.dtype)  # any data; only 0..255 pixels are refused
     traj = Trajectory([x], [], [-1])
     with torch.set_grad_enabled(grad):
         for t, t_prev in tqdm(pairs, desc='DDIM inversion', disable=not progress, leave=False):
             # the sampler's step t → t_prev run backwards, with ε at the less noisy point (labelled t, as the sampler will call it)
             x, x0 = ddim_step(x, self.eps(x, t), self.abar_at(t_prev), self.abar_at(t))
-            if sequence: traj.xs.append(x); traj.x0_preds.append(x0); traj.timesteps.append(t)
+            if sequence:
+                traj.xs.append(x)
+                traj.x0_preds.append(x0)
+                traj.timesteps.append(t)
     return traj if sequence else x
 
 # %% ../nbs/01_ddim.ipynb #c026
 class GaussianOracle(nn.Module):
     "The exact ε-predictor E[ε | x_t] for data x₀ ~ N(`mu`, `s`²) under the schedule `abar`, with the exact ODE map."
-    def __init__(self, mu:torch.Tensor, # data mean, shape of one image
-                 s, # data std: a scalar or a tensor broadcastable to `mu`
-                 abar:torch.Tensor|None=None): # ᾱ of the schedule; default: the linear schedule, T = 1000
+
+    def __init__(
+        self,
+        mu: torch.Tensor,  # data mean, shape of one image
+        s,  # data std: a scalar or a tensor broadcastable to `mu`
+        abar: torch.Tensor | None = None,
+    ):  # ᾱ of the schedule; default: the linear schedule, T = 1000
         super().__init__()
         self.register_buffer('mu', torch.as_tensor(mu, dtype=torch.float64))
         self.register_buffer('s', torch.as_tensor(s, dtype=torch.float64))
-        self.register_buffer('abar', torch.cumprod(1 - linear_betas(), 0) if abar is None else torch.as_tensor(abar, dtype=torch.float64))
+        self.register_buffer(
+            'abar', torch.cumprod(1 - linear_betas(), 0) if abar is None else torch.as_tensor(abar, dtype=torch.float64)
+        )
         self.in_shape = tuple(self.mu.shape)
 
     def _coefs(self, t, x):
         "(√ᾱ_t, v_t) shaped like `x`, with ᾱ_{−1} = 1."
         t = torch.as_tensor(t, device=self.abar.device).expand(x.shape[0])
         a = torch.cat([self.abar.new_ones(1), self.abar])[t + 1].reshape(-1, *([1] * (x.ndim - 1)))
-        return a.sqrt(), (a * self.s ** 2 + 1 - a).sqrt()
+        return a.sqrt(), (a * self.s**2 + 1 - a).sqrt()
 
     def forward(self, x, t):
         ra, v = self._coefs(t, x)
-        return ((1 - ra ** 2).sqrt() * (x - ra * self.mu) / v ** 2).to(x.dtype)
+        return ((1 - ra**2).sqrt() * (x - ra * self.mu) / v**2).to(x.dtype)
 
-    def ode_map(self, x, t_from:int, t_to:int):
+    def ode_map(self, x, t_from: int, t_to: int):
         "Exact probability-flow map of `x` from level `t_from` to level `t_to` (−1 is the data)."
         ra, v = self._coefs(t_from, x)
         rb, w = self._coefs(t_to, x)
@@ -387,55 +509,71 @@ def default_batch_size(device) -> int:
     return 64 if torch.device(device).type == 'cpu' else 256
 
 # %% ../nbs/01_ddim.ipynb #d040b2
-def decode(ddim:DDIM, z:torch.Tensor, # latents (N, *ddim.shape), on any device
-           steps:int=50, # sampler steps S
-           skip:str='uniform', # timestep grid, one of `GRIDS`
-           batch_size:int|None=None, # latents decoded at once (None: `default_batch_size` of the model's device)
-           precision:str='fp32', # 'fp32', or 'bf16' (autocast where the device supports it; 'auto': bf16 where supported)
-           clip_x0:bool=False, # clamp each x̂₀: off, as in `DDIM.sample`
-           progress:bool=False,
-           start:int|None=None, # the level of `z`, a timestep of the grid (None: the top, x_T)
-           stop:int|None=None) -> torch.Tensor: # the level to stop at (None: the images)
-    ("The decoder G: images G(z) of the η = 0 S-step sampler (or x_t at level `stop` from x_t at level `start`), "
-     "in batches on the model's device, returned where `z` is, in its dtype.")
-    ddim.check_batch(z, 'z'); step_pairs(steps, ddim.T, skip, start, stop)
+def decode(
+    ddim: DDIM,
+    z: torch.Tensor,  # latents (N, *ddim.shape), on any device
+    steps: int = 50,  # sampler steps S
+    skip: str = 'uniform',  # timestep grid, one of `GRIDS`
+    batch_size: int | None = None,  # latents decoded at once (None: `default_batch_size` of the model's device)
+    precision: str = 'fp32',  # 'fp32', or 'bf16' (autocast where the device supports it; 'auto': bf16 where supported)
+    clip_x0: bool = False,  # clamp each x̂₀: off, as in `DDIM.sample`
+    progress: bool = False,
+    start: int | None = None,  # the level of `z`, a timestep of the grid (None: the top, x_T)
+    stop: int | None = None,
+) -> torch.Tensor:  # the level to stop at (None: the images)
+    "The decoder G: images G(z) of the η = 0 S-step sampler (or x_t at level `stop` from x_t at level `start`), in batches on the model's device, returned where `z` is, in its dtype."
+    ddim.check_batch(z, 'z')
+    step_pairs(steps, ddim.T, skip, start, stop)
     dev, amp = ddim.device, autocast_dtype(ddim.device, precision)
     batch_size = default_batch_size(dev) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)
     out = []
     with torch.no_grad(), torch.autocast(dev.type, dtype=amp or torch.float32, enabled=amp is not None):
         for i in tqdm(range(0, len(z), batch_size), desc=f'decoding (S={steps})', disable=not progress, leave=False):
-            x = ddim.sample(z[i:i + batch_size].to(dev), steps=steps, skip=skip, clip_x0=clip_x0,
-                            start=start, stop=stop)
+            x = ddim.sample(
+                z[i : i + batch_size].to(dev), steps=steps, skip=skip, clip_x0=clip_x0, start=start, stop=stop
+            )
             out.append(x.to(z.device))
     return torch.cat(out)
 
 # %% ../nbs/01_ddim.ipynb #c042
 class OraclePlusUNet(nn.Module):
     "A test network: the Gaussian oracle's exact ε plus a (small) U-Net's output, so results are near-exact yet exercise the U-Net."
-    def __init__(self, net:nn.Module, oracle:GaussianOracle):
-        super().__init__(); self.net, self.oracle, self.in_shape = net, oracle, net.in_shape
-    def forward(self, x, t): return self.oracle(x, t) + self.net(x, t)
+
+    def __init__(self, net: nn.Module, oracle: GaussianOracle):
+        super().__init__()
+        self.net, self.oracle, self.in_shape = net, oracle, net.in_shape
+
+    def forward(self, x, t):
+        return self.oracle(x, t) + self.net(x, t)
 
 # %% ../nbs/01_ddim.ipynb #p02
 class Preconditioned(nn.Module):
     "An ε-network `eps = model(x_t, t)` made from a network `net` trained as an EDM-preconditioned denoiser (σ_data = 1: v-prediction)."
-    def __init__(self, net:nn.Module, # the trained network F(x, t)
-                 abar:torch.Tensor, # ᾱ_t of the schedule, t = 0..T-1
-                 sigma_data:float=0.5): # standard deviation of the training data in [-1, 1]
+
+    def __init__(
+        self,
+        net: nn.Module,  # the trained network F(x, t)
+        abar: torch.Tensor,  # ᾱ_t of the schedule, t = 0..T-1
+        sigma_data: float = 0.5,
+    ):  # standard deviation of the training data in [-1, 1]
         super().__init__()
         self.net, self.sigma_data = net, check_float(sigma_data, 'sigma_data', lo=0, lo_open=True)
-        self.abar64 = torch.as_tensor(abar, dtype=torch.float64).cpu()   # a plain attribute: float64 tables cannot live on every device
+        self.abar64 = torch.as_tensor(
+            abar, dtype=torch.float64
+        ).cpu()  # a plain attribute: float64 tables cannot live on every device
         self._tables = {}
 
     @property
-    def in_shape(self): return getattr(self.net, 'in_shape', None)
+    def in_shape(self):
+        return getattr(self.net, 'in_shape', None)
 
-    def coefs(self, t:torch.Tensor, x:torch.Tensor):
+    def coefs(self, t: torch.Tensor, x: torch.Tensor):
         "(c_in, c_skip, c_out, σ, √ᾱ) at integer timesteps `t` (B,), shaped to broadcast against `x`, in `x`'s dtype."
         key = (x.device, x.dtype)
-        if key not in self._tables: self._tables[key] = self.abar64.to(device=x.device, dtype=x.dtype)
+        if key not in self._tables:
+            self._tables[key] = self.abar64.to(device=x.device, dtype=x.dtype)
         a = self._tables[key][t.long()].reshape(-1, *([1] * (x.ndim - 1)))
-        s2, d2 = (1 - a) / a, self.sigma_data ** 2
+        s2, d2 = (1 - a) / a, self.sigma_data**2
         return (s2 + d2).rsqrt(), d2 / (s2 + d2), (s2 * d2 / (s2 + d2)).sqrt(), s2.sqrt(), a.sqrt()
 
     def inner(self, x_t, t, *y):
@@ -446,8 +584,8 @@ class Preconditioned(nn.Module):
     def forward(self, x_t, t, *y):
         t = torch.as_tensor(_check_timesteps(t, len(self.abar64)), device=x_t.device).expand(x_t.shape[0])
         _, _, _, s, ra = self.coefs(t, x_t)
-        d2 = self.sigma_data ** 2
-        return s / (ra * (s ** 2 + d2)) * x_t - self.sigma_data * (s ** 2 + d2).rsqrt() * self.inner(x_t, t, *y)
+        d2 = self.sigma_data**2
+        return s / (ra * (s**2 + d2)) * x_t - self.sigma_data * (s**2 + d2).rsqrt() * self.inner(x_t, t, *y)
 
     def target(self, x_0, x_t, t):
         "The training target of F: (x₀ − c_skip x̃)/c_out, so that ‖F − target‖² = λ(σ)‖D − x₀‖² with EDM's weighting."
@@ -455,73 +593,102 @@ class Preconditioned(nn.Module):
         return (x_0 - c_skip * x_t / ra) / c_out
 
 # %% ../nbs/01_ddim.ipynb #p05
-def eps_network(net:nn.Module, # a trained network
-                parameterisation:dict|None=None, # what it predicts: {'objective': 'eps'} (default) or {'objective': 'edm', 'sigma_data': σ_d}
-                abar:torch.Tensor|None=None): # ᾱ of its schedule (needed for 'edm')
+def eps_network(
+    net: nn.Module,  # a trained network
+    parameterisation: dict
+    | None = None,  # what it predicts: {'objective': 'eps'} (default) or {'objective': 'edm', 'sigma_data': σ_d}
+    abar: torch.Tensor | None = None,
+):  # ᾱ of its schedule (needed for 'edm')
     "The ε-network `eps = model(x_t, t)` of a trained network, whatever it was trained to predict."
     p = dict(parameterisation or {'objective': 'eps'})
     kind = p.pop('objective', 'eps')
-    if kind == 'eps' and not p: return net
+    if kind == 'eps' and not p:
+        return net
     if kind == 'edm' and set(p) <= {'sigma_data'}:
-        if abar is None: raise ValueError("an 'edm' network needs the schedule's `abar`")
+        if abar is None:
+            raise ValueError("an 'edm' network needs the schedule's `abar`")
         return Preconditioned(net, abar, p.get('sigma_data', 0.5))
-    raise ValueError(f"unknown parameterisation {parameterisation!r}: expected {{'objective': 'eps'}} or {{'objective': 'edm', 'sigma_data': ...}}")
+    raise ValueError(
+        f"unknown parameterisation {parameterisation!r}: expected {{'objective': 'eps'}} or {{'objective': 'edm', 'sigma_data': ...}}"
+    )
 
 # %% ../nbs/01_ddim.ipynb #g02
-def conditional_unet(net:nn.Module):
+def conditional_unet(net: nn.Module):
     "The class-conditional U-Net inside an ε-network (a U-Net, or a `Preconditioned` one); a clear error for an unconditional one."
     m = net
-    while m is not None and not hasattr(m, 'embed_class'): m = getattr(m, 'net', None) or getattr(m, 'module', None)
+    while m is not None and not hasattr(m, 'embed_class'):
+        m = getattr(m, 'net', None) or getattr(m, 'module', None)
     if m is None or not getattr(m, 'num_classes', 0):
-        raise ValueError("guidance needs a class-conditional network (a U-Net with `num_classes` > 0, trained with label dropout); this one is unconditional")
+        raise ValueError(
+            "guidance needs a class-conditional network (a U-Net with `num_classes` > 0, trained with label dropout); this one is unconditional"
+        )
     return m
 
 # %% ../nbs/01_ddim.ipynb #g02b
-def condition_rows(c) -> int|None:
+def condition_rows(c) -> int | None:
     "How many samples a class condition is for: N for labels (N,) or embeddings (N, E), None for one shared by the batch (a label, an embedding (E,), None); a dict {timestep: condition}: that of its values."
-    if isinstance(c, dict): c = next(iter(c.values()), None)
-    if isinstance(c, torch.Tensor) and (c.ndim == 2 or (c.ndim == 1 and not c.is_floating_point())): return len(c)
+    if isinstance(c, dict):
+        c = next(iter(c.values()), None)
+    if isinstance(c, torch.Tensor) and (c.ndim == 2 or (c.ndim == 1 and not c.is_floating_point())):
+        return len(c)
     return None
 
 # %% ../nbs/01_ddim.ipynb #g02c
 class Guided(nn.Module):
     "Classifier-free guidance: the ε-network ε̃(x, t) = ε(x, t, ∅) + w (ε(x, t, y) − ε(x, t, ∅)) of a class-conditional network."
-    def __init__(self, net:nn.Module, # a class-conditional ε-network net(x, t, y): a U-Net with `num_classes`, or a `Preconditioned` one
-                 y, # the class: one label for the whole batch, or labels (B,)
-                 w:float=1., # guidance weight: 0 unconditional, 1 conditional, > 1 guided
-                 null=None): # the null condition: None (the null class ∅), a label, an embedding (E,)/(B, E), or {timestep: embedding}
+
+    def __init__(
+        self,
+        net: nn.Module,  # a class-conditional ε-network net(x, t, y): a U-Net with `num_classes`, or a `Preconditioned` one
+        y,  # the class: one label for the whole batch, or labels (B,)
+        w: float = 1.0,  # guidance weight: 0 unconditional, 1 conditional, > 1 guided
+        null=None,
+    ):  # the null condition: None (the null class ∅), a label, an embedding (E,)/(B, E), or {timestep: embedding}
         super().__init__()
         self.unet, self.net, self.w = conditional_unet(net), net, check_float(w, 'w', lo=0)
         K = self.unet.num_classes
         self.y, self.null = check_labels(y, 'y', K), null
-        if isinstance(null, dict) and not null: raise ValueError("`null` is an empty dict: give one embedding per timestep of the sampler's grid")
-        for v in (null.values() if isinstance(null, dict) else [null] if null is not None else []):   # checked now, not at the first step
+        if isinstance(null, dict) and not null:
+            raise ValueError("`null` is an empty dict: give one embedding per timestep of the sampler's grid")
+        for v in (
+            null.values() if isinstance(null, dict) else [null] if null is not None else []
+        ):  # checked now, not at the first step
             v = torch.as_tensor(v)
             self.unet.embed_class(v, condition_rows(v) or 1)
 
     @property
-    def in_shape(self): return getattr(self.net, 'in_shape', None)
+    def in_shape(self):
+        return getattr(self.net, 'in_shape', None)
 
-    def null_at(self, t:int):
+    def null_at(self, t: int):
         "The null condition used at timestep `t`."
-        if not isinstance(self.null, dict): return self.null
-        if t not in self.null: raise ValueError(f"`null` has no embedding for timestep {t}; it covers {sorted(self.null)[:3]}…{max(self.null)}: sample on the grid it was made for")
+        if not isinstance(self.null, dict):
+            return self.null
+        if t not in self.null:
+            raise ValueError(
+                f"`null` has no embedding for timestep {t}; it covers {sorted(self.null)[:3]}…{max(self.null)}: sample on the grid it was made for"
+            )
         return self.null[t]
 
     def forward(self, x, t):
         t = torch.as_tensor(t, device=x.device).expand(x.shape[0])
         B, y = x.shape[0], self.y.to(x.device)
-        if self.w == 1: return self.net(x, t, y)
+        if self.w == 1:
+            return self.net(x, t, y)
         null = self.null_at(int(t[0])) if isinstance(self.null, dict) else self.null
-        if self.w == 0: return self.net(x, t, null)
-        c = torch.cat([self.unet.embed_class(y, B), self.unet.embed_class(null, B)])   # one call on the doubled batch
+        if self.w == 0:
+            return self.net(x, t, null)
+        c = torch.cat([self.unet.embed_class(y, B), self.unet.embed_class(null, B)])  # one call on the doubled batch
         e_y, e_0 = self.net(torch.cat([x, x]), torch.cat([t, t]), c).chunk(2)
         return e_0 + self.w * (e_y - e_0)
 
 # %% ../nbs/01_ddim.ipynb #g02d
 @patch
-def guided(self:DDIM, y, # the class: one label, or labels (B,)
-           w:float=1., # guidance weight
-           null=None): # the null condition (see `Guided`)
+def guided(
+    self: DDIM,
+    y,  # the class: one label, or labels (B,)
+    w: float = 1.0,  # guidance weight
+    null=None,
+):  # the null condition (see `Guided`)
     "The same diffusion around the guided ε-network ε̃ of this class-conditional model: sample, invert and decode with classes."
     return DDIM(Guided(self.model.net if isinstance(self.model, Guided) else self.model, y, w, null), betas=self.betas)

@@ -24,14 +24,18 @@ from .store import atomic_write
 __all__ = ['DEMO_METHODS', 'SWEEP_STEPS', 'demo_images', 'html_report', 'demo_table', 'demo', 'demo_cli']
 
 # %% ../nbs/07_demo.ipynb #d011
-def demo_images(ddim, model:str, # a shipped model: its card names the data it was trained on
-                n:int=8, # how many images in all
-                images:list=(), # image files of one's own, placed first
-                progress:bool=True) -> torch.Tensor:
+def demo_images(
+    ddim,
+    model: str,  # a shipped model: its card names the data it was trained on
+    n: int = 8,  # how many images in all
+    images: list = (),  # image files of one's own, placed first
+    progress: bool = True,
+) -> torch.Tensor:
     "`n` images in [−1, 1] for the demo: the files in `images` (converted and resized to the model's shape), then held-out test images."
     mine = load_images([str(p) for p in images], ddim.shape) if images else torch.zeros(0, *ddim.shape)
     k = n - len(mine)
-    if k <= 0: return mine
+    if k <= 0:
+        return mine
     data = card(model)['train']['data']
     held = to_model_range(load_data(data, 'test', ddim.shape[-1], n=k, progress=progress).images)
     return torch.cat([mine, held[:k]])
@@ -39,151 +43,247 @@ def demo_images(ddim, model:str, # a shipped model: its card names the data it w
 # %% ../nbs/07_demo.ipynb #d021
 _MIME = {'.png': 'image/png', '.gif': 'image/gif'}
 
-def html_report(title:str, sections:list, # dicts with 'title', and optionally 'text', 'table' (preformatted) and 'images' [(caption, file[, scale])]
-                path, # the HTML file to write (atomically)
-                footer:str='') -> Path:
+
+def html_report(
+    title: str,
+    sections: list,  # dicts with 'title', and optionally 'text', 'table' (preformatted) and 'images' [(caption, file[, scale])]
+    path,  # the HTML file to write (atomically)
+    footer: str = '',
+) -> Path:
     "Write a self-contained HTML report: every image embedded."
     esc = html.escape
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(title)}</title><style>"
-             "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
-             "img{image-rendering:pixelated;margin:.3rem 0;border:1px solid #ddd}figure{margin:.8rem 0}"
-             "figcaption{font-size:.85rem;color:#555}pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;font-size:.8rem}"
-             f"</style></head><body><h1>{esc(title)}</h1>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(title)}</title><style>"
+        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
+        "img{image-rendering:pixelated;margin:.3rem 0;border:1px solid #ddd}figure{margin:.8rem 0}"
+        "figcaption{font-size:.85rem;color:#555}pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;font-size:.8rem}"
+        f"</style></head><body><h1>{esc(title)}</h1>"
+    ]
     for s in sections:
         parts.append(f"<h2>{esc(s['title'])}</h2>")
-        if s.get('text'): parts.append(f"<p>{esc(s['text'])}</p>")
-        if s.get('table'): parts.append(f"<pre>{esc(s['table'])}</pre>")
+        if s.get('text'):
+            parts.append(f"<p>{esc(s['text'])}</p>")
+        if s.get('table'):
+            parts.append(f"<pre>{esc(s['table'])}</pre>")
         for caption, f, *scale in s.get('images', []):
             f = Path(f)
-            if f.suffix.lower() not in _MIME: raise ValueError(f"cannot embed {f.name}: only {sorted(_MIME)} images")
+            if f.suffix.lower() not in _MIME:
+                raise ValueError(f"cannot embed {f.name}: only {sorted(_MIME)} images")
             w = _image_width(f, scale=scale[0] if scale else None)
             data = base64.b64encode(f.read_bytes()).decode()
-            parts.append(f"<figure><img src='data:{_MIME[f.suffix.lower()]};base64,{data}' width='{w}' alt='{esc(caption)}'>"
-                         f"<figcaption>{esc(caption)}</figcaption></figure>")
+            parts.append(
+                f"<figure><img src='data:{_MIME[f.suffix.lower()]};base64,{data}' width='{w}' alt='{esc(caption)}'>"
+                f"<figcaption>{esc(caption)}</figcaption></figure>"
+            )
     parts.append(f"<hr><p style='font-size:.8rem;color:#666'>{esc(footer)}</p></body></html>")
     return atomic_write(path, lambda tmp: Path(tmp).write_text(''.join(parts), encoding='utf-8'))
 
-def _image_width(f, target:int=720, scale:int|None=None) -> int:
+
+def _image_width(f, target: int = 720, scale: int | None = None) -> int:
     "Display width: the image enlarged `scale` times, or by a whole factor to at most `target` pixels wide."
     from PIL import Image
-    with Image.open(f) as im: w = im.width
+
+    with Image.open(f) as im:
+        w = im.width
     return w * (scale or max(1, target // w))
 
 # %% ../nbs/07_demo.ipynb #d032
-def _inversion_lines(s:dict) -> list:
-    return ([f"{'inversion (S = ' + str(s['steps']) + ')':24s} {'PSNR dB':>8s} {'± std':>6s} {'min':>6s} {'NFE':>5s}"] +
-            [f"{m:24s} {r['psnr']:8.1f} {r['psnr_std']:6.1f} {r['psnr_min']:6.1f} {r['nfe']:5d}" for m, r in s['inversion'].items()])
+def _inversion_lines(s: dict) -> list:
+    return [
+        f"{'inversion (S = ' + str(s['steps']) + ')':24s} {'PSNR dB':>8s} {'± std':>6s} {'min':>6s} {'NFE':>5s}"
+    ] + [
+        f"{m:24s} {r['psnr']:8.1f} {r['psnr_std']:6.1f} {r['psnr_min']:6.1f} {r['nfe']:5d}"
+        for m, r in s['inversion'].items()
+    ]
 
-def _edit_lines(s:dict) -> list:
-    if 'edits' not in s: return [f"edits: no attribute boundaries ship for {s['model']}"]
-    return ([f"{'edit':16s} {'step':>7s} {'success':>8s} {'kept':>6s}"] +
-            [f"{a:16s} {r['step']:7.2f} {r['success']:8.0%} {r['kept']:6.0%}" for a, r in s['edits'].items()])
 
-def _typical_lines(s:dict) -> list:
+def _edit_lines(s: dict) -> list:
+    if 'edits' not in s:
+        return [f"edits: no attribute boundaries ship for {s['model']}"]
+    return [f"{'edit':16s} {'step':>7s} {'success':>8s} {'kept':>6s}"] + [
+        f"{a:16s} {r['step']:7.2f} {r['success']:8.0%} {r['kept']:6.0%}" for a, r in s['edits'].items()
+    ]
+
+
+def _typical_lines(s: dict) -> list:
     far = [(i, w) for i, w in enumerate(s.get('typicality', [])) if w]
-    if 'typicality' not in s: return [f"typicality: no calibration ships for {s['model']}"]
-    return [f"typicality: {len(far)} of {s['n']} pictures far from the training data"] + [f"  picture {i + 1}: {w}" for i, w in far]
+    if 'typicality' not in s:
+        return [f"typicality: no calibration ships for {s['model']}"]
+    return [f"typicality: {len(far)} of {s['n']} pictures far from the training data"] + [
+        f"  picture {i + 1}: {w}" for i, w in far
+    ]
 
-def demo_table(s:dict) -> str:
+
+def demo_table(s: dict) -> str:
     "The demo's results (the summary `demo` returns) as a short text table."
     i = s['interpolation']
-    return '\n'.join(_inversion_lines(s) + [f"interpolation: largest step / mean step {i['max_over_mean']:.2f}, "
-                                             f"speckle (worst frame / ends) {i['speckle_max']:.2f}"] + _edit_lines(s) + _typical_lines(s))
+    return '\n'.join(
+        _inversion_lines(s)
+        + [
+            f"interpolation: largest step / mean step {i['max_over_mean']:.2f}, "
+            f"speckle (worst frame / ends) {i['speckle_max']:.2f}"
+        ]
+        + _edit_lines(s)
+        + _typical_lines(s)
+    )
 
-def _demo_report(s:dict, path, n_own:int) -> Path:
+
+def _demo_report(s: dict, path, n_own: int) -> Path:
     f, S, n = s['files'], s['steps'], s['n']
     own = f" The first {'image is' if n_own == 1 else f'{n_own} images are'} yours." if n_own else ''
-    sections = [dict(title='Samples', text=f"G(z) for random latents z: the {S}-step DDIM sampler (η = 0).", images=[('samples', f['samples'])]),
-                dict(title='Inversion', text=f"Top row: {n} images.{own} Below them, their round trips image → latent → image, one row per method "
-                     f"({', '.join(s['inversion'])}); PSNR over the {n} images, NFE = network calls per image.",
-                     table='\n'.join(_inversion_lines(s)), images=[("originals, then each method's reconstructions", f['inversion'])]),
-                dict(title='Interpolation', text="The spherical path between the fixed-point latents of the first two images, decoded by G.",
-                     images=[('9 frames', f['interpolation']), ('the same path, animated (natural size)', f['animation'], 1)]),
-                dict(title='Like the training data?', text="Each picture's inverted latent against the range calibrated on held-out "
-                     "images of the model (06_cli): a picture far outside it is one the model's edits barely move.",
-                     table='\n'.join(_typical_lines(s)))]
+    sections = [
+        dict(
+            title='Samples',
+            text=f"G(z) for random latents z: the {S}-step DDIM sampler (η = 0).",
+            images=[('samples', f['samples'])],
+        ),
+        dict(
+            title='Inversion',
+            text=f"Top row: {n} images.{own} Below them, their round trips image → latent → image, one row per method "
+            f"({', '.join(s['inversion'])}); PSNR over the {n} images, NFE = network calls per image.",
+            table='\n'.join(_inversion_lines(s)),
+            images=[("originals, then each method's reconstructions", f['inversion'])],
+        ),
+        dict(
+            title='Interpolation',
+            text="The spherical path between the fixed-point latents of the first two images, decoded by G.",
+            images=[('9 frames', f['interpolation']), ('the same path, animated (natural size)', f['animation'], 1)],
+        ),
+        dict(
+            title='Like the training data?',
+            text="Each picture's inverted latent against the range calibrated on held-out "
+            "images of the model (06_cli): a picture far outside it is one the model's edits barely move.",
+            table='\n'.join(_typical_lines(s)),
+        ),
+    ]
     if 'edits' in s:
         cols = ', '.join(f'{a:g}' for a in SWEEP_STEPS)
-        sections.append(dict(title='Edits', text=f"Rows: {', '.join(s['edits'])}; columns: {cols} times each "
-                             "attribute's step (in its row label) along its shipped boundary, at its level, for the "
-                             f"first image. Table: all {n} images pushed by that step towards the "
-                             "attribute's other side; success: the attribute classifier reads it flipped; kept: it reads every other attribute unchanged.",
-                             table='\n'.join(_edit_lines(s)), images=[('α sweeps', f['edits'], 1)]))
-    else: sections.append(dict(title='Edits', text=_edit_lines(s)[0]))
+        sections.append(
+            dict(
+                title='Edits',
+                text=f"Rows: {', '.join(s['edits'])}; columns: {cols} times each "
+                "attribute's step (in its row label) along its shipped boundary, at its level, for the "
+                f"first image. Table: all {n} images pushed by that step towards the "
+                "attribute's other side; success: the attribute classifier reads it flipped; kept: it reads every other attribute unchanged.",
+                table='\n'.join(_edit_lines(s)),
+                images=[('α sweeps', f['edits'], 1)],
+            )
+        )
+    else:
+        sections.append(dict(title='Edits', text=_edit_lines(s)[0]))
     t = ', '.join(f'{k} {v:.0f} s' for k, v in s['timings'].items())
     return html_report(f"ddim_nb demo: {s['model']}", sections, path, footer=f"{s['device']}, {hardware()}; {t}")
 
 # %% ../nbs/07_demo.ipynb #d031m
-DEMO_METHODS = [('ddim', 'ddim', {}), ('fixed_point K=2', 'fixed_point', dict(K=2)), ('edict', 'edict', {}), ('bdia', 'bdia', {})]   # the fast inversions: (label, method, options)
+DEMO_METHODS = [
+    ('ddim', 'ddim', {}),
+    ('fixed_point K=2', 'fixed_point', dict(K=2)),
+    ('edict', 'edict', {}),
+    ('bdia', 'bdia', {}),
+]  # the fast inversions: (label, method, options)
 
 # %% ../nbs/07_demo.ipynb #d031s
-SWEEP_STEPS = (-1., -0.5, 0., 0.5, 1.)   # the columns of the edit grid, in each attribute's step
+SWEEP_STEPS = (-1.0, -0.5, 0.0, 0.5, 1.0)  # the columns of the edit grid, in each attribute's step
 
 # %% ../nbs/07_demo.ipynb #d031
-def demo(model:str='avatars32', # a shipped model
-         image:list|str|None=None, # your own image file(s): inverted, interpolated and edited first
-         out:str='ddim_nb_demo', # output folder (created; files of the same names are replaced)
-         device:str|None=None, # 'cpu', 'cuda', 'mps'; default: the best available
-         steps:int=20, # sampler steps S for everything
-         n:int=16, # images to invert (yours first, then held-out ones)
-         n_samples:int=36, # images in the sample grid
-         edit_alpha:float|None=None, # one step for every attribute (default: each one's chosen step)
-         seed:int=0, # seed of the sampled latents
-         progress:bool=True) -> dict:
+def demo(
+    model: str = 'avatars32',  # a shipped model
+    image: list | str | None = None,  # your own image file(s): inverted, interpolated and edited first
+    out: str = 'ddim_nb_demo',  # output folder (created; files of the same names are replaced)
+    device: str | None = None,  # 'cpu', 'cuda', 'mps'; default: the best available
+    steps: int = 20,  # sampler steps S for everything
+    n: int = 16,  # images to invert (yours first, then held-out ones)
+    n_samples: int = 36,  # images in the sample grid
+    edit_alpha: float | None = None,  # one step for every attribute (default: each one's chosen step)
+    seed: int = 0,  # seed of the sampled latents
+    progress: bool = True,
+) -> dict:
     "Sample, invert, interpolate and edit with a shipped model; write PNGs, a GIF and `report.html` to `out`; return a summary (`demo_table` prints it)."
     images = [image] if isinstance(image, (str, Path)) else list(image or [])
-    if model not in available(): raise ValueError(f"unknown model {model!r}; shipped: {available()}")
+    if model not in available():
+        raise ValueError(f"unknown model {model!r}; shipped: {available()}")
     for p in images:
-        if Path(p).is_dir(): raise ValueError(f"{p} is a folder; an image file is expected")
-        if not Path(p).is_file(): raise FileNotFoundError(f"image file {p} does not exist")
-    check_int(steps, 'steps', lo=2); check_int(n, 'n', lo=2); check_int(n_samples, 'n_samples', lo=1); check_int(seed, 'seed', lo=0)
-    if len(images) > n: raise ValueError(f"{len(images)} images given but `n` = {n}: raise `n`")
-    if edit_alpha is not None: check_float(edit_alpha, 'edit_alpha', lo=0, lo_open=True)
+        if Path(p).is_dir():
+            raise ValueError(f"{p} is a folder; an image file is expected")
+        if not Path(p).is_file():
+            raise FileNotFoundError(f"image file {p} does not exist")
+    check_int(steps, 'steps', lo=2)
+    check_int(n, 'n', lo=2)
+    check_int(n_samples, 'n_samples', lo=1)
+    check_int(seed, 'seed', lo=0)
+    if len(images) > n:
+        raise ValueError(f"{len(images)} images given but `n` = {n}: raise `n`")
+    if edit_alpha is not None:
+        check_float(edit_alpha, 'edit_alpha', lo=0, lo_open=True)
     device = resolve_device(device)
-    try: bds, clf = edit_boundaries(model), attribute_classifier(model, device=device)
-    except DamagedFile: raise                                           # damaged shipped files: an error, not 'none ship'
-    except ValueError: bds = clf = None                                 # none ship for this model: the demo skips edits
-    if bds: check_edit_steps(bds, steps)                                # every boundary's level on the S-step grid
+    try:
+        bds, clf = edit_boundaries(model), attribute_classifier(model, device=device)
+    except DamagedFile:
+        raise  # damaged shipped files: an error, not 'none ship'
+    except ValueError:
+        bds = clf = None  # none ship for this model: the demo skips edits
+    if bds:
+        check_edit_steps(bds, steps)  # every boundary's level on the S-step grid
     check_writable(out, 'out', folder=True)
     say = print if progress else (lambda *a, **k: None)
-    out, t_start, t = Path(out), time.time(), {}                       # (`check_writable` made the folder)
+    out, t_start, t = Path(out), time.time(), {}  # (`check_writable` made the folder)
     ddim = load(model, device)
     say(f"ddim_nb_demo: {model} on {ddim.device} ({hardware()}), S = {steps}; writing to {out.resolve()}")
     x = demo_images(ddim, model, n, images, progress).to(ddim.device)
-    files, summary = {}, dict(model=model, steps=steps, n=n, edit_alpha=edit_alpha, device=str(ddim.device), out=str(out.resolve()))
+    files, summary = (
+        {},
+        dict(model=model, steps=steps, n=n, edit_alpha=edit_alpha, device=str(ddim.device), out=str(out.resolve())),
+    )
 
-    t0 = time.time()                                                    # 1. samples
+    t0 = time.time()  # 1. samples
     xs = decode(ddim, randn_latents(n_samples, ddim.shape, seed=seed, device=ddim.device), steps, progress=progress)
     files['samples'] = save_grid(xs, out / 'samples.png')
     t['samples'] = time.time() - t0
 
-    t0 = time.time()                                                    # 2. inversion
+    t0 = time.time()  # 2. inversion
     rows = compare(ddim, x, DEMO_METHODS, steps=(steps,), progress=progress, reconstructions=True)
-    files['inversion'] = save_grid(torch.cat([x.cpu()] + [r['reconstruction'] for r in rows]), out / 'inversion.png', nrow=n)
-    summary['inversion'] = {r['method']: dict(psnr=r['psnr'], psnr_std=r['psnr_std'], psnr_min=r['psnr_min'], nfe=r['nfe_invert'] + r['nfe_decode']) for r in rows}
+    files['inversion'] = save_grid(
+        torch.cat([x.cpu()] + [r['reconstruction'] for r in rows]), out / 'inversion.png', nrow=n
+    )
+    summary['inversion'] = {
+        r['method']: dict(
+            psnr=r['psnr'], psnr_std=r['psnr_std'], psnr_min=r['psnr_min'], nfe=r['nfe_invert'] + r['nfe_decode']
+        )
+        for r in rows
+    }
     t['inversion'] = time.time() - t0
 
-    t0 = time.time()                                                    # 3. interpolation between the first two images
+    t0 = time.time()  # 3. interpolation between the first two images
     inv = {**EDIT_INVERSION, 'steps': steps}
-    z = invert(ddim, x, **inv)                                          # the path's ends and the edits' starts
+    z = invert(ddim, x, **inv)  # the path's ends and the edits' starts
     path = interpolate_latents(ddim, z[:1], z[1:2], n_frames=9, steps=steps)
-    files['interpolation'] = atomic_write(out / 'interpolation.png', lambda tmp: strip_image(path.frames.cpu(), scale=2).save(tmp, format='PNG'))
+    files['interpolation'] = atomic_write(
+        out / 'interpolation.png', lambda tmp: strip_image(path.frames.cpu(), scale=2).save(tmp, format='PNG')
+    )
     files['animation'] = save_path_gif(path.frames.cpu(), out / 'interpolation.gif', scale=4)
     summary['interpolation'] = {k: v for k, v in path_report(path).items() if k in ('max_over_mean', 'speckle_max')}
     t['interpolation'] = time.time() - t0
-    warn = check_typicality(ddim, model, x, z, inv)                   # is each picture like the training data?
-    if shipped_typicality(model) is not None: summary['typicality'] = warn
+    warn = check_typicality(ddim, model, x, z, inv)  # is each picture like the training data?
+    if shipped_typicality(model) is not None:
+        summary['typicality'] = warn
 
-    t0 = time.time()                                                    # 4. edits along the shipped boundaries
+    t0 = time.time()  # 4. edits along the shipped boundaries
     if bds:
         step = {a: edit_alpha or bd.info['step'] for a, bd in bds.items()}
-        sweep = torch.cat([picture_edits(ddim, bd, x[:1], z[:1], [f * step[a] for f in SWEEP_STEPS], steps, inv)
-                           for a, bd in bds.items()]).cpu()
-        grid = labelled_grid(sweep, [f'{a} ({step[a]:.1f})' for a in bds],
-                             [f'{f:+g} step' if f else '0' for f in SWEEP_STEPS])
+        sweep = torch.cat(
+            [
+                picture_edits(ddim, bd, x[:1], z[:1], [f * step[a] for f in SWEEP_STEPS], steps, inv)
+                for a, bd in bds.items()
+            ]
+        ).cpu()
+        grid = labelled_grid(
+            sweep, [f'{a} ({step[a]:.1f})' for a in bds], [f'{f:+g} step' if f else '0' for f in SWEEP_STEPS]
+        )
         files['edits'] = atomic_write(out / 'edits.png', lambda tmp: grid.save(tmp, format='PNG'))
-        res = {a: measure_edits(ddim, clf, z, {(a, bd.kind): bd}, [step[a]], steps=steps, progress=progress)[0]
-               for a, bd in bds.items()}
+        res = {
+            a: measure_edits(ddim, clf, z, {(a, bd.kind): bd}, [step[a]], steps=steps, progress=progress)[0]
+            for a, bd in bds.items()
+        }
         summary['edits'] = {a: dict(success=r['success'], kept=r['preserved'], step=step[a]) for a, r in res.items()}
     t['edits'] = time.time() - t0
 
@@ -194,15 +294,18 @@ def demo(model:str='avatars32', # a shipped model
 
 # %% ../nbs/07_demo.ipynb #d041
 @command('ddim_nb_demo', choices=dict(model=available))
-def demo_cli(model:str='avatars32', # a shipped model
-             image:list=None, # your own image file(s), inverted and edited first (default: none)
-             out:str='ddim_nb_demo', # output folder
-             device:str=None, # 'cpu', 'cuda', 'mps' (default: the best available)
-             steps:int=20, # sampler steps S
-             n:int=16, # images to invert
-             edit_alpha:float=None, # one step for every attribute (default: each one's chosen step)
-             seed:int=0, # seed of the sampled latents
-             quiet:bool=False): # no progress bars
+def demo_cli(
+    model: str = 'avatars32',  # a shipped model
+    image: list = None,  # your own image file(s), inverted and edited first (default: none)
+    out: str = 'ddim_nb_demo',  # output folder
+    device: str = None,  # 'cpu', 'cuda', 'mps' (default: the best available)
+    steps: int = 20,  # sampler steps S
+    n: int = 16,  # images to invert
+    edit_alpha: float = None,  # one step for every attribute (default: each one's chosen step)
+    seed: int = 0,  # seed of the sampled latents
+    quiet: bool = False,
+):  # no progress bars
     "Sample, invert, interpolate and edit with a shipped model; write the pictures and report.html."
     s = demo(model, image, out, device, steps, n, edit_alpha=edit_alpha, seed=seed, progress=not quiet)
-    print(demo_table(s)); print(f"report: {s['report']}  ({s['seconds']:.0f} s)")
+    print(demo_table(s))
+    print(f"report: {s['report']}  ({s['seconds']:.0f} s)")

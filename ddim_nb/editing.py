@@ -14,15 +14,45 @@ from safetensors.torch import save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import (DamagedFile, check_choice, check_choices, check_float, check_generator, check_int,
-                            check_list, check_name, check_not_pixels, check_tensor, check_writable, reading)
+from ddim_nb.checks import (
+    DamagedFile,
+    check_choice,
+    check_choices,
+    check_float,
+    check_generator,
+    check_int,
+    check_list,
+    check_name,
+    check_not_pixels,
+    check_tensor,
+    check_writable,
+    reading,
+)
 from .data import ImageSet, to_model_range
-from .ddim import (DDIM, PRECISIONS, autocast_dtype, check_level, decode, mix_seed, randn_latents,
-                          resolve_device, timesteps)
+from ddim_nb.ddim import (
+    DDIM,
+    PRECISIONS,
+    autocast_dtype,
+    check_level,
+    decode,
+    mix_seed,
+    randn_latents,
+    resolve_device,
+    timesteps,
+)
 from .images import grid_image, to_uint8
 from .inversion import METHODS, invert, method_record
-from .store import (atomic_write, cache_root, cache_or_warn, content_hash, load_cache, load_json_cache,
-                           read_tensors, save_cache, save_json_cache)
+from ddim_nb.store import (
+    atomic_write,
+    cache_root,
+    cache_or_warn,
+    content_hash,
+    load_cache,
+    load_json_cache,
+    read_tensors,
+    save_cache,
+    save_json_cache,
+)
 from .parallel import dist_info, gather_objects, start_distributed, sync_processes
 
 # %% auto #0
@@ -36,18 +66,19 @@ __all__ = ['PAIR_BLOCK', 'KINDS', 'AVATAR_DEPENDENT', 'Pairs', 'block_latents', 
            'edit_real', 'edit_demo']
 
 # %% ../nbs/05_editing.ipynb #c006
-PAIR_BLOCK = 256   # latents are drawn in blocks of this size, block b from seed (seed, b)
+PAIR_BLOCK = 256  # latents are drawn in blocks of this size, block b from seed (seed, b)
 
 # %% ../nbs/05_editing.ipynb #c006s1
 @dataclass
 class Pairs:
     "Latents `z` (N, *shape), their images `images` = G(z) as uint8, the sampler steps, and optional classifier probabilities (N, A)."
+
     z: torch.Tensor
     images: torch.Tensor
     steps: int
-    probs: torch.Tensor|None = None
-    attrs: list|None = None
-    levels: dict = field(default_factory=dict)   # level t → the x_t (N, *shape) that G passes through (`with_levels`)
+    probs: torch.Tensor | None = None
+    attrs: list | None = None
+    levels: dict = field(default_factory=dict)  # level t → the x_t (N, *shape) that G passes through (`with_levels`)
 
     def __post_init__(self):
         check_tensor(self.z, 'z', finite=False, empty=True)
@@ -56,186 +87,282 @@ class Pairs:
         if self.probs is not None:
             check_tensor(self.probs, 'probs', ndim=2, finite=False, empty=True)
             if self.attrs is not None and (not isinstance(self.attrs, list) or len(self.attrs) != self.probs.shape[1]):
-                raise ValueError(f"{self.probs.shape[1]} probabilities per pair for the {len(self.attrs)} attributes "
-                                 f"{self.attrs}")
-        if len(self.z) != len(self.images): raise ValueError(f"{len(self.z)} latents but {len(self.images)} images")
-        if self.probs is not None and len(self.probs) != len(self.z): raise ValueError(f"{len(self.probs)} probabilities for {len(self.z)} pairs")
+                raise ValueError(
+                    f"{self.probs.shape[1]} probabilities per pair for the {len(self.attrs)} attributes {self.attrs}"
+                )
+        if len(self.z) != len(self.images):
+            raise ValueError(f"{len(self.z)} latents but {len(self.images)} images")
+        if self.probs is not None and len(self.probs) != len(self.z):
+            raise ValueError(f"{len(self.probs)} probabilities for {len(self.z)} pairs")
         if not isinstance(self.levels, dict):
             raise ValueError(f"`levels` must be a dict level → latents, got {type(self.levels).__name__}")
         for t, x in self.levels.items():
-            check_int(t, 'levels', lo=0); check_tensor(x, f'levels[{t}]', finite=False, empty=True)
+            check_int(t, 'levels', lo=0)
+            check_tensor(x, f'levels[{t}]', finite=False, empty=True)
             if x.shape != self.z.shape:
                 raise ValueError(f"the latents at level {t} have shape {tuple(x.shape)}, `z` {tuple(self.z.shape)}")
-    def __len__(self): return len(self.z)
+
+    def __len__(self):
+        return len(self.z)
+
     def __getitem__(self, idx):
         "A subset as new `Pairs`."
         probs = None if self.probs is None else self.probs[idx]
-        return Pairs(self.z[idx], self.images[idx], self.steps, probs, self.attrs,
-                     {t: x[idx] for t, x in self.levels.items()})
-    def at(self, level:int|None) -> torch.Tensor:
+        return Pairs(
+            self.z[idx], self.images[idx], self.steps, probs, self.attrs, {t: x[idx] for t, x in self.levels.items()}
+        )
+
+    def at(self, level: int | None) -> torch.Tensor:
         "The latents at `level`: `z` for None (x_T), else the x_t that `with_levels` added."
-        if level is None: return self.z
+        if level is None:
+            return self.z
         if level not in self.levels:
-            raise ValueError(f"these pairs hold no latents at level {level!r} (they hold {sorted(self.levels)}): "
-                             "add them with `with_levels`")
+            raise ValueError(
+                f"these pairs hold no latents at level {level!r} (they hold {sorted(self.levels)}): "
+                "add them with `with_levels`"
+            )
         return self.levels[level]
 
-def _check_pairs(pairs, name:str='pairs') -> Pairs:
+
+def _check_pairs(pairs, name: str = 'pairs') -> Pairs:
     if not isinstance(pairs, Pairs):
         raise ValueError(f"`{name}` must be `Pairs` (see `generate_pairs`), got {type(pairs).__name__}")
     return pairs
 
 # %% ../nbs/05_editing.ipynb #c006s2
-def block_latents(b:int, shape:tuple, seed:int=0) -> torch.Tensor:
+def block_latents(b: int, shape: tuple, seed: int = 0) -> torch.Tensor:
     "The `PAIR_BLOCK` latents of block `b`: a function of (seed, b) only."
-    check_int(b, 'b', lo=0); check_int(seed, 'seed', lo=0)
+    check_int(b, 'b', lo=0)
+    check_int(seed, 'seed', lo=0)
     return randn_latents(PAIR_BLOCK, shape, seed=mix_seed(seed, 'pairs', b) % 2**62)
 
 # %% ../nbs/05_editing.ipynb #c006lv
-def with_levels(ddim:DDIM, pairs:Pairs, levels:list, # timesteps of the pairs' S-step grid
-                precision:str='fp32', batch_size:int|None=None, progress:bool=False) -> Pairs:
+def with_levels(
+    ddim: DDIM,
+    pairs: Pairs,
+    levels: list,  # timesteps of the pairs' S-step grid
+    precision: str = 'fp32',
+    batch_size: int | None = None,
+    progress: bool = False,
+) -> Pairs:
     "`pairs` with the latents x_t at `levels` that G passes through from their z to their images (decoded down from z)."
     _check_pairs(pairs)
     grid = timesteps(pairs.steps, ddim.T).tolist()
     levels = sorted({check_level(t, grid, 'levels') for t in check_list(levels, 'levels', 'levels')}, reverse=True)
     out, x, at = dict(pairs.levels), pairs.z, None
     for t in levels:
-        x = decode(ddim, x, pairs.steps, start=at, stop=t, precision=precision, batch_size=batch_size,
-                   progress=progress)
+        x = decode(
+            ddim, x, pairs.steps, start=at, stop=t, precision=precision, batch_size=batch_size, progress=progress
+        )
         out[t], at = x, t
     return Pairs(pairs.z, pairs.images, pairs.steps, pairs.probs, pairs.attrs, out)
 
 # %% ../nbs/05_editing.ipynb #c006_1
-def _weights_id(ddim:DDIM) -> str|None:
+def _weights_id(ddim: DDIM) -> str | None:
     "A short hash of the network's weights: what tells a retrained model of the same name from the old one in a cache."
     return content_hash(ddim.model.state_dict())[:16] if isinstance(ddim.model, nn.Module) else None
 
-def _check_ddim(ddim, name:str='ddim') -> DDIM:
+
+def _check_ddim(ddim, name: str = 'ddim') -> DDIM:
     if not isinstance(ddim, DDIM):
         raise ValueError(f"`{name}` must be a DDIM sampler (e.g. `load('avatars32')`), got {type(ddim).__name__}")
     return ddim
 
-def _cache_file(path:Path, what:str) -> Path|None:
+
+def _cache_file(path: Path, what: str) -> Path | None:
     "`path` when a cache can be written there; None, with a warning, when its folder is read-only (work runs uncached)."
-    try: return check_writable(path, 'cache_dir')
+    try:
+        return check_writable(path, 'cache_dir')
     except ValueError as e:
         p = path.parent
-        while not p.exists(): p = p.parent
-        if path.is_dir() or not p.is_dir(): raise    # a folder where the file goes, or a file where a folder goes
-        warnings.warn(f"{e}: the {what} could not be cached (they are computed all the same)"); return None
-def pairs_cache_path(name:str, steps:int, seed:int=0, precision:str='fp32', cache_dir=None) -> Path:
+        while not p.exists():
+            p = p.parent
+        if path.is_dir() or not p.is_dir():
+            raise  # a folder where the file goes, or a file where a folder goes
+        warnings.warn(f"{e}: the {what} could not be cached (they are computed all the same)")
+        return None
+
+
+def pairs_cache_path(name: str, steps: int, seed: int = 0, precision: str = 'fp32', cache_dir=None) -> Path:
     "Where the pairs of model `name` at `steps` sampler steps, seed `seed` and decoding `precision` are cached."
-    check_name(name, 'name'); check_int(steps, 'steps', lo=1); check_int(seed, 'seed', lo=0)
+    check_name(name, 'name')
+    check_int(steps, 'steps', lo=1)
+    check_int(seed, 'seed', lo=0)
     check_choice(precision, 'precision', ('fp32', 'bf16'))
     return Path(cache_dir or cache_root('pairs')) / f'{name}-S{steps}-{precision}-seed{seed}.safetensors'
 
 # %% ../nbs/05_editing.ipynb #c006_1s1
-def _cached_pairs(d:dict, path, shape:tuple) -> tuple:
+def _cached_pairs(d: dict, path, shape: tuple) -> tuple:
     "(z, images) of a loaded pairs cache; empty ones (rebuilt), with a warning, if it lacks a tensor or holds odd ones."
     z, x = d.get('z'), d.get('images')
-    if (set(d) == {'z', 'images'} and z.is_floating_point() and x.dtype == torch.uint8 and tuple(z.shape[1:]) == shape
-            and tuple(x.shape[1:]) == shape and len(z) == len(x) and len(z) % PAIR_BLOCK == 0):
+    if (
+        set(d) == {'z', 'images'}
+        and z.is_floating_point()
+        and x.dtype == torch.uint8
+        and tuple(z.shape[1:]) == shape
+        and tuple(x.shape[1:]) == shape
+        and len(z) == len(x)
+        and len(z) % PAIR_BLOCK == 0
+    ):
         return z, x
     held = {k: f'{v.dtype} {tuple(v.shape)}' for k, v in d.items()}
-    warnings.warn(f"pairs cache {path} is damaged: it must hold 'z' (N, {', '.join(map(str, shape))}) floats and "
-                  f"'images' uint8 "
-                  f"in whole blocks of {PAIR_BLOCK}, it holds {held}; it will be rebuilt")
+    warnings.warn(
+        f"pairs cache {path} is damaged: it must hold 'z' (N, {', '.join(map(str, shape))}) floats and "
+        f"'images' uint8 "
+        f"in whole blocks of {PAIR_BLOCK}, it holds {held}; it will be rebuilt"
+    )
     return torch.zeros(0, *shape), torch.zeros(0, *shape, dtype=torch.uint8)
 
-def generate_pairs(ddim:DDIM, n:int, # how many pairs
-                   steps:int=20, # sampler steps S
-                   seed:int=0, # seed of the latent blocks
-                   name:str|None=None, # the model's name, e.g. 'avatars32': the cache key; None: no cache
-                   batch_size:int=256, # latents per process and round (rounded to whole blocks); `decode` picks its batch for the device
-                   cache_dir=None, # default ~/.cache/ddim_nb/pairs
-                   save_every:int=8, # rewrite the cache every this many blocks
-                   precision:str='fp32', # decode in 'fp32', or 'bf16' (autocast; ≈ 1.8× faster on a CPU with bf16) — see `decode`
-                   progress:bool=True) -> Pairs:
+
+def generate_pairs(
+    ddim: DDIM,
+    n: int,  # how many pairs
+    steps: int = 20,  # sampler steps S
+    seed: int = 0,  # seed of the latent blocks
+    name: str | None = None,  # the model's name, e.g. 'avatars32': the cache key; None: no cache
+    batch_size: int = 256,  # latents per process and round (rounded to whole blocks); `decode` picks its batch for the device
+    cache_dir=None,  # default ~/.cache/ddim_nb/pairs
+    save_every: int = 8,  # rewrite the cache every this many blocks
+    precision: str = 'fp32',  # decode in 'fp32', or 'bf16' (autocast; ≈ 1.8× faster on a CPU with bf16) — see `decode`
+    progress: bool = True,
+) -> Pairs:
     "`n` pairs (z, G(z)) of the η = 0 sampler, generated block by block (shared out among the processes of a running process group) and cached on disk when `name` is given."
-    _check_ddim(ddim); check_int(n, 'n', lo=1); check_int(steps, 'steps', 1, ddim.T); check_int(seed, 'seed', lo=0)
+    _check_ddim(ddim)
+    check_int(n, 'n', lo=1)
+    check_int(steps, 'steps', 1, ddim.T)
+    check_int(seed, 'seed', lo=0)
     check_int(batch_size, 'batch_size', lo=1)
-    check_int(save_every, 'save_every', lo=1); check_choice(precision, 'precision', PRECISIONS)
-    precision = 'fp32' if autocast_dtype(ddim.device, precision) is None else 'bf16'   # 'auto' resolved (and 'bf16' refused where unsupported) before any work: the cache is keyed by what decodes
-    if ddim.shape is None: raise ValueError("the model does not declare its image shape (`model.in_shape`)")
+    check_int(save_every, 'save_every', lo=1)
+    check_choice(precision, 'precision', PRECISIONS)
+    precision = (
+        'fp32' if autocast_dtype(ddim.device, precision) is None else 'bf16'
+    )  # 'auto' resolved (and 'bf16' refused where unsupported) before any work: the cache is keyed by what decodes
+    if ddim.shape is None:
+        raise ValueError("the model does not declare its image shape (`model.in_shape`)")
     shape, nb = tuple(ddim.shape), math.ceil(n / PAIR_BLOCK)
     path = pairs_cache_path(name, steps, seed, precision, cache_dir) if name else None
-    save_to = _cache_file(path, 'pairs') if path is not None else None   # None in a read-only folder: no cache written
+    save_to = _cache_file(path, 'pairs') if path is not None else None  # None in a read-only folder: no cache written
     z, imgs = torch.zeros(0, *shape), torch.zeros(0, *shape, dtype=torch.uint8)
-    if path is not None:    # what made the pairs, down to the weights
-        manifest = dict(what='pairs', model=name, weights=_weights_id(ddim), steps=steps, seed=seed, precision=precision, shape=list(shape), block=PAIR_BLOCK)
+    if path is not None:  # what made the pairs, down to the weights
+        manifest = dict(
+            what='pairs',
+            model=name,
+            weights=_weights_id(ddim),
+            steps=steps,
+            seed=seed,
+            precision=precision,
+            shape=list(shape),
+            block=PAIR_BLOCK,
+        )
         d = load_cache(path, manifest, 'pairs cache')
-        if d is not None: z, imgs = _cached_pairs(d, path, shape)
+        if d is not None:
+            z, imgs = _cached_pairs(d, path, shape)
+
     def save():
         nonlocal save_to
         write = lambda: save_cache(save_to, {'z': z, 'images': imgs}, manifest)
         if save_to is not None and not cache_or_warn(write, save_to, 'pairs'):
             save_to = None
+
     have, per = len(z) // PAIR_BLOCK, max(1, batch_size // PAIR_BLOCK)
-    start_distributed(ddim.device)   # joins the process group of a `torchrun` launch, as `train` does
+    start_distributed(ddim.device)  # joins the process group of a `torchrun` launch, as `train` does
     rank, world, _ = dist_info()
-    if len(set(gather_objects(have))) > 1: raise ValueError(f"the processes found caches of different lengths at {path}: `cache_dir` must be one folder they all see")
+    if len(set(gather_objects(have))) > 1:
+        raise ValueError(
+            f"the processes found caches of different lengths at {path}: `cache_dir` must be one folder they all see"
+        )
     if have < nb:
         todo = list(range(have, nb))
         bar = tqdm(total=len(todo) * PAIR_BLOCK, desc=f'pairs (S={steps})', disable=not progress or rank > 0)
-        for i in range(0, len(todo), per * world):        # a round: `per` blocks for each process, process r taking blocks r, r + N, …
-            zs = [block_latents(b, shape, seed) for b in todo[i:i + per * world]]
+        for i in range(
+            0, len(todo), per * world
+        ):  # a round: `per` blocks for each process, process r taking blocks r, r + N, …
+            zs = [block_latents(b, shape, seed) for b in todo[i : i + per * world]]
             mine = zs[rank::world]
             xb = to_uint8(decode(ddim, torch.cat(mine), steps, precision=precision)) if mine else None
             parts = gather_objects(xb)
-            xs = [parts[j % world][j // world * PAIR_BLOCK:(j // world + 1) * PAIR_BLOCK] for j in range(len(zs))]   # back in block order
+            xs = [
+                parts[j % world][j // world * PAIR_BLOCK : (j // world + 1) * PAIR_BLOCK] for j in range(len(zs))
+            ]  # back in block order
             z, imgs = torch.cat([z, *zs]), torch.cat([imgs, *xs])
             bar.update(len(zs) * PAIR_BLOCK)
-            if (i // (per * world) + 1) % save_every == 0 and rank == 0: save()
+            if (i // (per * world) + 1) % save_every == 0 and rank == 0:
+                save()
         bar.close()
-        if rank == 0: save()
-    sync_processes()   # rank 0's cache is written
+        if rank == 0:
+            save()
+    sync_processes()  # rank 0's cache is written
     return Pairs(z[:n].clone(), imgs[:n].clone(), steps)
 
 # %% ../nbs/05_editing.ipynb #c008
-def _attr_names(attrs, name:str='attrs') -> list:
+def _attr_names(attrs, name: str = 'attrs') -> list:
     "`attrs` as a list, if it is a list or tuple of attribute names (one name is not split into letters)."
     if isinstance(attrs, str) or not isinstance(attrs, (list, tuple)) or not all(isinstance(a, str) for a in attrs):
         raise ValueError(f"`{name}` must be a list of attribute names, got {attrs!r}")
     return list(attrs)
 
+
 class BasicBlock(nn.Module):
     "conv3×3 → BN → ReLU → conv3×3 → BN, plus the input (1×1 conv + BN where the shape changes), then ReLU."
-    def __init__(self, c_in:int, c_out:int, stride:int=1):
+
+    def __init__(self, c_in: int, c_out: int, stride: int = 1):
         super().__init__()
         self.c1, self.b1 = nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out)
         self.c2, self.b2 = nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False), nn.BatchNorm2d(c_out)
-        self.skip = nn.Identity() if stride == 1 and c_in == c_out else nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out))
-    def forward(self, x): return F.relu(self.b2(self.c2(F.relu(self.b1(self.c1(x))))) + self.skip(x))
+        self.skip = (
+            nn.Identity()
+            if stride == 1 and c_in == c_out
+            else nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out))
+        )
+
+    def forward(self, x):
+        return F.relu(self.b2(self.c2(F.relu(self.b1(self.c1(x))))) + self.skip(x))
 
 # %% ../nbs/05_editing.ipynb #c008s1
 class AttributeClassifier(nn.Module):
     "Multi-label ResNet: images in [−1, 1] of shape `in_shape` → one logit per attribute."
-    def __init__(self, in_shape:tuple, # (C, H, W) of the images it accepts
-                 attrs:list, # attribute names, one logit each
-                 blocks:int=1, # basic blocks per stage (ResNet-20 has 3)
-                 widths:tuple=(16, 32, 64)): # channels of the three stages
+
+    def __init__(
+        self,
+        in_shape: tuple,  # (C, H, W) of the images it accepts
+        attrs: list,  # attribute names, one logit each
+        blocks: int = 1,  # basic blocks per stage (ResNet-20 has 3)
+        widths: tuple = (16, 32, 64),
+    ):  # channels of the three stages
         super().__init__()
         widths = [check_int(w, 'widths', lo=1) for w in check_list(widths, 'widths', 'channel counts')]
-        if len(in_shape) != 3: raise ValueError(f"`in_shape` must be (C, H, W), got {in_shape!r}")
+        if len(in_shape) != 3:
+            raise ValueError(f"`in_shape` must be (C, H, W), got {in_shape!r}")
         _attr_names(attrs)
-        if not attrs: raise ValueError("`attrs` must name at least one attribute")
+        if not attrs:
+            raise ValueError("`attrs` must name at least one attribute")
         check_int(blocks, 'blocks', lo=1)
         self.in_shape, self.attrs = tuple(check_int(s, 'in_shape', lo=1) for s in in_shape), list(attrs)
         self.config = dict(in_shape=list(self.in_shape), attrs=self.attrs, blocks=blocks, widths=list(widths))
         C, H = self.in_shape[0], self.in_shape[1]
-        stem = [nn.Conv2d(C, widths[0], 5, 2, 2, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU()] if H >= 64 else []  # the reference's extra 64×64 stem
-        stem += [nn.Conv2d(widths[0] if stem else C, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU()]
+        stem = (
+            [nn.Conv2d(C, widths[0], 5, 2, 2, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU()] if H >= 64 else []
+        )  # the reference's extra 64×64 stem
+        stem += [
+            nn.Conv2d(widths[0] if stem else C, widths[0], 3, 1, 1, bias=False),
+            nn.BatchNorm2d(widths[0]),
+            nn.ReLU(),
+        ]
         layers, c = [], widths[0]
         for i, w in enumerate(widths):
-            for j in range(blocks): layers.append(BasicBlock(c, w, 2 if i > 0 and j == 0 else 1)); c = w
+            for j in range(blocks):
+                layers.append(BasicBlock(c, w, 2 if i > 0 and j == 0 else 1))
+                c = w
         self.features = nn.Sequential(*stem, *layers)
         self.head = nn.Linear(c, len(self.attrs))
 
-    def check(self, x:torch.Tensor, name:str='images'):
+    def check(self, x: torch.Tensor, name: str = 'images'):
         "Refuse images of a shape this classifier was not made for."
         if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != self.in_shape:
             got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"this classifier takes `{name}` of shape (B, {', '.join(map(str, self.in_shape))}), got {got}")
+            raise ValueError(
+                f"this classifier takes `{name}` of shape (B, {', '.join(map(str, self.in_shape))}), got {got}"
+            )
         return x
 
     def forward(self, x):
@@ -243,41 +370,56 @@ class AttributeClassifier(nn.Module):
         x = check_not_pixels(check_tensor(self.check(x), 'images'), 'images')
         return self.head(self.features(x).mean((2, 3)))
 
-def _check_clf(clf, name:str='clf'):
+
+def _check_clf(clf, name: str = 'clf'):
     "`clf` unchanged if it reads images as an `AttributeClassifier` does (`check`, `attrs`, `in_shape`)."
     if not (isinstance(clf, nn.Module) and all(hasattr(clf, a) for a in ('check', 'attrs', 'in_shape'))):
         raise ValueError(f"`{name}` must be an AttributeClassifier (see `train_classifier`), got {type(clf).__name__}")
     return clf
 
 # %% ../nbs/05_editing.ipynb #c010b
-def degrade(x:torch.Tensor, # images in [−1, 1], (B, C, H, W)
-            generator:torch.Generator|None=None,
-            blur:float=1.2, # largest Gaussian blur σ (pixels); each image draws σ_b uniformly in [0, blur]
-            noise:float=0.08) -> torch.Tensor: # largest noise standard deviation; each image draws one uniformly in [0, noise]
+def degrade(
+    x: torch.Tensor,  # images in [−1, 1], (B, C, H, W)
+    generator: torch.Generator | None = None,
+    blur: float = 1.2,  # largest Gaussian blur σ (pixels); each image draws σ_b uniformly in [0, blur]
+    noise: float = 0.08,
+) -> torch.Tensor:  # largest noise standard deviation; each image draws one uniformly in [0, noise]
     "Randomly blurred (separable Gaussian, edges replicated) and noised copies of `x`."
-    check_tensor(x, 'x', ndim=4); check_generator(generator); check_float(blur, 'blur', lo=0); check_float(noise, 'noise', lo=0)
+    check_tensor(x, 'x', ndim=4)
+    check_generator(generator)
+    check_float(blur, 'blur', lo=0)
+    check_float(noise, 'noise', lo=0)
     B, r = len(x), max(1, math.ceil(2 * blur))
     sig = (torch.rand(B, generator=generator) * blur).clamp(min=1e-3)
     k = torch.arange(-r, r + 1, dtype=torch.float32)
-    w = torch.exp(-k[None] ** 2 / (2 * sig[:, None] ** 2)); w = (w / w.sum(1, keepdim=True)).to(x)    # (B, 2r+1), rows sum to 1
+    w = torch.exp(-(k[None] ** 2) / (2 * sig[:, None] ** 2))
+    w = (w / w.sum(1, keepdim=True)).to(x)  # (B, 2r+1), rows sum to 1
     H, W_ = x.shape[-2:]
     xp = F.pad(x, (r, r, r, r), mode='replicate')
-    xp = sum(w[:, j, None, None, None] * xp[..., :, j:j + W_] for j in range(2 * r + 1))            # along the width
-    y = sum(w[:, j, None, None, None] * xp[..., j:j + H, :] for j in range(2 * r + 1))              # along the height
+    xp = sum(w[:, j, None, None, None] * xp[..., :, j : j + W_] for j in range(2 * r + 1))  # along the width
+    y = sum(w[:, j, None, None, None] * xp[..., j : j + H, :] for j in range(2 * r + 1))  # along the height
     s = (torch.rand(B, generator=generator) * noise).to(x)[:, None, None, None]
     return y + s * torch.randn(x.shape, generator=generator).to(x)
 
 # %% ../nbs/05_editing.ipynb #c011
-def _check_labelled(data:ImageSet):
-    if not isinstance(data, ImageSet): raise ValueError(f"`data` must be an ImageSet, got {type(data).__name__}")
+def _check_labelled(data: ImageSet):
+    if not isinstance(data, ImageSet):
+        raise ValueError(f"`data` must be an ImageSet, got {type(data).__name__}")
     y = data.labels
-    if y is None or y.ndim != 2: raise ValueError(f"`data` needs multi-label labels of shape (N, A), got {None if y is None else tuple(y.shape)}")
-    if not ((y == 0) | (y == 1)).all(): raise ValueError("labels must be 0 or 1")
-    if data.label_names is None or len(data.label_names) != y.shape[1]: raise ValueError("`data.label_names` must name every label column")
+    if y is None or y.ndim != 2:
+        raise ValueError(
+            f"`data` needs multi-label labels of shape (N, A), got {None if y is None else tuple(y.shape)}"
+        )
+    if not ((y == 0) | (y == 1)).all():
+        raise ValueError("labels must be 0 or 1")
+    if data.label_names is None or len(data.label_names) != y.shape[1]:
+        raise ValueError("`data.label_names` must name every label column")
     return data
+
 
 def _as_input(images):
     return to_model_range(images) if images.dtype == torch.uint8 else images.float()
+
 
 def _check_pixels(images, name='images'):
     "Images must be uint8 0..255 or float in [−1, 1] (float 0..255 pixels, or other integer types, would be read wrongly)."
@@ -285,78 +427,112 @@ def _check_pixels(images, name='images'):
         raise ValueError(f"`{name}` must be uint8 0..255 or float in [−1, 1], got dtype {images.dtype}")
     return check_not_pixels(images, name)
 
-def train_classifier(data:ImageSet, # labelled images, labels (N, A) in {0, 1}
-                     epochs:float=6, # passes over the data (fractions allowed)
-                     batch_size:int=128,
-                     lr:float=0.1, # SGD learning rate, ÷10 at 1/2 and 3/4 of training
-                     weight_decay:float=5e-4,
-                     blocks:int=1, # basic blocks per stage
-                     flip:bool=True, # random horizontal flips (only for flip-invariant labels)
-                     augment:bool=False, # show each batch blurred and noised by `degrade` (for reading generated images)
-                     init:AttributeClassifier|None=None, # fine-tune a copy of this classifier instead of starting afresh
-                     seed:int=0, device=None, progress:bool=True):
+
+def train_classifier(
+    data: ImageSet,  # labelled images, labels (N, A) in {0, 1}
+    epochs: float = 6,  # passes over the data (fractions allowed)
+    batch_size: int = 128,
+    lr: float = 0.1,  # SGD learning rate, ÷10 at 1/2 and 3/4 of training
+    weight_decay: float = 5e-4,
+    blocks: int = 1,  # basic blocks per stage
+    flip: bool = True,  # random horizontal flips (only for flip-invariant labels)
+    augment: bool = False,  # show each batch blurred and noised by `degrade` (for reading generated images)
+    init: AttributeClassifier | None = None,  # fine-tune a copy of this classifier instead of starting afresh
+    seed: int = 0,
+    device=None,
+    progress: bool = True,
+):
     "Train an `AttributeClassifier` on `data`; returns (classifier in eval mode, list of per-step losses)."
     _check_labelled(data)
-    check_float(epochs, 'epochs', lo=0, lo_open=True); check_int(batch_size, 'batch_size', lo=1); check_int(blocks, 'blocks', lo=1)
-    check_float(lr, 'lr', lo=0, lo_open=True); check_float(weight_decay, 'weight_decay', lo=0); check_int(seed, 'seed', lo=0)
+    check_float(epochs, 'epochs', lo=0, lo_open=True)
+    check_int(batch_size, 'batch_size', lo=1)
+    check_int(blocks, 'blocks', lo=1)
+    check_float(lr, 'lr', lo=0, lo_open=True)
+    check_float(weight_decay, 'weight_decay', lo=0)
+    check_int(seed, 'seed', lo=0)
     device = resolve_device(device or 'cpu')
     torch.manual_seed(seed)
     if init is not None:
         if not isinstance(init, AttributeClassifier):
             raise ValueError(f"`init` must be an AttributeClassifier, got {type(init).__name__}")
         if init.in_shape != data.shape or init.attrs != list(data.label_names):
-            raise ValueError(f"`init` takes images {init.in_shape} with attributes {init.attrs}, `data` has {data.shape} with {data.label_names}")
+            raise ValueError(
+                f"`init` takes images {init.in_shape} with attributes {init.attrs}, `data` has {data.shape} with {data.label_names}"
+            )
         clf = copy.deepcopy(init).to(device).requires_grad_(True)
-    else: clf = AttributeClassifier(data.shape, data.label_names, blocks=blocks).to(device)
+    else:
+        clf = AttributeClassifier(data.shape, data.label_names, blocks=blocks).to(device)
     steps = max(1, round(epochs * len(data) / batch_size))
     opt = torch.optim.SGD(clf.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.MultiStepLR(opt, [steps // 2, steps * 3 // 4], 0.1)
     g, perm, pos, losses = torch.Generator().manual_seed(seed), None, len(data), []
     clf.train()
     for _ in tqdm(range(steps), desc='training classifier', disable=not progress):
-        if pos + batch_size > len(data): perm, pos = torch.randperm(len(data), generator=g), 0
-        idx = perm[pos:pos + batch_size]; pos += batch_size
+        if pos + batch_size > len(data):
+            perm, pos = torch.randperm(len(data), generator=g), 0
+        idx = perm[pos : pos + batch_size]
+        pos += batch_size
         x, y = _as_input(data.images[idx]), data.labels[idx].float()
-        if flip: x = torch.where((torch.rand(len(x), generator=g) < 0.5)[:, None, None, None], x.flip(-1), x)
-        if augment: x = degrade(x, g)
+        if flip:
+            x = torch.where((torch.rand(len(x), generator=g) < 0.5)[:, None, None, None], x.flip(-1), x)
+        if augment:
+            x = degrade(x, g)
         loss = F.binary_cross_entropy_with_logits(clf(x.to(device)), y.to(device))
-        opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
         losses.append(loss.item())
     return clf.eval(), losses
 
 # %% ../nbs/05_editing.ipynb #c011s1
 @torch.no_grad()
-def predict(clf:AttributeClassifier, images:torch.Tensor, # uint8 0..255 or float in [−1, 1], (N, *clf.in_shape)
-            batch_size:int=500) -> torch.Tensor:
+def predict(
+    clf: AttributeClassifier,
+    images: torch.Tensor,  # uint8 0..255 or float in [−1, 1], (N, *clf.in_shape)
+    batch_size: int = 500,
+) -> torch.Tensor:
     "Attribute probabilities (N, A) of `images`, on the CPU."
-    _check_clf(clf).check(images); _check_pixels(check_tensor(images, 'images', floating=False, empty=True))
+    _check_clf(clf).check(images)
+    _check_pixels(check_tensor(images, 'images', floating=False, empty=True))
     check_int(batch_size, 'batch_size', lo=1)
     dev = next(clf.parameters()).device
-    was = clf.training; clf.eval()
-    out = [torch.sigmoid(clf(_as_input(images[i:i + batch_size]).to(dev))).cpu() for i in range(0, len(images), batch_size)]
+    was = clf.training
+    clf.eval()
+    out = [
+        torch.sigmoid(clf(_as_input(images[i : i + batch_size]).to(dev))).cpu()
+        for i in range(0, len(images), batch_size)
+    ]
     clf.train(was)
     return torch.cat(out) if out else torch.zeros(0, len(clf.attrs))
 
 # %% ../nbs/05_editing.ipynb #c011s2
-def attribute_accuracy(clf:AttributeClassifier, data:ImageSet) -> dict:
+def attribute_accuracy(clf: AttributeClassifier, data: ImageSet) -> dict:
     "Per attribute: accuracy of thresholded predictions on `data`, and of always guessing its majority class."
-    _check_clf(clf); _check_labelled(data)
-    if list(data.label_names) != clf.attrs: raise ValueError(f"`data` has labels {data.label_names}, the classifier predicts {clf.attrs}")
+    _check_clf(clf)
+    _check_labelled(data)
+    if list(data.label_names) != clf.attrs:
+        raise ValueError(f"`data` has labels {data.label_names}, the classifier predicts {clf.attrs}")
     pred = predict(clf, data.images) > 0.5
     y = data.labels.bool()
     acc, freq = (pred == y).float().mean(0), y.float().mean(0)
-    return {a: dict(accuracy=acc[i].item(), majority=max(freq[i].item(), 1 - freq[i].item())) for i, a in enumerate(clf.attrs)}
+    return {
+        a: dict(accuracy=acc[i].item(), majority=max(freq[i].item(), 1 - freq[i].item()))
+        for i, a in enumerate(clf.attrs)
+    }
 
 # %% ../nbs/05_editing.ipynb #c017
 def _record_json(record) -> str:
     "`record` (a dict of JSON values, or None) as JSON text, refused before anything is written."
     if record is not None and not isinstance(record, dict):
         raise ValueError(f"`record` must be a dict of JSON values, got {type(record).__name__}")
-    try: return json.dumps(record or {})
+    try:
+        return json.dumps(record or {})
     except (TypeError, ValueError) as e:
         raise ValueError(f"`record` must hold only JSON values (numbers, strings, lists, dicts): {e}") from None
 
-def save_classifier(clf:AttributeClassifier, path, record:dict|None=None) -> Path:
+
+def save_classifier(clf: AttributeClassifier, path, record: dict | None = None) -> Path:
     "Write `clf` (weights + configuration + `record`, as JSON metadata) to one safetensors file, atomically."
     if not isinstance(clf, AttributeClassifier):
         raise ValueError(f"`clf` must be an AttributeClassifier, got {type(clf).__name__}")
@@ -370,99 +546,156 @@ def classifier_record(path) -> dict:
     return read_tensors(path, 'saved classifier', 'record')[0]
 
 # %% ../nbs/05_editing.ipynb #c017s2
-def _need(rec, keys, where:str) -> dict:
+def _need(rec, keys, where: str) -> dict:
     "`rec` unchanged if it is a dict holding each of `keys`; else a `DamagedFile` naming `where` and what is missing."
-    if not isinstance(rec, dict): raise DamagedFile(f"{where} is not a JSON object but {type(rec).__name__}")
-    if missing := [k for k in keys if k not in rec]: raise DamagedFile(f"{where} lacks {', '.join(map(repr, missing))}")
+    if not isinstance(rec, dict):
+        raise DamagedFile(f"{where} is not a JSON object but {type(rec).__name__}")
+    if missing := [k for k in keys if k not in rec]:
+        raise DamagedFile(f"{where} lacks {', '.join(map(repr, missing))}")
     return rec
 
-def load_classifier(path, shape:tuple|None=None, # the (C, H, W) the classifier must accept, e.g. `ddim.shape`
-                    device=None) -> AttributeClassifier:
+
+def load_classifier(
+    path,
+    shape: tuple | None = None,  # the (C, H, W) the classifier must accept, e.g. `ddim.shape`
+    device=None,
+) -> AttributeClassifier:
     "A saved `AttributeClassifier` in eval mode; refuses one made for images of another shape than `shape`."
     path, device = Path(path), resolve_device(device or 'cpu')
-    if not path.exists(): raise FileNotFoundError(f"no classifier at {path}")
-    if shape is not None: shape = tuple(check_int(s, 'shape', lo=1) for s in check_list(shape, 'shape', 'sizes'))
+    if not path.exists():
+        raise FileNotFoundError(f"no classifier at {path}")
+    if shape is not None:
+        shape = tuple(check_int(s, 'shape', lo=1) for s in check_list(shape, 'shape', 'sizes'))
     cfg, weights = read_tensors(path, 'saved classifier', 'config')
     _need(cfg, ('in_shape', 'attrs', 'blocks', 'widths'), f"the config of saved classifier {path}")
-    with reading(path, 'saved classifier'):   # a config the constructor refuses is a damaged file
+    with reading(path, 'saved classifier'):  # a config the constructor refuses is a damaged file
         clf = AttributeClassifier(cfg['in_shape'], cfg['attrs'], cfg['blocks'], tuple(cfg['widths']))
     if shape is not None and clf.in_shape != shape:
-        raise ValueError(f"the classifier in {path.name} was trained on images of shape {clf.in_shape}, "
-                         f"but images of shape {shape} are needed — train one for this image size")
-    with reading(path, 'saved classifier'): clf.load_state_dict(weights)
+        raise ValueError(
+            f"the classifier in {path.name} was trained on images of shape {clf.in_shape}, "
+            f"but images of shape {shape} are needed — train one for this image size"
+        )
+    with reading(path, 'saved classifier'):
+        clf.load_state_dict(weights)
     return clf.eval().requires_grad_(False).to(device)
 
 # %% ../nbs/05_editing.ipynb #c017_1
-def classifier_path(name:str) -> Path:
+def classifier_path(name: str) -> Path:
     "Where the shipped attribute classifier for model/dataset `name` lives."
     from ddim_nb.pretrained import weights_dir
+
     check_name(name, 'name')
     return weights_dir() / f'{name}-attributes.safetensors'
 
 # %% ../nbs/05_editing.ipynb #c017_1s1
-def attribute_classifier(name:str='avatars32', device=None) -> AttributeClassifier:
+def attribute_classifier(name: str = 'avatars32', device=None) -> AttributeClassifier:
     "The shipped attribute classifier for `name` (images of the shipped model of that name)."
     p = classifier_path(name)
-    if not p.exists(): raise ValueError(f"no shipped attribute classifier for {name!r}; train one with `train_classifier`")
+    if not p.exists():
+        raise ValueError(f"no shipped attribute classifier for {name!r}; train one with `train_classifier`")
     return load_classifier(p, device=device)
 
 # %% ../nbs/05_editing.ipynb #c020
-def _lbfgs(params, loss_fn, iters:int):
-    opt = torch.optim.LBFGS(params, lr=1, max_iter=iters, tolerance_grad=1e-9, tolerance_change=1e-12, history_size=20, line_search_fn='strong_wolfe')
+def _lbfgs(params, loss_fn, iters: int):
+    opt = torch.optim.LBFGS(
+        params,
+        lr=1,
+        max_iter=iters,
+        tolerance_grad=1e-9,
+        tolerance_change=1e-12,
+        history_size=20,
+        line_search_fn='strong_wolfe',
+    )
+
     def closure():
-        opt.zero_grad(); l = loss_fn(); l.backward(); return l
+        opt.zero_grad()
+        l = loss_fn()
+        l.backward()
+        return l
+
     opt.step(closure)
 
-def _check_xy(X, y):
-    if isinstance(X, torch.Tensor) and X.numel() == 0: raise ValueError("the pair set is empty: no latents to fit a boundary on")
-    check_tensor(X, 'X', ndim=2); y = check_tensor(torch.as_tensor(y), 'y', ndim=1, floating=False)
-    if len(y) != len(X): raise ValueError(f"{len(y)} labels for {len(X)} latents")
 
-def fit_logistic(X:torch.Tensor, # latents, flattened (N, d)
-                 y:torch.Tensor, # labels in {0, 1}, (N,)
-                 l2:float=1e-2, # λ, the L2 penalty on w
-                 iters:int=200): # L-BFGS iterations
+def _check_xy(X, y):
+    if isinstance(X, torch.Tensor) and X.numel() == 0:
+        raise ValueError("the pair set is empty: no latents to fit a boundary on")
+    check_tensor(X, 'X', ndim=2)
+    y = check_tensor(torch.as_tensor(y), 'y', ndim=1, floating=False)
+    if len(y) != len(X):
+        raise ValueError(f"{len(y)} labels for {len(X)} latents")
+
+
+def fit_logistic(
+    X: torch.Tensor,  # latents, flattened (N, d)
+    y: torch.Tensor,  # labels in {0, 1}, (N,)
+    l2: float = 1e-2,  # λ, the L2 penalty on w
+    iters: int = 200,
+):  # L-BFGS iterations
     "L2-regularised logistic regression by full-batch L-BFGS: returns (w, b) in float64."
-    _check_xy(X, y); check_float(l2, 'l2', lo=0); check_int(iters, 'iters', lo=1)
+    _check_xy(X, y)
+    check_float(l2, 'l2', lo=0)
+    check_int(iters, 'iters', lo=1)
     y = torch.as_tensor(y).double()
-    if not ((y == 0) | (y == 1)).all(): raise ValueError("`y` must hold 0/1 labels")
-    if y.min() == y.max(): raise ValueError(f"all {len(y)} labels are {int(y[0])}: a boundary needs examples of both classes")
+    if not ((y == 0) | (y == 1)).all():
+        raise ValueError("`y` must hold 0/1 labels")
+    if y.min() == y.max():
+        raise ValueError(f"all {len(y)} labels are {int(y[0])}: a boundary needs examples of both classes")
     X = X.double()
-    w, b = torch.zeros(X.shape[1], dtype=torch.float64, requires_grad=True), torch.zeros((), dtype=torch.float64, requires_grad=True)
+    w, b = (
+        torch.zeros(X.shape[1], dtype=torch.float64, requires_grad=True),
+        torch.zeros((), dtype=torch.float64, requires_grad=True),
+    )
     _lbfgs([w, b], lambda: F.binary_cross_entropy_with_logits(X @ w + b, y) + l2 / 2 * w.square().sum(), iters)
     return w.detach(), b.detach()
 
 # %% ../nbs/05_editing.ipynb #c020s1
-def fit_svm(X:torch.Tensor, # latents, flattened (N, d)
-            scores:torch.Tensor, # the classifier's logits (or probabilities) for the attribute, (N,)
-            frac:float=0.1, # use the top and the bottom `frac` of the latents by score
-            l2:float=1e-2, # λ, the L2 penalty on w
-            iters:int=200):
+def fit_svm(
+    X: torch.Tensor,  # latents, flattened (N, d)
+    scores: torch.Tensor,  # the classifier's logits (or probabilities) for the attribute, (N,)
+    frac: float = 0.1,  # use the top and the bottom `frac` of the latents by score
+    l2: float = 1e-2,  # λ, the L2 penalty on w
+    iters: int = 200,
+):
     "Linear SVM (squared hinge, L-BFGS) on the top and bottom `frac` by `scores` (InterFaceGAN): returns (w, b) in float64."
-    _check_xy(X, scores); check_float(frac, 'frac', 0, 0.5, lo_open=True); check_float(l2, 'l2', lo=0); check_int(iters, 'iters', lo=1)
+    _check_xy(X, scores)
+    check_float(frac, 'frac', 0, 0.5, lo_open=True)
+    check_float(l2, 'l2', lo=0)
+    check_int(iters, 'iters', lo=1)
     k = int(frac * len(X))
-    if k < 1: raise ValueError(f"`frac`={frac} of {len(X)} latents selects none: use more pairs")
+    if k < 1:
+        raise ValueError(f"`frac`={frac} of {len(X)} latents selects none: use more pairs")
     order = torch.as_tensor(scores).double().argsort()
     idx = torch.cat([order[:k], order[-k:]])
     Xs, ys = X[idx].double(), torch.cat([-torch.ones(k), torch.ones(k)]).double()
-    w, b = torch.zeros(X.shape[1], dtype=torch.float64, requires_grad=True), torch.zeros((), dtype=torch.float64, requires_grad=True)
+    w, b = (
+        torch.zeros(X.shape[1], dtype=torch.float64, requires_grad=True),
+        torch.zeros((), dtype=torch.float64, requires_grad=True),
+    )
     _lbfgs([w, b], lambda: F.relu(1 - ys * (Xs @ w + b)).square().mean() + l2 / 2 * w.square().sum(), iters)
     return w.detach(), b.detach()
 
 # %% ../nbs/05_editing.ipynb #c024
-def project_out(u:torch.Tensor, # direction to clean, any shape
-                others:list): # directions to remove, each of `u`'s shape
+def project_out(
+    u: torch.Tensor,  # direction to clean, any shape
+    others: list,
+):  # directions to remove, each of `u`'s shape
     "Unit `u` with its components along the span of `others` removed: u − N(NᵀN)⁻¹Nᵀu, renormalised."
     check_tensor(u, 'u')
-    if not u.norm() > 0: raise ValueError("`u` is zero: it has no direction")
+    if not u.norm() > 0:
+        raise ValueError("`u` is zero: it has no direction")
     if not isinstance(others, (list, tuple)) or not all(isinstance(o, torch.Tensor) for o in others):
         raise ValueError(f"`others` must be a list of directions (tensors of `u`'s shape), got {type(others).__name__}")
-    if not others: return u / u.norm()
+    if not others:
+        return u / u.norm()
     for o in others:
-        if o.shape != u.shape: raise ValueError(f"every direction to project out must have `u`'s shape {tuple(u.shape)}, got {tuple(o.shape)}")
+        if o.shape != u.shape:
+            raise ValueError(
+                f"every direction to project out must have `u`'s shape {tuple(u.shape)}, got {tuple(o.shape)}"
+            )
     N, v = torch.stack([o.flatten().double() for o in others], 1), u.flatten().double()
     r = v - N @ torch.linalg.lstsq(N, v[:, None]).solution[:, 0]
-    if r.norm() < 1e-8 * v.norm(): raise ValueError("`u` lies in the span of the directions to project out: nothing is left")
+    if r.norm() < 1e-8 * v.norm():
+        raise ValueError("`u` lies in the span of the directions to project out: nothing is left")
     return (r / r.norm()).reshape(u.shape).to(u.dtype)
 
 # %% ../nbs/05_editing.ipynb #c027
@@ -471,52 +704,65 @@ KINDS = ('logreg', 'svm', 'conditional')
 # %% ../nbs/05_editing.ipynb #c027s1
 @dataclass
 class Boundary:
-    ("A hyperplane uᵀx + b = 0 for attribute `attr` among the latents at `level` (None: x_T): unit normal `u`, "
-     "offset `b`, how it was fitted.")
+    "A hyperplane uᵀx + b = 0 for attribute `attr` among the latents at `level` (None: x_T): unit normal `u`, offset `b`, how it was fitted."
+
     attr: str
     kind: str
     u: torch.Tensor
     b: float
     info: dict = field(default_factory=dict)
-    level: int|None = None
+    level: int | None = None
+
     def __post_init__(self):
         for k in ('attr', 'kind'):
             if not isinstance(getattr(self, k), str) or not getattr(self, k):
                 raise ValueError(f"`{k}` must be a name, got {getattr(self, k)!r}")
-        check_tensor(self.u, 'u'); self.b = check_float(self.b, 'b')
-        if not isinstance(self.info, dict): raise ValueError(f"`info` must be a dict, got {type(self.info).__name__}")
-        if self.level is not None: self.level = check_int(self.level, 'level', lo=0)
-    def distance(self, z:torch.Tensor) -> torch.Tensor:
+        check_tensor(self.u, 'u')
+        self.b = check_float(self.b, 'b')
+        if not isinstance(self.info, dict):
+            raise ValueError(f"`info` must be a dict, got {type(self.info).__name__}")
+        if self.level is not None:
+            self.level = check_int(self.level, 'level', lo=0)
+
+    def distance(self, z: torch.Tensor) -> torch.Tensor:
         "Signed distance uᵀz + b of each latent in `z` (B, *shape) from the boundary."
         check_tensor(z, 'z', ndim=self.u.ndim + 1, shape=tuple(self.u.shape))
         return z.flatten(1).double() @ self.u.flatten().double() + self.b
-    def steps_to(self, z:torch.Tensor, # latents (B, *shape)
-                 towards, # the side to reach, per latent (B,) or one for all: True where the attribute is present (+u)
-                 margin:float=1.) -> torch.Tensor: # how far past the boundary
+
+    def steps_to(
+        self,
+        z: torch.Tensor,  # latents (B, *shape)
+        towards,  # the side to reach, per latent (B,) or one for all: True where the attribute is present (+u)
+        margin: float = 1.0,
+    ) -> torch.Tensor:  # how far past the boundary
         "Per latent, the signed step α (B,) along `u` that takes it to distance `margin` past the boundary on the side `towards`; 0 where it is that far already."
         m = check_float(margin, 'margin', lo=0)
         d = self.distance(z)
         t = torch.as_tensor(towards)
         if t.dtype != torch.bool or t.ndim > 1 or (t.ndim == 1 and len(t) != len(d)):
             raise ValueError(f"`towards` must be a bool or {len(d)} bools (one per latent), got {towards!r}"[:200])
-        s = 2. * t.double().to(d.device) - 1.
+        s = 2.0 * t.double().to(d.device) - 1.0
         return s * (m - s * d).clamp(min=0)
 
-def _check_boundaries(boundaries, name:str='boundaries') -> dict:
+
+def _check_boundaries(boundaries, name: str = 'boundaries') -> dict:
     "`boundaries` unchanged if it is a non-empty dict {(attr, kind): Boundary} whose keys name their boundaries."
     if not isinstance(boundaries, dict) or not all(isinstance(b, Boundary) for b in boundaries.values()):
         raise ValueError(f"`{name}` must be a dict {{(attr, kind): Boundary}}, got {type(boundaries).__name__}")
-    if not boundaries: raise ValueError(f"`{name}` is empty")
+    if not boundaries:
+        raise ValueError(f"`{name}` is empty")
     for k, bd in boundaries.items():
         if k != (bd.attr, bd.kind):
             raise ValueError(f"`{name}` must map (attr, kind) to its Boundary; entry {k!r} holds {(bd.attr, bd.kind)}")
     return boundaries
 
 # %% ../nbs/05_editing.ipynb #c027s2
-def label_pairs(pairs:Pairs, clf:AttributeClassifier) -> Pairs:
+def label_pairs(pairs: Pairs, clf: AttributeClassifier) -> Pairs:
     "`pairs` with the classifier's probabilities of its images filled in."
-    _check_pairs(pairs); _check_clf(clf)
-    if len(pairs) == 0: raise ValueError("the pair set is empty")
+    _check_pairs(pairs)
+    _check_clf(clf)
+    if len(pairs) == 0:
+        raise ValueError("the pair set is empty")
     clf.check(pairs.images, 'pairs.images')
     return Pairs(pairs.z, pairs.images, pairs.steps, predict(clf, pairs.images), list(clf.attrs), pairs.levels)
 
@@ -524,111 +770,168 @@ def label_pairs(pairs:Pairs, clf:AttributeClassifier) -> Pairs:
 def _check_attrs(attrs, known, name='attrs'):
     _attr_names(attrs, name)
     bad = [a for a in attrs if a not in known]
-    if bad: raise ValueError(f"unknown attribute name(s) {bad} in `{name}`; known: {list(known)}")
+    if bad:
+        raise ValueError(f"unknown attribute name(s) {bad} in `{name}`; known: {list(known)}")
     return list(attrs)
+
 
 def _accuracy(bd, z, y):
     pred = (bd.distance(z) > 0).long()
-    return dict(accuracy=(pred == y).double().mean().item(), majority=max(y.double().mean().item(), 1 - y.double().mean().item()))
+    return dict(
+        accuracy=(pred == y).double().mean().item(),
+        majority=max(y.double().mean().item(), 1 - y.double().mean().item()),
+    )
 
 # %% ../nbs/05_editing.ipynb #c027_1
-def fit_boundaries(pairs:Pairs, # labelled pairs to fit on (see `label_pairs`)
-                   attrs:list|None=None, # attributes (default: all the classifier's)
-                   kinds:tuple=KINDS, # which boundaries: 'logreg', 'svm', 'conditional'
-                   condition_on:dict|None=None, # attr → attributes to hold for 'conditional' (default: the other `attrs`)
-                   held:Pairs|None=None, # labelled held-out pairs for the accuracy of each boundary
-                   frac:float=0.1, l2:float=1e-2, iters:int=200, # SVM fraction, L2 penalty, L-BFGS iterations
-                   progress:bool=True,
-                   level:int|None=None) -> dict: # fit on the x_t at this level (see `with_levels`); None: on z = x_T
+def fit_boundaries(
+    pairs: Pairs,  # labelled pairs to fit on (see `label_pairs`)
+    attrs: list | None = None,  # attributes (default: all the classifier's)
+    kinds: tuple = KINDS,  # which boundaries: 'logreg', 'svm', 'conditional'
+    condition_on: dict | None = None,  # attr → attributes to hold for 'conditional' (default: the other `attrs`)
+    held: Pairs | None = None,  # labelled held-out pairs for the accuracy of each boundary
+    frac: float = 0.1,
+    l2: float = 1e-2,
+    iters: int = 200,  # SVM fraction, L2 penalty, L-BFGS iterations
+    progress: bool = True,
+    level: int | None = None,
+) -> dict:  # fit on the x_t at this level (see `with_levels`); None: on z = x_T
     "Boundaries {(attr, kind): Boundary} per attribute and kind, fitted on the latents of labelled `pairs` at `level`."
-    if len(_check_pairs(pairs)) == 0: raise ValueError("the pair set is empty: generate pairs first")
-    if pairs.probs is None: raise ValueError("`pairs` are not labelled: call `label_pairs(pairs, classifier)` first")
+    if len(_check_pairs(pairs)) == 0:
+        raise ValueError("the pair set is empty: generate pairs first")
+    if pairs.probs is None:
+        raise ValueError("`pairs` are not labelled: call `label_pairs(pairs, classifier)` first")
     attrs = _check_attrs(attrs or pairs.attrs, pairs.attrs)
     kinds = check_choices(kinds, 'kinds', KINDS)
-    if condition_on is not None and not isinstance(condition_on, dict): raise ValueError(f"`condition_on` must be a dict attr → attributes to hold, got {condition_on!r}")
-    condition_on = {a: [o] if isinstance(o, str) else list(o) for a, o in (condition_on or {}).items()}   # one name, or a list of them
-    for a, others in condition_on.items(): _check_attrs([a] + others, pairs.attrs, 'condition_on')
+    if condition_on is not None and not isinstance(condition_on, dict):
+        raise ValueError(f"`condition_on` must be a dict attr → attributes to hold, got {condition_on!r}")
+    condition_on = {
+        a: [o] if isinstance(o, str) else list(o) for a, o in (condition_on or {}).items()
+    }  # one name, or a list of them
+    for a, others in condition_on.items():
+        _check_attrs([a] + others, pairs.attrs, 'condition_on')
     on = pairs.probs[:, [pairs.attrs.index(a) for a in attrs]] > 0.5
-    one_sided = [f"{a!r} ({'present' if on[0, j] else 'absent'} in every pair)" for j, a in enumerate(attrs) if on[:, j].all() or not on[:, j].any()]
-    if one_sided: raise ValueError(f"the classifier gives all {len(pairs)} pairs the same verdict on {', '.join(one_sided)}: a boundary needs pairs on "
-                                   f"both sides — use more pairs, leave the attribute out of `attrs`, or a model whose images show it")
+    one_sided = [
+        f"{a!r} ({'present' if on[0, j] else 'absent'} in every pair)"
+        for j, a in enumerate(attrs)
+        if on[:, j].all() or not on[:, j].any()
+    ]
+    if one_sided:
+        raise ValueError(
+            f"the classifier gives all {len(pairs)} pairs the same verdict on {', '.join(one_sided)}: a boundary needs pairs on "
+            f"both sides — use more pairs, leave the attribute out of `attrs`, or a model whose images show it"
+        )
     if held is not None:
-        if not isinstance(held, Pairs) or held.probs is None: raise ValueError("`held` must be labelled `Pairs` (see `label_pairs`)")
+        if not isinstance(held, Pairs) or held.probs is None:
+            raise ValueError("`held` must be labelled `Pairs` (see `label_pairs`)")
         if held.attrs != pairs.attrs or held.z.shape[1:] != pairs.z.shape[1:]:
-            raise ValueError(f"`held` must have the attributes and latent shape of `pairs` ({pairs.attrs}, {tuple(pairs.z.shape[1:])}), got {held.attrs}, {tuple(held.z.shape[1:])}")
+            raise ValueError(
+                f"`held` must have the attributes and latent shape of `pairs` ({pairs.attrs}, {tuple(pairs.z.shape[1:])}), got {held.attrs}, {tuple(held.z.shape[1:])}"
+            )
     X, out = pairs.at(level).flatten(1), {}
-    if held is not None: held.at(level)
+    if held is not None:
+        held.at(level)
     logit = lambda p: torch.logit(p.double().clamp(1e-6, 1 - 1e-6))
     for a in tqdm(attrs, desc='boundaries', disable=not progress):
         i = pairs.attrs.index(a)
         y = (pairs.probs[:, i] > 0.5).long()
         need = set(kinds) | ({'logreg'} if 'conditional' in kinds else set())
         for kind in ('logreg', 'svm'):
-            if kind not in need: continue
-            w, b = fit_logistic(X, y, l2, iters) if kind == 'logreg' else fit_svm(X, logit(pairs.probs[:, i]), frac, l2, iters)
-            out[(a, kind)] = Boundary(a, kind, (w / w.norm()).reshape(pairs.z.shape[1:]).float(), (b / w.norm()).item(),
-                                      dict(n_fit=len(X) if kind == 'logreg' else 2 * int(frac * len(X)), l2=l2,
-                                           frac=frac if kind == 'svm' else None), level)
+            if kind not in need:
+                continue
+            w, b = (
+                fit_logistic(X, y, l2, iters)
+                if kind == 'logreg'
+                else fit_svm(X, logit(pairs.probs[:, i]), frac, l2, iters)
+            )
+            out[(a, kind)] = Boundary(
+                a,
+                kind,
+                (w / w.norm()).reshape(pairs.z.shape[1:]).float(),
+                (b / w.norm()).item(),
+                dict(
+                    n_fit=len(X) if kind == 'logreg' else 2 * int(frac * len(X)),
+                    l2=l2,
+                    frac=frac if kind == 'svm' else None,
+                ),
+                level,
+            )
     if 'conditional' in kinds:
         for a in attrs:
             others = condition_on.get(a, [o for o in attrs if o != a])
             missing = [o for o in others if (o, 'logreg') not in out]
-            if missing: raise ValueError(f"`condition_on` for {a!r} names {missing}, which are not among the fitted `attrs`")
+            if missing:
+                raise ValueError(f"`condition_on` for {a!r} names {missing}, which are not among the fitted `attrs`")
             u = project_out(out[(a, 'logreg')].u.double(), [out[(o, 'logreg')].u.double() for o in others]).float()
             y = (pairs.probs[:, pairs.attrs.index(a)] > 0.5).long()
-            s, b = fit_logistic((X.double() @ u.flatten().double())[:, None], y, 0., 50)    # offset (and scale) along the new direction
-            sign = 1. if s.item() >= 0 else -1.
-            out[(a, 'conditional')] = Boundary(a, 'conditional', sign * u, (b / s.abs()).item(),
-                                               dict(condition_on=others, base='logreg'), level)
+            s, b = fit_logistic(
+                (X.double() @ u.flatten().double())[:, None], y, 0.0, 50
+            )  # offset (and scale) along the new direction
+            sign = 1.0 if s.item() >= 0 else -1.0
+            out[(a, 'conditional')] = Boundary(
+                a, 'conditional', sign * u, (b / s.abs()).item(), dict(condition_on=others, base='logreg'), level
+            )
     out = {k: v for k, v in out.items() if k[1] in kinds}
     if held is not None:
-        if held.probs is None: raise ValueError("`held` pairs are not labelled")
+        if held.probs is None:
+            raise ValueError("`held` pairs are not labelled")
         for (a, kind), bd in out.items():
             bd.info['held_out'] = _accuracy(bd, held.at(level), (held.probs[:, held.attrs.index(a)] > 0.5).long())
     return out
 
 # %% ../nbs/05_editing.ipynb #c027_1s1
-def boundary_table(boundaries:dict) -> str:
+def boundary_table(boundaries: dict) -> str:
     "Held-out accuracy of each boundary (and the majority baseline), one row per attribute."
     _check_boundaries(boundaries)
     attrs, kinds = list(dict.fromkeys(a for a, _ in boundaries)), list(dict.fromkeys(k for _, k in boundaries))
     lines = [f"{'attribute':12s} {'positive':>8s} " + ' '.join(f'{k:>11s}' for k in kinds)]
     for a in attrs:
         h = boundaries[(a, kinds[0])].info.get('held_out', {})
-        lines.append(f"{a:12s} {1 - h.get('majority', float('nan')):8.1%} " +
-                     ' '.join(f"{boundaries[(a, k)].info.get('held_out', {}).get('accuracy', float('nan')):11.1%}" for k in kinds))
+        lines.append(
+            f"{a:12s} {1 - h.get('majority', float('nan')):8.1%} "
+            + ' '.join(
+                f"{boundaries[(a, k)].info.get('held_out', {}).get('accuracy', float('nan')):11.1%}" for k in kinds
+            )
+        )
     return '\n'.join(lines)
 
 # %% ../nbs/05_editing.ipynb #c029c
-def save_boundaries(boundaries:dict, # {(attr, kind): Boundary}
-                    path, record:dict|None=None) -> Path:
+def save_boundaries(
+    boundaries: dict,  # {(attr, kind): Boundary}
+    path,
+    record: dict | None = None,
+) -> Path:
     "Write `boundaries` (normals as tensors, offsets and fitting info as JSON metadata) and `record` to one safetensors file, atomically."
     _check_boundaries(boundaries)
     tensors = {f'{a}/{k}': bd.u.detach().cpu().float().contiguous() for (a, k), bd in boundaries.items()}
     rows = [dict(attr=a, kind=k, b=bd.b, info=bd.info, level=bd.level) for (a, k), bd in boundaries.items()]
-    meta = {'boundaries': json.dumps(rows),
-            'record': _record_json(record)}
+    meta = {'boundaries': json.dumps(rows), 'record': _record_json(record)}
     return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
 
 # %% ../nbs/05_editing.ipynb #c029cs1
-def load_boundaries(path, shape:tuple|None=None) -> dict: # `shape`: the latent shape they must have, e.g. `ddim.shape`
+def load_boundaries(
+    path, shape: tuple | None = None
+) -> dict:  # `shape`: the latent shape they must have, e.g. `ddim.shape`
     "Boundaries saved by `save_boundaries`, as {(attr, kind): Boundary}; refuses normals of another shape than `shape`."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"no boundaries at {path}")
-    if shape is not None: shape = tuple(check_int(s, 'shape', lo=1) for s in check_list(shape, 'shape', 'sizes'))
+    if not path.exists():
+        raise FileNotFoundError(f"no boundaries at {path}")
+    if shape is not None:
+        shape = tuple(check_int(s, 'shape', lo=1) for s in check_list(shape, 'shape', 'sizes'))
     (entries, t), out = read_tensors(path, 'saved boundaries', 'boundaries'), {}
     if not isinstance(entries, list) or not entries:
         raise DamagedFile(f"saved boundaries {path}: its 'boundaries' metadata is not a list of them")
-    for i, e in enumerate(entries):   # every record whole, and its normal there, before any is used
+    for i, e in enumerate(entries):  # every record whole, and its normal there, before any is used
         _need(e, ('attr', 'kind', 'b'), f"boundary {i} in the metadata of saved boundaries {path}")
         if (key := f"{e['attr']}/{e['kind']}") not in t:
             raise DamagedFile(f"saved boundaries {path} has no normal {key!r} for its boundary {i}")
         if shape is not None and tuple(t[key].shape) != shape:
-            raise ValueError(f"the boundaries in {path.name} are for latents of shape {tuple(t[key].shape)}, "
-                             f"not {shape}")
-        with reading(path, 'saved boundaries'):   # values the constructor refuses: a damaged file
-            out[(e['attr'], e['kind'])] = Boundary(e['attr'], e['kind'], t[key], e['b'], e.get('info', {}),
-                                                   e.get('level'))
+            raise ValueError(
+                f"the boundaries in {path.name} are for latents of shape {tuple(t[key].shape)}, not {shape}"
+            )
+        with reading(path, 'saved boundaries'):  # values the constructor refuses: a damaged file
+            out[(e['attr'], e['kind'])] = Boundary(
+                e['attr'], e['kind'], t[key], e['b'], e.get('info', {}), e.get('level')
+            )
     return out
 
 # %% ../nbs/05_editing.ipynb #c029cs2
@@ -637,21 +940,24 @@ def boundaries_record(path) -> dict:
     return read_tensors(path, 'saved boundaries', 'record')[0]
 
 # %% ../nbs/05_editing.ipynb #c029cs3
-def shipped_boundaries(name:str='avatars32', kinds:tuple=KINDS) -> dict:
+def shipped_boundaries(name: str = 'avatars32', kinds: tuple = KINDS) -> dict:
     "The shipped boundaries of model `name` (those of `kinds`), fitted in this notebook's avatars32 run."
     from ddim_nb.pretrained import weights_dir
+
     p = weights_dir() / f'{check_name(name, "name")}-boundaries.safetensors'
-    if not p.exists(): raise ValueError(f"no shipped attribute boundaries for {name!r}; fit some with `fit_boundaries`")
+    if not p.exists():
+        raise ValueError(f"no shipped attribute boundaries for {name!r}; fit some with `fit_boundaries`")
     kinds = check_choices(kinds, 'kinds', KINDS)
     return {k: v for k, v in load_boundaries(p).items() if k[1] in kinds}
 
 # %% ../nbs/05_editing.ipynb #c029cs4
-def edit_boundaries(name:str='avatars32') -> dict:
-    ("{attr: Boundary}: the shipped boundary for editing each attribute of model `name`, at the level, of the kind "
-     "and with the step that edited held-out real avatars best (section 11).")
+def edit_boundaries(name: str = 'avatars32') -> dict:
+    "{attr: Boundary}: the shipped boundary for editing each attribute of model `name`, at the level, of the kind and with the step that edited held-out real avatars best (section 11)."
     from ddim_nb.pretrained import weights_dir
+
     p = weights_dir() / f'{check_name(name, "name")}-edits.safetensors'
-    if not p.exists(): raise ValueError(f"no shipped editing boundaries for {name!r}; fit some with `fit_boundaries`")
+    if not p.exists():
+        raise ValueError(f"no shipped editing boundaries for {name!r}; fit some with `fit_boundaries`")
     out = {}
     for (a, _), bd in load_boundaries(p).items():
         if not isinstance(bd.info.get('step'), (int, float)):
@@ -660,89 +966,127 @@ def edit_boundaries(name:str='avatars32') -> dict:
     return out
 
 # %% ../nbs/05_editing.ipynb #c031
-def _check_values(vs, name:str, **bounds) -> list:
+def _check_values(vs, name: str, **bounds) -> list:
     "A non-empty list or tuple of finite numbers (within `bounds`, as `check_float`) as a list of floats."
     return [check_float(v, name, **bounds) for v in check_list(vs, name, 'numbers')]
 
+
 def _direction(u, shape=None) -> torch.Tensor:
     "The direction of `u` (a tensor or a `Boundary`): finite, and of `shape` (the model's latent shape) when given."
-    if isinstance(u, Boundary): u = u.u
-    if not isinstance(u, torch.Tensor): raise ValueError(f"`u` must be a tensor or a Boundary, got {type(u).__name__}")
+    if isinstance(u, Boundary):
+        u = u.u
+    if not isinstance(u, torch.Tensor):
+        raise ValueError(f"`u` must be a tensor or a Boundary, got {type(u).__name__}")
     check_tensor(u, 'u')
     if shape is not None and tuple(u.shape) != tuple(shape):
-        raise ValueError(f"the direction `u` has shape {tuple(u.shape)}, "
-                         f"but this model's latents have shape {tuple(shape)}")
+        raise ValueError(
+            f"the direction `u` has shape {tuple(u.shape)}, but this model's latents have shape {tuple(shape)}"
+        )
     return u
 
-def edit(z:torch.Tensor, # latents (B, *shape), or one latent (*shape)
-         u, # edit direction: a tensor of one latent's shape, or a `Boundary`
-         alpha): # step: a number, or one per latent (B,)
+
+def edit(
+    z: torch.Tensor,  # latents (B, *shape), or one latent (*shape)
+    u,  # edit direction: a tensor of one latent's shape, or a `Boundary`
+    alpha,
+):  # step: a number, or one per latent (B,)
     "The edited latents z + α·u."
-    u = _direction(u); check_tensor(z, 'z')
+    u = _direction(u)
+    check_tensor(z, 'z')
     single = z.shape == u.shape
     if not single and tuple(z.shape[1:]) != tuple(u.shape):
-        raise ValueError(f"`z` of shape {tuple(z.shape)} does not match the direction `u` of shape {tuple(u.shape)}: "
-                         f"z must be one latent of u's shape or a batch (B, {', '.join(map(str, u.shape))})")
-    try: a = torch.as_tensor(alpha, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError): a = None
+        raise ValueError(
+            f"`z` of shape {tuple(z.shape)} does not match the direction `u` of shape {tuple(u.shape)}: "
+            f"z must be one latent of u's shape or a batch (B, {', '.join(map(str, u.shape))})"
+        )
+    try:
+        a = torch.as_tensor(alpha, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        a = None
     if a is None or isinstance(alpha, (bool, str)) or not torch.isfinite(a).all():
         raise ValueError(f"`alpha` must be a finite number or one per latent, got {alpha!r}")
     if a.ndim > 1 or (a.ndim == 1 and (single or len(a) != len(z))):
-        raise ValueError(f"`alpha` must be a number or one value per latent ({1 if single else len(z)}), got shape {tuple(a.shape)}")
+        raise ValueError(
+            f"`alpha` must be a number or one value per latent ({1 if single else len(z)}), got shape {tuple(a.shape)}"
+        )
     a = a.to(z.dtype).to(z.device).reshape(-1, *([1] * u.ndim)) if a.ndim else a.item()
     return z + a * u.to(z)
 
 # %% ../nbs/05_editing.ipynb #c031lv
-def edit_level(u, # an edit direction: a tensor, or a `Boundary` (which knows its level)
-               z_level:int|None=None) -> int|None: # the level of the latents to edit (None: x_T)
+def edit_level(
+    u,  # an edit direction: a tensor, or a `Boundary` (which knows its level)
+    z_level: int | None = None,
+) -> int | None:  # the level of the latents to edit (None: x_T)
     "The level an edit along `u` happens at: a `Boundary`'s own, else that of the latents."
     level = u.level if isinstance(u, Boundary) else z_level
     if z_level is not None and level != z_level:
-        raise ValueError(f"the latents are at level {z_level} but the boundary {u.attr}/{u.kind} lives at "
-                         f"{'x_T' if level is None else f'level {level}'}: give latents at its level, "
-                         "or x_T latents (`z_level=None`)")
+        raise ValueError(
+            f"the latents are at level {z_level} but the boundary {u.attr}/{u.kind} lives at "
+            f"{'x_T' if level is None else f'level {level}'}: give latents at its level, "
+            "or x_T latents (`z_level=None`)"
+        )
     return level
 
-def check_edit_steps(boundaries, # a `Boundary`, or a dict of them
-                     steps:int, T:int=1000, name:str='steps') -> int:
+
+def check_edit_steps(
+    boundaries,  # a `Boundary`, or a dict of them
+    steps: int,
+    T: int = 1000,
+    name: str = 'steps',
+) -> int:
     "`steps` if the S-step grid visits the level of every boundary: a clear error, before any work, where it does not."
     bds = boundaries.values() if isinstance(boundaries, dict) else [boundaries]
     check_int(steps, name, 1, T)
     for bd in bds:
         if bd.level is not None and bd.level not in timesteps(steps, T).tolist():
             fits = [s for s in (10, 20, 25, 50, 100) if bd.level in timesteps(s, T).tolist()]
-            raise ValueError(f"the {bd.attr} boundary edits at level {bd.level}, "
-                             f"which the {steps}-step grid does not visit: "
-                             f"`{name}` must put it on the grid (e.g. {', '.join(map(str, fits))})")
+            raise ValueError(
+                f"the {bd.attr} boundary edits at level {bd.level}, "
+                f"which the {steps}-step grid does not visit: "
+                f"`{name}` must put it on the grid (e.g. {', '.join(map(str, fits))})"
+            )
     return steps
+
 
 def _carry(ddim, z, steps, z_level, level, **kw):
     "Latents `z` at level `z_level` (None: x_T) carried down by G to `level`."
     return z if level == z_level else decode(ddim, z, steps, start=z_level, stop=level, **kw)
 
 # %% ../nbs/05_editing.ipynb #c031s1
-def edit_images(ddim:DDIM, z:torch.Tensor, # latents (B, *shape) at level `z_level`
-                u, # direction (tensor or `Boundary`)
-                alphas, # the α values of the sweep
-                steps:int=20, batch_size:int|None=None, progress:bool=False,
-                z_level:int|None=None) -> torch.Tensor: # the level of `z` (None: x_T)
+def edit_images(
+    ddim: DDIM,
+    z: torch.Tensor,  # latents (B, *shape) at level `z_level`
+    u,  # direction (tensor or `Boundary`)
+    alphas,  # the α values of the sweep
+    steps: int = 20,
+    batch_size: int | None = None,
+    progress: bool = False,
+    z_level: int | None = None,
+) -> torch.Tensor:  # the level of `z` (None: x_T)
     "Images of every latent edited by every α along `u`, at the boundary's level: (B, len(alphas), *shape) in [−1, 1]."
-    _check_ddim(ddim); _direction(u, ddim.shape); alphas = _check_values(alphas, 'alphas')
-    level = edit_level(u, z_level); check_edit_steps(u if isinstance(u, Boundary) else {}, steps, ddim.T)
+    _check_ddim(ddim)
+    _direction(u, ddim.shape)
+    alphas = _check_values(alphas, 'alphas')
+    level = edit_level(u, z_level)
+    check_edit_steps(u if isinstance(u, Boundary) else {}, steps, ddim.T)
     x = _carry(ddim, z, steps, z_level, level, batch_size=batch_size)
     xx = torch.stack([edit(x, u, a) for a in alphas], 1)
     x = decode(ddim, xx.flatten(0, 1), steps, batch_size=batch_size, progress=progress, start=level)
     return x.reshape(*xx.shape)
 
 # %% ../nbs/05_editing.ipynb #c034
-def attribute_regions(data:ImageSet, # labelled real images
-                      q:float=0.75) -> torch.Tensor: # keep the pixels above this quantile of the difference
+def attribute_regions(
+    data: ImageSet,  # labelled real images
+    q: float = 0.75,
+) -> torch.Tensor:  # keep the pixels above this quantile of the difference
     "Per attribute, a (H, W) mask of the pixels where images with and without it differ most on average: (A, H, W) bool."
-    _check_labelled(data); check_float(q, 'q', 0, 1)
+    _check_labelled(data)
+    check_float(q, 'q', 0, 1)
     x, y = to_model_range(data.images), data.labels.bool()
     masks = []
     for i in range(y.shape[1]):
-        if y[:, i].all() or not y[:, i].any(): raise ValueError(f"attribute {data.label_names[i]!r} has no positive or no negative example")
+        if y[:, i].all() or not y[:, i].any():
+            raise ValueError(f"attribute {data.label_names[i]!r} has no positive or no negative example")
         d = (x[y[:, i]].mean(0) - x[~y[:, i]].mean(0)).abs().mean(0)
         masks.append(d >= d.flatten().quantile(q))
     return torch.stack(masks)
@@ -753,208 +1097,309 @@ AVATAR_DEPENDENT = {'hat': ('blonde_hair',), 'blonde_hair': ('hat', 'beard')}
 # %% ../nbs/05_editing.ipynb #c034s1
 def _key(*parts) -> str:
     import hashlib
+
     h = hashlib.blake2b(digest_size=10)
     for p in parts:
-        if isinstance(p, torch.Tensor):    # floats rounded: a key must not depend on the last bits of a fit
+        if isinstance(p, torch.Tensor):  # floats rounded: a key must not depend on the last bits of a fit
             t = p.detach().cpu()
             h.update(((t.double() * 1e4).round() if t.is_floating_point() else t).contiguous().numpy().tobytes())
         elif isinstance(p, nn.Module):
-            for t in p.state_dict().values(): h.update(t.detach().cpu().contiguous().numpy().tobytes())
-        else: h.update(repr(p).encode())
+            for t in p.state_dict().values():
+                h.update(t.detach().cpu().contiguous().numpy().tobytes())
+        else:
+            h.update(repr(p).encode())
     return h.hexdigest()
 
-def _rows_ok(rows, n:int) -> bool:
+
+def _rows_ok(rows, n: int) -> bool:
     "Whether cached `rows` are `n` measurements (a cache altered with its hash redone is rebuilt, not used)."
     keys = {'attr', 'kind', 'alpha', 'n', 'success', 'preserved', 'pixel_change'}
     return isinstance(rows, list) and len(rows) == n and all(isinstance(r, dict) and keys <= set(r) for r in rows)
 
-def measure_edits(ddim:DDIM, clf:AttributeClassifier, z:torch.Tensor, # held-out latents (N, *shape)
-                  boundaries:dict, # {(attr, kind): Boundary}
-                  alphas:list, # step sizes to measure
-                  regions:torch.Tensor|None=None, # (A, H, W) masks from `attribute_regions`
-                  steps:int=20, batch_size:int|None=None, # latents decoded at once (None: `decode`'s default)
-                  name:str|None=None, # the model's name, e.g. 'avatars32': with its weights' hash, the cache key (None: no cache)
-                  cache_dir=None, # default ~/.cache/ddim_nb/edits
-                  margin:bool=False, # each value of `alphas` is a margin: every latent moves to that distance past the boundary (`Boundary.steps_to`)
-                  progress:bool=True,
-                  z_level:int|None=None, # the level of `z` (None: x_T); each boundary edits at its own level
-                  exclude:dict|None=None, # attr → attributes left out of its "kept" (`AVATAR_DEPENDENT`): adds `*_excl`
-                  precision:str='fp32') -> list: # decoding precision, as `decode`
+
+def measure_edits(
+    ddim: DDIM,
+    clf: AttributeClassifier,
+    z: torch.Tensor,  # held-out latents (N, *shape)
+    boundaries: dict,  # {(attr, kind): Boundary}
+    alphas: list,  # step sizes to measure
+    regions: torch.Tensor | None = None,  # (A, H, W) masks from `attribute_regions`
+    steps: int = 20,
+    batch_size: int | None = None,  # latents decoded at once (None: `decode`'s default)
+    name: str
+    | None = None,  # the model's name, e.g. 'avatars32': with its weights' hash, the cache key (None: no cache)
+    cache_dir=None,  # default ~/.cache/ddim_nb/edits
+    margin: bool = False,  # each value of `alphas` is a margin: every latent moves to that distance past the boundary (`Boundary.steps_to`)
+    progress: bool = True,
+    z_level: int | None = None,  # the level of `z` (None: x_T); each boundary edits at its own level
+    exclude: dict | None = None,  # attr → attributes left out of its "kept" (`AVATAR_DEPENDENT`): adds `*_excl`
+    precision: str = 'fp32',
+) -> list:  # decoding precision, as `decode`
     "Success and preservation of every boundary at every α (or margin) on latents `z`: a list of dicts (one per boundary and value)."
-    _check_ddim(ddim); _check_clf(clf)
-    if isinstance(z, torch.Tensor) and len(z) == 0: raise ValueError("no latents to measure edits on (`z` is empty)")
+    _check_ddim(ddim)
+    _check_clf(clf)
+    if isinstance(z, torch.Tensor) and len(z) == 0:
+        raise ValueError("no latents to measure edits on (`z` is empty)")
     check_tensor(z, 'z', ndim=tuple(range(2, 9)))
     clf.check(torch.zeros(1, *(ddim.shape or z.shape[1:])), 'images of this model')
     _check_boundaries(boundaries)
     if regions is not None:
         check_tensor(regions, 'regions', floating=False)
         if regions.dtype != torch.bool or tuple(regions.shape) != (len(clf.attrs), *clf.in_shape[1:]):
-            raise ValueError(f"`regions` must be a bool mask (A, H, W) = {(len(clf.attrs), *clf.in_shape[1:])} from `attribute_regions`, got {regions.dtype} {tuple(regions.shape)}")
+            raise ValueError(
+                f"`regions` must be a bool mask (A, H, W) = {(len(clf.attrs), *clf.in_shape[1:])} from `attribute_regions`, got {regions.dtype} {tuple(regions.shape)}"
+            )
     _check_attrs([a for a, _ in boundaries], clf.attrs, 'boundaries')
     alphas = _check_values(alphas, 'alphas', lo=0, lo_open=True)
-    if name is not None: check_name(name, 'name')
+    if name is not None:
+        check_name(name, 'name')
     for bd in boundaries.values():
-        if tuple(bd.u.shape) != tuple(z.shape[1:]): raise ValueError(f"boundary {bd.attr}/{bd.kind} has shape {tuple(bd.u.shape)}, latents {tuple(z.shape[1:])}")
+        if tuple(bd.u.shape) != tuple(z.shape[1:]):
+            raise ValueError(
+                f"boundary {bd.attr}/{bd.kind} has shape {tuple(bd.u.shape)}, latents {tuple(z.shape[1:])}"
+            )
         edit_level(bd, z_level)
     check_edit_steps(boundaries, steps, ddim.T)
     if exclude is not None:
         if not isinstance(exclude, dict):
             raise ValueError(f"`exclude` must be a dict attr → attributes, got {type(exclude).__name__}")
-        for a, o in exclude.items(): _check_attrs([a, *o], clf.attrs, 'exclude')
+        for a, o in exclude.items():
+            _check_attrs([a, *o], clf.attrs, 'exclude')
     check_choice(precision, 'precision', PRECISIONS)
     path = None
     if name:
-        weights = _weights_id(ddim)   # a retrained model of the same name gets a cache of its own
+        weights = _weights_id(ddim)  # a retrained model of the same name gets a cache of its own
         bds = [bd for _, bd in sorted(boundaries.items())]
         leveled = z_level is not None or any(bd.level is not None for bd in bds)
-        key = _key(name, weights, steps, alphas, z, clf, regions, *[(k, bd.u) for k, bd in sorted(boundaries.items())],
-                   *([('margin', [bd.b for bd in bds])] if margin else []),
-                   *([('levels', z_level, [bd.level for bd in bds])] if leveled else []),
-                   *([('exclude', exclude)] if exclude else []),
-                   *([('precision', precision)] if precision != 'fp32' else []))
+        key = _key(
+            name,
+            weights,
+            steps,
+            alphas,
+            z,
+            clf,
+            regions,
+            *[(k, bd.u) for k, bd in sorted(boundaries.items())],
+            *([('margin', [bd.b for bd in bds])] if margin else []),
+            *([('levels', z_level, [bd.level for bd in bds])] if leveled else []),
+            *([('exclude', exclude)] if exclude else []),
+            *([('precision', precision)] if precision != 'fp32' else []),
+        )
         path = Path(cache_dir or cache_root('edits')) / f'{name}-S{steps}-{key}.json'
-        save_to = _cache_file(path, 'edit measurements')   # None where the folder is read-only: measured, not cached
-        manifest = dict(what='edit measurements', model=name, weights=weights, steps=steps, key=key, n=len(z), alphas=alphas, **(dict(rule='margin') if margin else {}))
+        save_to = _cache_file(path, 'edit measurements')  # None where the folder is read-only: measured, not cached
+        manifest = dict(
+            what='edit measurements',
+            model=name,
+            weights=weights,
+            steps=steps,
+            key=key,
+            n=len(z),
+            alphas=alphas,
+            **(dict(rule='margin') if margin else {}),
+        )
         rows = load_json_cache(path, manifest, 'edits cache')
-        if rows is not None and _rows_ok(rows, len(boundaries) * len(alphas)): return rows
+        if rows is not None and _rows_ok(rows, len(boundaries) * len(alphas)):
+            return rows
         if rows is not None:
-            warnings.warn(f"edits cache {path} does not hold {len(boundaries) * len(alphas)} rows of measurements; "
-                          f"it will be rebuilt")
+            warnings.warn(
+                f"edits cache {path} does not hold {len(boundaries) * len(alphas)} rows of measurements; "
+                f"it will be rebuilt"
+            )
     kw = dict(batch_size=batch_size, precision=precision)
     x0 = decode(ddim, z, steps, start=z_level, **kw)
     at = {lv: _carry(ddim, z, steps, z_level, lv, **kw) for lv in {bd.level for bd in boundaries.values()}}
     p0 = predict(clf, x0)
-    on0, sure0 = p0 > 0.5, (p0 - 0.5).abs() >= 0.4                                  # the verdicts, and which were sure (p ≤ 0.1 or ≥ 0.9)
+    on0, sure0 = p0 > 0.5, (p0 - 0.5).abs() >= 0.4  # the verdicts, and which were sure (p ≤ 0.1 or ≥ 0.9)
     rows = []
     bar = tqdm(total=len(boundaries) * len(alphas) * len(z), desc='measuring edits', disable=not progress)
     for (a, kind), bd in boundaries.items():
         i = clf.attrs.index(a)
-        sign = 1. - 2. * on0[:, i].double()                                          # push towards the other side
+        sign = 1.0 - 2.0 * on0[:, i].double()  # push towards the other side
         for al in alphas:
             step = bd.steps_to(at[bd.level], sign > 0, al) if margin else sign * al
             x1 = decode(ddim, edit(at[bd.level], bd.u, step), steps, start=bd.level, **kw)
             on1 = predict(clf, x1) > 0.5
             same = on1 == on0
             others = [j for j in range(len(clf.attrs)) if j != i]
-            diff = (x1 - x0).abs().mean(1)                                           # (N, H, W)
-            r = dict(attr=a, kind=kind, alpha=al, n=len(z), success=(~same[:, i]).double().mean().item(),
-                     preserved=same[:, others].all(1).double().mean().item(),
-                     preserved_sure=(same | ~sure0)[:, others].all(1).double().mean().item(),
-                     preserved_each={clf.attrs[j]: same[:, j].double().mean().item() for j in others},
-                     pixel_change=diff.mean().item(), level=bd.level)
+            diff = (x1 - x0).abs().mean(1)  # (N, H, W)
+            r = dict(
+                attr=a,
+                kind=kind,
+                alpha=al,
+                n=len(z),
+                success=(~same[:, i]).double().mean().item(),
+                preserved=same[:, others].all(1).double().mean().item(),
+                preserved_sure=(same | ~sure0)[:, others].all(1).double().mean().item(),
+                preserved_each={clf.attrs[j]: same[:, j].double().mean().item() for j in others},
+                pixel_change=diff.mean().item(),
+                level=bd.level,
+            )
             if exclude is not None:
                 fair = [j for j in others if clf.attrs[j] not in exclude.get(a, ())]
-                r.update(preserved_excl=same[:, fair].all(1).double().mean().item(),
-                         preserved_sure_excl=(same | ~sure0)[:, fair].all(1).double().mean().item())
-            if margin: r.update(rule='margin', mean_step=step.abs().mean().item())
+                r.update(
+                    preserved_excl=same[:, fair].all(1).double().mean().item(),
+                    preserved_sure_excl=(same | ~sure0)[:, fair].all(1).double().mean().item(),
+                )
+            if margin:
+                r.update(rule='margin', mean_step=step.abs().mean().item())
             if regions is not None:
                 m = regions[i]
                 r.update(pixel_inside=diff[:, m].mean().item(), pixel_outside=diff[:, ~m].mean().item())
-            rows.append(r); bar.update(len(z))
+            rows.append(r)
+            bar.update(len(z))
     bar.close()
     if path is not None and save_to is not None:
         cache_or_warn(lambda: save_json_cache(save_to, rows, manifest), save_to, 'edit measurements')
     return rows
 
 # %% ../nbs/05_editing.ipynb #c034s2
-def edit_table(rows:list, kinds:tuple=KINDS, alpha:float|None=None) -> str:
+def edit_table(rows: list, kinds: tuple = KINDS, alpha: float | None = None) -> str:
     "One line per attribute: success / all-others-preserved per boundary kind, at `alpha` (a step, or a margin for rows measured with `margin=True`; default: the largest measured)."
-    if (not isinstance(rows, list) or not rows
-            or not all(isinstance(r, dict) and {'attr', 'kind', 'alpha'} <= set(r) for r in rows)):
+    if (
+        not isinstance(rows, list)
+        or not rows
+        or not all(isinstance(r, dict) and {'attr', 'kind', 'alpha'} <= set(r) for r in rows)
+    ):
         raise ValueError(f"`rows` must be the non-empty list that `measure_edits` returns, got {str(rows)[:100]}")
     measured = sorted({r['alpha'] for r in rows})
     alpha = alpha if alpha is not None else measured[-1]
-    if alpha not in measured: raise ValueError(f"`alpha` = {alpha!r} was not measured; the rows hold {measured}")
+    if alpha not in measured:
+        raise ValueError(f"`alpha` = {alpha!r} was not measured; the rows hold {measured}")
     what = 'margin' if rows[0].get('rule') == 'margin' else 'α'
 
     sel = {(r['attr'], r['kind']): r for r in rows if r['alpha'] == alpha}
     attrs = list(dict.fromkeys(r['attr'] for r in rows))
     kinds = [k for k in dict.fromkeys(kinds) if any(k == kk for _, kk in sel)]
-    out = [f"{what} = {alpha:g}: success / preserved (all other attributes) / pixel change outside the region", f"{'attribute':12s}" + ''.join(f'{k:>26s}' for k in kinds)]
+    out = [
+        f"{what} = {alpha:g}: success / preserved (all other attributes) / pixel change outside the region",
+        f"{'attribute':12s}" + ''.join(f'{k:>26s}' for k in kinds),
+    ]
     for a in attrs:
         cells = []
         for k in kinds:
             r = sel.get((a, k))
-            cells.append(f"{r['success']:6.0%} / {r['preserved']:4.0%} / {r.get('pixel_outside', float('nan')):.3f}" if r else '—')
+            cells.append(
+                f"{r['success']:6.0%} / {r['preserved']:4.0%} / {r.get('pixel_outside', float('nan')):.3f}"
+                if r
+                else '—'
+            )
         out.append(f"{a:12s}" + ''.join(f'{c:>26s}' for c in cells))
     return '\n'.join(out)
 
 # %% ../nbs/05_editing.ipynb #c034s3
-def choose_edits(rows:list, # measured edits (`measure_edits` rows, each with its 'rule')
-                 min_success:float=0.8, # the success an edit must reach
-                 kept:str='preserved_sure_excl') -> dict: # the figure of the other verdicts to keep
-    ("Per attribute, the row that keeps the most of `kept` among those flipping at least `min_success`; "
-     "the most successful where none does.")
+def choose_edits(
+    rows: list,  # measured edits (`measure_edits` rows, each with its 'rule')
+    min_success: float = 0.8,  # the success an edit must reach
+    kept: str = 'preserved_sure_excl',
+) -> dict:  # the figure of the other verdicts to keep
+    "Per attribute, the row that keeps the most of `kept` among those flipping at least `min_success`; the most successful where none does."
     best = {}
     for r in rows:
         ok = r['success'] >= min_success
         key = (ok, r[kept] if ok else r['success'], -r['pixel_change'])
-        if r['attr'] not in best or key > best[r['attr']][0]: best[r['attr']] = (key, r)
+        if r['attr'] not in best or key > best[r['attr']][0]:
+            best[r['attr']] = (key, r)
     return {a: r for a, (_, r) in best.items()}
 
 # %% ../nbs/05_editing.ipynb #c038
-def show_direction(u, ax=None, title:str|None=None):
+def show_direction(u, ax=None, title: str | None = None):
     "Show a direction (tensor or `Boundary`) of an image's shape, scaled to [−1, 1]."
     from ddim_nb.images import show_images
-    if isinstance(u, Boundary): title, u = title or f'{u.attr} ({u.kind})', u.u
-    if not _direction(u).abs().max() > 0: raise ValueError("`u` is zero: it has no direction to show")
+
+    if isinstance(u, Boundary):
+        title, u = title or f'{u.attr} ({u.kind})', u.u
+    if not _direction(u).abs().max() > 0:
+        raise ValueError("`u` is zero: it has no direction to show")
     return show_images((u / u.abs().max()).unsqueeze(0), nrow=1, ax=ax, title=title)
 
 # %% ../nbs/05_editing.ipynb #c038s1
-def show_sweep(images:torch.Tensor, # (B, len(alphas), *shape) from `edit_images`
-               alphas, title:str|None=None, ax=None):
+def show_sweep(
+    images: torch.Tensor,  # (B, len(alphas), *shape) from `edit_images`
+    alphas,
+    title: str | None = None,
+    ax=None,
+):
     "Rows of latents, columns of α: an edit sweep as one grid."
     from ddim_nb.images import show_images
+
     ax = show_images(images.flatten(0, 1), nrow=images.shape[1], ax=ax, title=title)
     w = images.shape[-1] + 1
-    ax.set_xticks([w * (i + 0.5) for i in range(len(alphas))], [f'{a:g}' for a in alphas]); ax.tick_params(length=0, labelsize=8)
-    ax.axis('on'); ax.set_yticks([]); [s.set_visible(False) for s in ax.spines.values()]
+    ax.set_xticks([w * (i + 0.5) for i in range(len(alphas))], [f'{a:g}' for a in alphas])
+    ax.tick_params(length=0, labelsize=8)
+    ax.axis('on')
+    ax.set_yticks([])
+    [s.set_visible(False) for s in ax.spines.values()]
     return ax
 
 # %% ../nbs/05_editing.ipynb #c038s2
-def edit_real(ddim:DDIM, images:torch.Tensor, # real images in [−1, 1], (B, *ddim.shape)
-              u, # direction (tensor or `Boundary`)
-              alphas, # α values (include 0 for the reconstruction)
-              steps:int=20, method:str='ddim', # an inversion method whose latents G decodes (every method but the pair methods)
-              **options): # passed to `invert`, e.g. K for 'fixed_point'
-    ("Invert real `images` up to the level of `u` (x_T for a tensor), edit there and decode: "
-     "(latents at that level, images (B, len(alphas), *shape)).")
+def edit_real(
+    ddim: DDIM,
+    images: torch.Tensor,  # real images in [−1, 1], (B, *ddim.shape)
+    u,  # direction (tensor or `Boundary`)
+    alphas,  # α values (include 0 for the reconstruction)
+    steps: int = 20,
+    method: str = 'ddim',  # an inversion method whose latents G decodes (every method but the pair methods)
+    **options,
+):  # passed to `invert`, e.g. K for 'fixed_point'
+    "Invert real `images` up to the level of `u` (x_T for a tensor), edit there and decode: (latents at that level, images (B, len(alphas), *shape))."
     m = method_record(method)
     if not m.decodes_with_g:
-        raise ValueError(f"`method` must give one latent per image that G decodes, one of {[k for k, m in METHODS.items() if m.decodes_with_g]}; "
-                         f"{method!r} gives a pair for its own sampler")
-    _check_ddim(ddim); _check_values(alphas, 'alphas')
-    _direction(u, ddim.shape or (images.shape[1:] if isinstance(images, torch.Tensor) else None))   # before inverting
+        raise ValueError(
+            f"`method` must give one latent per image that G decodes, one of {[k for k, m in METHODS.items() if m.decodes_with_g]}; "
+            f"{method!r} gives a pair for its own sampler"
+        )
+    _check_ddim(ddim)
+    _check_values(alphas, 'alphas')
+    _direction(u, ddim.shape or (images.shape[1:] if isinstance(images, torch.Tensor) else None))  # before inverting
     level = edit_level(u)
     if level is not None:
         check_edit_steps(u, steps, ddim.T)
         if 'stop' not in m.options:
-            raise ValueError(f"the boundary lives at level {level}: invert with a method that stops there "
-                             f"({[k for k, r in METHODS.items() if 'stop' in r.options]}), not {method!r}")
+            raise ValueError(
+                f"the boundary lives at level {level}: invert with a method that stops there "
+                f"({[k for k, r in METHODS.items() if 'stop' in r.options]}), not {method!r}"
+            )
         options = {**options, 'stop': level}
     z = invert(ddim, images, method=method, steps=steps, **options)
     return z, edit_images(ddim, z, u, alphas, steps, z_level=level)
 
 # %% ../nbs/05_editing.ipynb #c041
-def edit_demo(ddim:DDIM, boundaries:dict, # {(attr, kind): Boundary}
-              z:torch.Tensor, # the latents to edit (B, *shape); the demo shows them side by side
-              steps:int=20, max_alpha:float=20., scale:int=4):
+def edit_demo(
+    ddim: DDIM,
+    boundaries: dict,  # {(attr, kind): Boundary}
+    z: torch.Tensor,  # the latents to edit (B, *shape); the demo shows them side by side
+    steps: int = 20,
+    max_alpha: float = 20.0,
+    scale: int = 4,
+):
     "An ipywidgets box: attribute and boundary-kind dropdowns, an α slider, and the edited images."
-    _check_ddim(ddim); _check_boundaries(boundaries)
-    check_float(max_alpha, 'max_alpha', lo=0, lo_open=True); check_int(scale, 'scale', lo=1)
-    for bd in boundaries.values(): edit(z, bd, 0.)   # latents that every direction fits, before any widget is made
-    try: import ipywidgets as W
-    except ImportError as e: raise ImportError("the editing demo needs `pip install ipywidgets`") from e
+    _check_ddim(ddim)
+    _check_boundaries(boundaries)
+    check_float(max_alpha, 'max_alpha', lo=0, lo_open=True)
+    check_int(scale, 'scale', lo=1)
+    for bd in boundaries.values():
+        edit(z, bd, 0.0)  # latents that every direction fits, before any widget is made
+    try:
+        import ipywidgets as W
+    except ImportError as e:
+        raise ImportError("the editing demo needs `pip install ipywidgets`") from e
     attrs, kinds = list(dict.fromkeys(a for a, _ in boundaries)), list(dict.fromkeys(k for _, k in boundaries))
     attr, kind = W.Dropdown(options=attrs, description='attribute'), W.Dropdown(options=kinds, description='boundary')
-    alpha = W.FloatSlider(value=0., min=-max_alpha, max=max_alpha, step=max_alpha / 20, description='α', continuous_update=False)
+    alpha = W.FloatSlider(
+        value=0.0, min=-max_alpha, max=max_alpha, step=max_alpha / 20, description='α', continuous_update=False
+    )
     img = W.Image(format='png')
+
     def render(*_):
         bd = boundaries.get((attr.value, kind.value))
-        if bd is None: return
+        if bd is None:
+            return
         x = edit_images(ddim, z, bd, [alpha.value], steps)[:, 0]
-        buf = io.BytesIO(); grid_image(x, nrow=len(x), padding=1, scale=scale).save(buf, format='PNG')
+        buf = io.BytesIO()
+        grid_image(x, nrow=len(x), padding=1, scale=scale).save(buf, format='PNG')
         img.value = buf.getvalue()
-    for w in (attr, kind, alpha): w.observe(render, names='value')
+
+    for w in (attr, kind, alpha):
+        w.observe(render, names='value')
     render()
     return W.VBox([W.HBox([attr, kind]), alpha, img])

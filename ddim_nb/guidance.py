@@ -14,12 +14,28 @@ from tqdm.auto import tqdm
 
 from .checks import check_float, check_int, check_labels, check_list, check_not_pixels, check_tensor
 from .data import ImageSet
-from .ddim import (DDIM, condition_rows, conditional_unet, ddim_step, decode, default_batch_size, mix_seed,
-                          randn_latents, step_pairs)
+from ddim_nb.ddim import (
+    DDIM,
+    condition_rows,
+    conditional_unet,
+    ddim_step,
+    decode,
+    default_batch_size,
+    mix_seed,
+    randn_latents,
+    step_pairs,
+)
 from .editing import _check_clf, predict
 from .images import to_uint8
 from .inversion import count_calls, invert, reconstruct
-from .metrics import frechet_distance, inception_features, inception_network, kernel_inception_distance, psnr, ssim
+from ddim_nb.metrics import (
+    frechet_distance,
+    inception_features,
+    inception_network,
+    kernel_inception_distance,
+    psnr,
+    ssim,
+)
 from .train import class_count
 
 # %% auto #0
@@ -29,206 +45,335 @@ __all__ = ['SWAPS', 'SWAP_METHODS', 'guided_decode', 'one_hot_set', 'classify', 
            'decoder_features', 'Injected', 'injected_decode', 'SwapSearch', 'swap_search']
 
 # %% ../nbs/10_guidance.ipynb #g006c
-def _check_null(unet, null, n:int, holds:str):
+def _check_null(unet, null, n: int, holds: str):
     """A null condition checked under its own name: None, a label in 0..K (K: the null class ∅), an embedding (E,)
     or (n, E), or a non-empty dict {timestep: one of these}."""
     if isinstance(null, dict) and not null:
         raise ValueError("`null` is an empty dict: give one embedding per timestep of the sampler's grid")
     K, E = unet.num_classes, unet.class_embed.embedding_dim
-    for v in (null.values() if isinstance(null, dict) else [null]):
-        if v is None: continue
-        try: t = torch.as_tensor(v)
-        except (TypeError, ValueError, RuntimeError): t = None
+    for v in null.values() if isinstance(null, dict) else [null]:
+        if v is None:
+            continue
+        try:
+            t = torch.as_tensor(v)
+        except (TypeError, ValueError, RuntimeError):
+            t = None
         if t is not None and t.is_floating_point():
             if t.ndim not in (1, 2) or t.shape[-1] != E:
                 raise ValueError(f"`null` embeddings must have shape ({E},) or (N, {E}), got {tuple(t.shape)}")
             check_tensor(t, 'null')
-        else: t = check_labels(v, 'null', K + 1)
+        else:
+            t = check_labels(v, 'null', K + 1)
         if condition_rows(t) not in (None, n):
             raise ValueError(f"`null` is for {condition_rows(t)} samples but {holds}")
 
-def _check_classes(ddim:DDIM, n:int, # the number of samples
-                   holds:str, # what holds them, for the message: "`z` holds 4 latents"
-                   w:float=1., null=None, **classes) -> dict: # the class arguments by name, e.g. y=..., target=...
+
+def _check_classes(
+    ddim: DDIM,
+    n: int,  # the number of samples
+    holds: str,  # what holds them, for the message: "`z` holds 4 latents"
+    w: float = 1.0,
+    null=None,
+    **classes,
+) -> dict:  # the class arguments by name, e.g. y=..., target=...
     """The labels of each class argument (one label in 0..K−1, or `n`), checked with the weight and the null
     condition before any work; each error names its argument."""
     unet, out = conditional_unet(ddim.model), {}
     for name, v in classes.items():
         c = out[name] = check_labels(v, name, unet.num_classes)
-        if c.ndim and len(c) != n: raise ValueError(f"`{name}` is for {len(c)} samples but {holds}")
-    check_float(w, 'w', lo=0); _check_null(unet, null, n, holds)
+        if c.ndim and len(c) != n:
+            raise ValueError(f"`{name}` is for {len(c)} samples but {holds}")
+    check_float(w, 'w', lo=0)
+    _check_null(unet, null, n, holds)
     return out
-
 
 # %% ../nbs/10_guidance.ipynb #g007
 def _rows(v, sl):
     "The rows `sl` of a per-sample condition (`condition_rows`), inside a dict {timestep: condition} too; a shared one passes through."
-    if isinstance(v, dict): return {t: _rows(e, sl) for t, e in v.items()}
+    if isinstance(v, dict):
+        return {t: _rows(e, sl) for t, e in v.items()}
     return v if condition_rows(v) is None else v[sl]
 
-def guided_decode(ddim:DDIM, z:torch.Tensor, # latents (N, *shape)
-                  y, # class: one label, or labels (N,)
-                  w:float=1., # guidance weight
-                  null=None, # null condition (see `Guided`): shared, or per latent ((N,) labels, (N, E) embeddings, or a dict of them per timestep)
-                  steps:int=20, # sampler steps S
-                  skip:str='uniform',
-                  batch_size:int|None=None, # latents decoded at once (None: the device's default)
-                  progress:bool=False) -> torch.Tensor:
+
+def guided_decode(
+    ddim: DDIM,
+    z: torch.Tensor,  # latents (N, *shape)
+    y,  # class: one label, or labels (N,)
+    w: float = 1.0,  # guidance weight
+    null=None,  # null condition (see `Guided`): shared, or per latent ((N,) labels, (N, E) embeddings, or a dict of them per timestep)
+    steps: int = 20,  # sampler steps S
+    skip: str = 'uniform',
+    batch_size: int | None = None,  # latents decoded at once (None: the device's default)
+    progress: bool = False,
+) -> torch.Tensor:
     "Images of the w-guided η = 0 sampler from latents `z` with classes `y`, in batches that carry their own labels and null conditions."
     ddim.check_batch(z, 'z')
-    y = _check_classes(ddim, len(z), f"`z` holds {len(z)} latents", w, null, y=y)['y']   # before any work, by name
+    y = _check_classes(ddim, len(z), f"`z` holds {len(z)} latents", w, null, y=y)['y']  # before any work, by name
     bs = default_batch_size(ddim.device) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)
-    out = [decode(ddim.guided(_rows(y, slice(i, i + bs)), w, _rows(null, slice(i, i + bs))), z[i:i + bs], steps, skip, batch_size=bs)
-           for i in tqdm(range(0, len(z), bs), desc=f'guided decoding (w={w:g})', disable=not progress, leave=False)]
+    out = [
+        decode(
+            ddim.guided(_rows(y, slice(i, i + bs)), w, _rows(null, slice(i, i + bs))),
+            z[i : i + bs],
+            steps,
+            skip,
+            batch_size=bs,
+        )
+        for i in tqdm(range(0, len(z), bs), desc=f'guided decoding (w={w:g})', disable=not progress, leave=False)
+    ]
     return torch.cat(out)
 
 # %% ../nbs/10_guidance.ipynb #g010
-def one_hot_set(data:ImageSet) -> ImageSet:
+def one_hot_set(data: ImageSet) -> ImageSet:
     "A dataset with one class per image, with its labels as the one-hot (N, K) labels that `train_classifier` takes."
     if not isinstance(data, ImageSet):
         raise ValueError(f"`data` must be an ImageSet with one class label per image, got {type(data).__name__}")
     K = class_count(data)
-    return ImageSet(data.images, F.one_hot(data.labels.long(), K), list(data.label_names or map(str, range(K))), data.name)
+    return ImageSet(
+        data.images, F.one_hot(data.labels.long(), K), list(data.label_names or map(str, range(K))), data.name
+    )
 
 # %% ../nbs/10_guidance.ipynb #g010b
-def classify(clf, images:torch.Tensor, # uint8 0..255 or float in [−1, 1]
-             batch_size:int=500) -> torch.Tensor:
+def classify(
+    clf,
+    images: torch.Tensor,  # uint8 0..255 or float in [−1, 1]
+    batch_size: int = 500,
+) -> torch.Tensor:
     "The most likely class (N,) of each image, for a classifier trained on one-hot class labels."
     return predict(clf, images, batch_size).argmax(1)
 
 # %% ../nbs/10_guidance.ipynb #g014
-def class_latents(n:int, # latents per class
-                  K:int, # number of classes
-                  shape:tuple, seed:int=0):
+def class_latents(
+    n: int,  # latents per class
+    K: int,  # number of classes
+    shape: tuple,
+    seed: int = 0,
+):
     "`n` latents for each of the classes 0..K−1, those of class c from their own seed; returns (latents (n·K, *shape), labels (n·K,))."
-    check_int(n, 'n', lo=1); check_int(K, 'K', lo=1); check_int(seed, 'seed', lo=0)
-    z = torch.cat([randn_latents(n, shape, seed=mix_seed(seed, 'class', c) % 2 ** 31) for c in range(K)])
+    check_int(n, 'n', lo=1)
+    check_int(K, 'K', lo=1)
+    check_int(seed, 'seed', lo=0)
+    z = torch.cat([randn_latents(n, shape, seed=mix_seed(seed, 'class', c) % 2**31) for c in range(K)])
     return z, torch.arange(K).repeat_interleave(n)
 
 # %% ../nbs/10_guidance.ipynb #g014b
-def guided_fid(ddim:DDIM, clf, # a class-conditional model and a classifier of its classes
-               ref_features:torch.Tensor, # Inception features of held-out real images
-               w:float=1., # guidance weight
-               n:int=100, # samples per class
-               steps:int=50, seed:int=0, progress:bool=True) -> dict:
+def guided_fid(
+    ddim: DDIM,
+    clf,  # a class-conditional model and a classifier of its classes
+    ref_features: torch.Tensor,  # Inception features of held-out real images
+    w: float = 1.0,  # guidance weight
+    n: int = 100,  # samples per class
+    steps: int = 50,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict:
     "FID/KID of `n` samples per class at guidance weight `w`, and the fraction the classifier assigns to the class asked for (overall and per class)."
     K = conditional_unet(ddim.model).num_classes
     if len(_check_clf(clf).attrs) != K or tuple(clf.in_shape) != tuple(ddim.shape):
-        raise ValueError(f"`clf` must tell the model's {K} classes apart in images of shape {tuple(ddim.shape)}, "
-                         f"got one of {len(clf.attrs)} classes for {tuple(clf.in_shape)}")
+        raise ValueError(
+            f"`clf` must tell the model's {K} classes apart in images of shape {tuple(ddim.shape)}, "
+            f"got one of {len(clf.attrs)} classes for {tuple(clf.in_shape)}"
+        )
     check_tensor(ref_features, 'ref_features', ndim=2, shape=(2048,))
-    if len(ref_features) < 2: raise ValueError(f"`ref_features` must hold 2 rows or more, got {len(ref_features)}")
-    check_float(w, 'w', lo=0); check_int(steps, 'steps', 1, ddim.T)
+    if len(ref_features) < 2:
+        raise ValueError(f"`ref_features` must hold 2 rows or more, got {len(ref_features)}")
+    check_float(w, 'w', lo=0)
+    check_int(steps, 'steps', 1, ddim.T)
     z, y = class_latents(n, K, ddim.shape, seed)
     t0 = time.time()
     x = to_uint8(guided_decode(ddim, z, y, w, steps=steps, progress=progress))
     t1 = time.time()
     f = inception_features(x, inception_network(ddim.device), device=ddim.device, progress=progress)
     hit = (classify(clf, x) == y).float()
-    return dict(w=w, fid=round(frechet_distance(f, ref_features), 2), kid=round(kernel_inception_distance(f, ref_features), 4),
-                accuracy=round(hit.mean().item(), 4), per_class=[round(hit[y == c].mean().item(), 3) for c in range(K)],
-                n=len(z), n_ref=len(ref_features), steps=steps, sampling_s=round(t1 - t0, 1))
+    return dict(
+        w=w,
+        fid=round(frechet_distance(f, ref_features), 2),
+        kid=round(kernel_inception_distance(f, ref_features), 4),
+        accuracy=round(hit.mean().item(), 4),
+        per_class=[round(hit[y == c].mean().item(), 3) for c in range(K)],
+        n=len(z),
+        n_ref=len(ref_features),
+        steps=steps,
+        sampling_s=round(t1 - t0, 1),
+    )
 
 # %% ../nbs/10_guidance.ipynb #g020
 class NullTextInversion(NamedTuple):
     "What null-text inversion returns."
-    z:torch.Tensor # the latents z*_T of the pivot, (B, *shape)
-    null:dict # {timestep: null embeddings (B, E)}: the `null` of `Guided`/`guided_decode`
-    iterations:int # optimisation iterations taken over all steps (each one forward and one backward pass on the batch)
-    forward_calls:int # network evaluations on the batch (pivot inversion, conditional branch, final steps), besides those iterations
+
+    z: torch.Tensor  # the latents z*_T of the pivot, (B, *shape)
+    null: dict  # {timestep: null embeddings (B, E)}: the `null` of `Guided`/`guided_decode`
+    iterations: (
+        int  # optimisation iterations taken over all steps (each one forward and one backward pass on the batch)
+    )
+    forward_calls: int  # network evaluations on the batch (pivot inversion, conditional branch, final steps), besides those iterations
 
 # %% ../nbs/10_guidance.ipynb #g020b
-def null_text_invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.shape)
-                     y, # their classes: one label, or labels (B,)
-                     w:float=3., # the guidance weight to reconstruct at
-                     steps:int=20, # sampler steps S
-                     inner:int=10, # most optimisation iterations per step
-                     lr:float=0.1, # Adam's learning rate for the null embeddings
-                     tol:float=1e-6, # stop a step's iterations once every image's mean squared error to the pivot is below this
-                     skip:str='uniform', progress:bool=True) -> NullTextInversion:
+def null_text_invert(
+    ddim: DDIM,
+    images: torch.Tensor,  # images in [−1, 1], (B, *ddim.shape)
+    y,  # their classes: one label, or labels (B,)
+    w: float = 3.0,  # the guidance weight to reconstruct at
+    steps: int = 20,  # sampler steps S
+    inner: int = 10,  # most optimisation iterations per step
+    lr: float = 0.1,  # Adam's learning rate for the null embeddings
+    tol: float = 1e-6,  # stop a step's iterations once every image's mean squared error to the pivot is below this
+    skip: str = 'uniform',
+    progress: bool = True,
+) -> NullTextInversion:
     "Null-text inversion (Mokady et al. 2022): the pivot of DDIM inversion at w = 1, and per-timestep null embeddings with which the w-guided sampler retraces it."
     x = ddim.check_images(images, 'images')
-    y = _check_classes(ddim, len(x), f"`images` holds {len(x)}", w, y=y)['y']   # class and weight, before any work
-    inner, lr, tol = check_int(inner, 'inner', lo=0), check_float(lr, 'lr', lo=0, lo_open=True), check_float(tol, 'tol', lo=0)
+    y = _check_classes(ddim, len(x), f"`images` holds {len(x)}", w, y=y)['y']  # class and weight, before any work
+    inner, lr, tol = (
+        check_int(inner, 'inner', lo=0),
+        check_float(lr, 'lr', lo=0, lo_open=True),
+        check_float(tol, 'tol', lo=0),
+    )
     net, unet, B = ddim.model, conditional_unet(ddim.model), len(x)
     y = y.to(x.device).expand(B)
-    pivot = ddim.guided(y, 1.).invert(x, steps, skip=skip, sequence=True).xs   # climbing: pivot[k] after k inversion steps
+    pivot = (
+        ddim.guided(y, 1.0).invert(x, steps, skip=skip, sequence=True).xs
+    )  # climbing: pivot[k] after k inversion steps
     null = unet.embed_class(None, B).detach().clone()
     z, nulls, iters, calls = pivot[-1], {}, 0, steps
-    for i, (t, t_prev) in enumerate(tqdm(step_pairs(steps, ddim.T, skip), desc='null-text inversion', disable=not progress, leave=False)):
+    for i, (t, t_prev) in enumerate(
+        tqdm(step_pairs(steps, ddim.T, skip), desc='null-text inversion', disable=not progress, leave=False)
+    ):
         target, a_t, a_prev = pivot[-2 - i], ddim.abar_at(t), ddim.abar_at(t_prev)
         tt = torch.full((B,), t, device=x.device, dtype=torch.long)
-        with torch.no_grad(): e_y = net(z, tt, y)
+        with torch.no_grad():
+            e_y = net(z, tt, y)
         guided = lambda e_0: ddim_step(z, e_0 + w * (e_y - e_0), a_t, a_prev)[0]
-        null = null.detach().clone().requires_grad_(True)          # a copy: the optimiser updates it in place
+        null = null.detach().clone().requires_grad_(True)  # a copy: the optimiser updates it in place
         opt = torch.optim.Adam([null], lr=lr)
         for _ in range(inner):
-            with torch.enable_grad(): err = (guided(net(z, tt, null)) - target).pow(2).flatten(1).mean(1)
+            with torch.enable_grad():
+                err = (guided(net(z, tt, null)) - target).pow(2).flatten(1).mean(1)
             iters += 1
-            if err.max() < tol: break
-            opt.zero_grad(); err.sum().backward(); opt.step()
+            if err.max() < tol:
+                break
+            opt.zero_grad()
+            err.sum().backward()
+            opt.step()
         null = null.detach()
-        with torch.no_grad(): z = guided(net(z, tt, null))
+        with torch.no_grad():
+            z = guided(net(z, tt, null))
         nulls[t], calls = null, calls + 2
     return NullTextInversion(pivot[-1], nulls, iters, calls)
 
 # %% ../nbs/10_guidance.ipynb #g023
-def negative_prompt_invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.shape)
-                           y, # their classes: one label, or labels (B,)
-                           steps:int=20, skip:str='uniform') -> tuple:
+def negative_prompt_invert(
+    ddim: DDIM,
+    images: torch.Tensor,  # images in [−1, 1], (B, *ddim.shape)
+    y,  # their classes: one label, or labels (B,)
+    steps: int = 20,
+    skip: str = 'uniform',
+) -> tuple:
     "Negative-prompt inversion (Miyake et al. 2023): the latents of DDIM inversion at w = 1, and the null condition to sample them with (the classes themselves)."
     x = ddim.check_images(images, 'images')
     y = _check_classes(ddim, len(x), f"`images` holds {len(x)}", y=y)['y']
-    return ddim.guided(y, 1.).invert(x, steps, skip=skip), y
+    return ddim.guided(y, 1.0).invert(x, steps, skip=skip), y
 
 # %% ../nbs/10_guidance.ipynb #g028
-def guided_inversion_table(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.shape)
-                           y:torch.Tensor, # their classes (B,)
-                           ws:tuple=(2., 3., 5.), # guidance weights
-                           steps:int=20, inner:int=10, progress:bool=True) -> list:
+def guided_inversion_table(
+    ddim: DDIM,
+    images: torch.Tensor,  # images in [−1, 1], (B, *ddim.shape)
+    y: torch.Tensor,  # their classes (B,)
+    ws: tuple = (2.0, 3.0, 5.0),  # guidance weights
+    steps: int = 20,
+    inner: int = 10,
+    progress: bool = True,
+) -> list:
     "Round-trip PSNR/SSIM (mean, std, min over the images), network evaluations and seconds per image of each guided inversion method at each w."
     _check_classes(ddim, len(ddim.check_images(images, 'images')), f"`images` holds {len(images)}", y=y)
-    for w in check_list(ws, 'ws', 'guidance weights'): check_float(w, 'ws', lo=0)
-    check_int(steps, 'steps', 1, ddim.T); check_int(inner, 'inner', lo=0)
+    for w in check_list(ws, 'ws', 'guidance weights'):
+        check_float(w, 'ws', lo=0)
+    check_int(steps, 'steps', 1, ddim.T)
+    check_int(inner, 'inner', lo=0)
     rows, B = [], len(images)
+
     def row(method, w, rec, nfe, t0):
         p, s = psnr(rec.float().cpu(), images.cpu()), ssim(rec.float().cpu(), images.cpu())
-        rows.append(dict(method=method, w=w, psnr=p.mean().item(), psnr_std=p.std().item(), psnr_min=p.min().item(), ssim=s.mean().item(),
-                         nfe=nfe, s_per_image=(time.time() - t0) / B))
-    t0 = time.time(); g1 = ddim.guided(y, 1.); z1 = g1.invert(images, steps)
-    row('DDIM (w = 1 round trip)', 1., g1.sample(z1, steps), 2 * steps, t0)
+        rows.append(
+            dict(
+                method=method,
+                w=w,
+                psnr=p.mean().item(),
+                psnr_std=p.std().item(),
+                psnr_min=p.min().item(),
+                ssim=s.mean().item(),
+                nfe=nfe,
+                s_per_image=(time.time() - t0) / B,
+            )
+        )
+
+    t0 = time.time()
+    g1 = ddim.guided(y, 1.0)
+    z1 = g1.invert(images, steps)
+    row('DDIM (w = 1 round trip)', 1.0, g1.sample(z1, steps), 2 * steps, t0)
     for w in tqdm(ws, desc='guidance weights', disable=not progress):
-        gw, cost = ddim.guided(y, w), 1 if w == 0 else 2           # network evaluations per guided call
-        t0 = time.time(); row('DDIM (inverted at w)', w, gw.sample(gw.invert(images, steps), steps), 2 * cost * steps, t0)
-        t0 = time.time(); row('DDIM (inverted at w = 1)', w, gw.sample(g1.invert(images, steps), steps), (1 + cost) * steps, t0)
-        t0 = time.time(); nt = null_text_invert(ddim, images, y, w, steps, inner, progress=False)
-        row('null-text', w, guided_decode(ddim, nt.z, y, w, nt.null, steps), nt.forward_calls + 2 * nt.iterations + cost * steps, t0)
-        t0 = time.time(); z, null = negative_prompt_invert(ddim, images, y, steps)
+        gw, cost = ddim.guided(y, w), 1 if w == 0 else 2  # network evaluations per guided call
+        t0 = time.time()
+        row('DDIM (inverted at w)', w, gw.sample(gw.invert(images, steps), steps), 2 * cost * steps, t0)
+        t0 = time.time()
+        row('DDIM (inverted at w = 1)', w, gw.sample(g1.invert(images, steps), steps), (1 + cost) * steps, t0)
+        t0 = time.time()
+        nt = null_text_invert(ddim, images, y, w, steps, inner, progress=False)
+        row(
+            'null-text',
+            w,
+            guided_decode(ddim, nt.z, y, w, nt.null, steps),
+            nt.forward_calls + 2 * nt.iterations + cost * steps,
+            t0,
+        )
+        t0 = time.time()
+        z, null = negative_prompt_invert(ddim, images, y, steps)
         row('negative-prompt', w, guided_decode(ddim, z, y, w, null, steps), (1 + cost) * steps, t0)
         for method in ('edict', 'bdia'):
             t0 = time.time()
-            with count_calls(gw) as c: z = invert(gw, images, method, steps, dtype=torch.float64); rec = reconstruct(gw, z, method, steps)
+            with count_calls(gw) as c:
+                z = invert(gw, images, method, steps, dtype=torch.float64)
+                rec = reconstruct(gw, z, method, steps)
             row(method.upper(), w, rec, cost * c.n, t0)
     return rows
 
 # %% ../nbs/10_guidance.ipynb #g028b
-def format_guided_table(rows:list) -> str:
+def format_guided_table(rows: list) -> str:
     "A fixed-width text table of `guided_inversion_table` rows."
     lines = [f"{'method':26s} {'w':>3s} {'PSNR ± std':>14s} {'min':>6s} {'SSIM':>6s} {'NFE':>6s} {'s/img':>7s}"]
-    return '\n'.join(lines + [f"{r['method']:26s} {r['w']:3g} {r['psnr']:6.2f} ± {r['psnr_std']:5.2f} {r['psnr_min']:6.2f} {r['ssim']:6.3f} "
-                              f"{r['nfe']:6d} {r['s_per_image']:7.3f}" for r in rows])
+    return '\n'.join(
+        lines
+        + [
+            f"{r['method']:26s} {r['w']:3g} {r['psnr']:6.2f} ± {r['psnr_std']:5.2f} {r['psnr_min']:6.2f} {r['ssim']:6.3f} "
+            f"{r['nfe']:6d} {r['s_per_image']:7.3f}"
+            for r in rows
+        ]
+    )
 
 # %% ../nbs/10_guidance.ipynb #g032
-SWAPS = {'t-shirt': 'shirt', 'trouser': 'dress', 'pullover': 'coat', 'dress': 'coat', 'coat': 'pullover', 'sandal': 'sneaker',
-         'shirt': 't-shirt', 'sneaker': 'sandal', 'ankle boot': 'sneaker'}   # each class to one of similar outline; bags have none
+SWAPS = {
+    't-shirt': 'shirt',
+    'trouser': 'dress',
+    'pullover': 'coat',
+    'dress': 'coat',
+    'coat': 'pullover',
+    'sandal': 'sneaker',
+    'shirt': 't-shirt',
+    'sneaker': 'sandal',
+    'ankle boot': 'sneaker',
+}  # each class to one of similar outline; bags have none
 
 # %% ../nbs/10_guidance.ipynb #g032i
-def silhouette_iou(x:torch.Tensor, x_new:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
-                   level:float=-0.8) -> torch.Tensor: # a pixel is inside above this value (10 % of full scale)
+def silhouette_iou(
+    x: torch.Tensor,
+    x_new: torch.Tensor,  # images in [−1, 1], (B, 1, H, W)
+    level: float = -0.8,
+) -> torch.Tensor:  # a pixel is inside above this value (10 % of full scale)
     "Intersection over union (B,) of the silhouettes (pixels above `level`) of two sets of images."
-    for name, v in (('x', x), ('x_new', x_new)): check_not_pixels(check_tensor(v, name, ndim=4), name)
+    for name, v in (('x', x), ('x_new', x_new)):
+        check_not_pixels(check_tensor(v, name, ndim=4), name)
     check_float(level, 'level', -1, 1)
-    if x.shape != x_new.shape: raise ValueError(f"`x_new` must have the shape of `x` {tuple(x.shape)}, got {tuple(x_new.shape)}")
+    if x.shape != x_new.shape:
+        raise ValueError(f"`x_new` must have the shape of `x` {tuple(x.shape)}, got {tuple(x_new.shape)}")
     a, b = (x > level).flatten(1), (x_new.to(x.device) > level).flatten(1)
     return (a & b).sum(1) / (a | b).sum(1).clamp(min=1)
 
@@ -236,69 +381,108 @@ def silhouette_iou(x:torch.Tensor, x_new:torch.Tensor, # images in [−1, 1], (B
 SWAP_METHODS = ('null-text', 'negative-prompt', 'ddim')
 
 # %% ../nbs/10_guidance.ipynb #g032l
-def swap_latents(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.shape)
-                 y, # their true classes: one label or (B,)
-                 target, # the classes they will be decoded with: one label or (B,), checked here
-                 w:float=3., method:str='null-text', # 'null-text', 'negative-prompt' or 'ddim' (plain DDIM inversion at w)
-                 steps:int=20, progress:bool=False, **options): # `options`: of `null_text_invert` (inner, lr, tol)
+def swap_latents(
+    ddim: DDIM,
+    images: torch.Tensor,  # images in [−1, 1], (B, *ddim.shape)
+    y,  # their true classes: one label or (B,)
+    target,  # the classes they will be decoded with: one label or (B,), checked here
+    w: float = 3.0,
+    method: str = 'null-text',  # 'null-text', 'negative-prompt' or 'ddim' (plain DDIM inversion at w)
+    steps: int = 20,
+    progress: bool = False,
+    **options,
+):  # `options`: of `null_text_invert` (inner, lr, tol)
     "The first half of a class swap: (latents, null condition) of `images` inverted with their own class by `method`."
-    if method not in SWAP_METHODS: raise ValueError(f"`method` must be one of {', '.join(map(repr, SWAP_METHODS))}, got {method!r}")
+    if method not in SWAP_METHODS:
+        raise ValueError(f"`method` must be one of {', '.join(map(repr, SWAP_METHODS))}, got {method!r}")
     ddim.check_images(images, 'images')
-    _check_classes(ddim, len(images), f"`images` holds {len(images)}", w, y=y, target=target)   # not after inverting
+    _check_classes(ddim, len(images), f"`images` holds {len(images)}", w, y=y, target=target)  # not after inverting
     if method == 'null-text':
         if unknown := sorted(set(options) - {'inner', 'lr', 'tol'}):
-            raise ValueError(f"unknown options {unknown}: method 'null-text' takes `inner`, `lr` and `tol` "
-                             "(see `null_text_invert`)")
-        nt = null_text_invert(ddim, images, y, w, steps, progress=progress, **options); return nt.z, nt.null
-    if options: raise ValueError(f"options {sorted(options)} are for method 'null-text' only")
-    if method == 'negative-prompt': return negative_prompt_invert(ddim, images, y, steps)
+            raise ValueError(
+                f"unknown options {unknown}: method 'null-text' takes `inner`, `lr` and `tol` (see `null_text_invert`)"
+            )
+        nt = null_text_invert(ddim, images, y, w, steps, progress=progress, **options)
+        return nt.z, nt.null
+    if options:
+        raise ValueError(f"options {sorted(options)} are for method 'null-text' only")
+    if method == 'negative-prompt':
+        return negative_prompt_invert(ddim, images, y, steps)
     return ddim.guided(y, w).invert(images, steps), None
 
 # %% ../nbs/10_guidance.ipynb #g032c
-def class_swap(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (B, *ddim.shape)
-               y, # their true classes: one label or (B,)
-               target, # the classes to turn them into: one label or (B,)
-               w:float=3., # guidance weight
-               method:str='null-text', # 'null-text', 'negative-prompt' or 'ddim' (plain DDIM inversion at w)
-               steps:int=20,
-               inject_above:int|None=None, # keep the source's decoder features at timesteps above this (`Injected`); None: not at all
-               progress:bool=False, **options) -> torch.Tensor: # `options`: of `null_text_invert` (inner, lr, tol)
+def class_swap(
+    ddim: DDIM,
+    images: torch.Tensor,  # images in [−1, 1], (B, *ddim.shape)
+    y,  # their true classes: one label or (B,)
+    target,  # the classes to turn them into: one label or (B,)
+    w: float = 3.0,  # guidance weight
+    method: str = 'null-text',  # 'null-text', 'negative-prompt' or 'ddim' (plain DDIM inversion at w)
+    steps: int = 20,
+    inject_above: int
+    | None = None,  # keep the source's decoder features at timesteps above this (`Injected`); None: not at all
+    progress: bool = False,
+    **options,
+) -> torch.Tensor:  # `options`: of `null_text_invert` (inner, lr, tol)
     "The images with their class changed from `y` to `target`: inverted with their own class, decoded with the target."
-    if inject_above is not None: check_int(inject_above, 'inject_above', lo=-1, hi=ddim.T)
+    if inject_above is not None:
+        check_int(inject_above, 'inject_above', lo=-1, hi=ddim.T)
     z, null = swap_latents(ddim, images, y, target, w, method, steps, progress, **options)
-    if inject_above is None: return guided_decode(ddim, z, target, w, null, steps)
+    if inject_above is None:
+        return guided_decode(ddim, z, target, w, null, steps)
     return injected_decode(ddim, z, y, target, w, null, [inject_above], steps)[0]
 
 # %% ../nbs/10_guidance.ipynb #g034
-def _check_bar(bar, n:int):
+def _check_bar(bar, n: int):
     "A silhouette IoU bar: one number in [0, 1], or (n,) of them, as a float or a CPU tensor."
-    if not isinstance(bar, torch.Tensor): return check_float(bar, 'bar', 0, 1)
+    if not isinstance(bar, torch.Tensor):
+        return check_float(bar, 'bar', 0, 1)
     check_tensor(bar, 'bar', ndim=1)
-    if len(bar) != n or not ((bar >= 0) & (bar <= 1)).all(): raise ValueError(f"`bar` must hold one IoU in [0, 1] per image ({n}), got {len(bar)} values in [{bar.min():.3g}, {bar.max():.3g}]")
+    if len(bar) != n or not ((bar >= 0) & (bar <= 1)).all():
+        raise ValueError(
+            f"`bar` must hold one IoU in [0, 1] per image ({n}), got {len(bar)} values in [{bar.min():.3g}, {bar.max():.3g}]"
+        )
     return bar.cpu()
 
 # %% ../nbs/10_guidance.ipynb #g034b
-def silhouette_bar(images:torch.Tensor, # images in [−1, 1], (B, 1, H, W)
-                   target, # their target classes: one label or (B,)
-                   ref:ImageSet, # real images with class labels, e.g. training images
-                   q:float=0.9, # the quantile
-                   n:int=300) -> torch.Tensor: # real images of each class compared against
+def silhouette_bar(
+    images: torch.Tensor,  # images in [−1, 1], (B, 1, H, W)
+    target,  # their target classes: one label or (B,)
+    ref: ImageSet,  # real images with class labels, e.g. training images
+    q: float = 0.9,  # the quantile
+    n: int = 300,
+) -> torch.Tensor:  # real images of each class compared against
     "Per image: the `q`-quantile of its silhouette IoU with `n` real images of its target class — how alike an unrelated garment of that class is."
     check_not_pixels(check_tensor(images, 'images', ndim=4), 'images')
-    check_float(q, 'q', 0, 1); check_int(n, 'n', lo=1)
+    check_float(q, 'q', 0, 1)
+    check_int(n, 'n', lo=1)
     if not isinstance(ref, ImageSet) or ref.labels is None or ref.labels.ndim != 1 or ref.labels.is_floating_point():
-        raise ValueError(f"`ref` must be an `ImageSet` with one class label per image (e.g. `load_data('fashion_mnist', 'train')`), got {type(ref).__name__}")
-    if tuple(ref.images.shape[1:]) != tuple(images.shape[1:]): raise ValueError(f"`ref` holds images of shape {tuple(ref.images.shape[1:])}, `images` are {tuple(images.shape[1:])}")
+        raise ValueError(
+            f"`ref` must be an `ImageSet` with one class label per image (e.g. `load_data('fashion_mnist', 'train')`), got {type(ref).__name__}"
+        )
+    if tuple(ref.images.shape[1:]) != tuple(images.shape[1:]):
+        raise ValueError(
+            f"`ref` holds images of shape {tuple(ref.images.shape[1:])}, `images` are {tuple(images.shape[1:])}"
+        )
     target = check_labels(target, 'target', class_count(ref), len(images)).cpu().expand(len(images))
     real = {int(c): ref.images[ref.labels == c][:n].float().div(127.5).sub(1) for c in target.unique()}
-    if any(len(r) == 0 for r in real.values()): raise ValueError(f"`ref` has no images of some target classes: {[c for c, r in real.items() if not len(r)]}")
+    if any(len(r) == 0 for r in real.values()):
+        raise ValueError(f"`ref` has no images of some target classes: {[c for c, r in real.items() if not len(r)]}")
     x = images.cpu()
-    return torch.stack([torch.quantile(silhouette_iou(x[i:i + 1].expand(len(real[int(c)]), -1, -1, -1), real[int(c)]), q) for i, c in enumerate(target)])
+    return torch.stack(
+        [
+            torch.quantile(silhouette_iou(x[i : i + 1].expand(len(real[int(c)]), -1, -1, -1), real[int(c)]), q)
+            for i, c in enumerate(target)
+        ]
+    )
 
 # %% ../nbs/10_guidance.ipynb #g034s
-def swap_scores(clf, images:torch.Tensor, swapped:torch.Tensor, target, bar:torch.Tensor) -> dict: # `target`: one label or (B,); `bar`: from `silhouette_bar`
+def swap_scores(
+    clf, images: torch.Tensor, swapped: torch.Tensor, target, bar: torch.Tensor
+) -> dict:  # `target`: one label or (B,); `bar`: from `silhouette_bar`
     "Success (the classifier sees the target), silhouette IoU, the fraction whose IoU clears its bar (preserved), and both together."
-    for name, v in (('images', images), ('swapped', swapped)): check_not_pixels(check_tensor(v, name, ndim=4), name)
+    for name, v in (('images', images), ('swapped', swapped)):
+        check_not_pixels(check_tensor(v, name, ndim=4), name)
     if swapped.shape != images.shape:
         raise ValueError(f"`swapped` must have the shape of `images` {tuple(images.shape)}, got {tuple(swapped.shape)}")
     K = len(_check_clf(clf).attrs)
@@ -306,34 +490,47 @@ def swap_scores(clf, images:torch.Tensor, swapped:torch.Tensor, target, bar:torc
     iou = silhouette_iou(images, swapped).cpu()
     hit = classify(clf, swapped.cpu()) == target
     kept = iou > bar
-    return dict(success=hit.float().mean().item(), iou=iou.mean().item(), preserved=kept.float().mean().item(),
-                both=(hit & kept).float().mean().item(), n=len(images))
+    return dict(
+        success=hit.float().mean().item(),
+        iou=iou.mean().item(),
+        preserved=kept.float().mean().item(),
+        both=(hit & kept).float().mean().item(),
+        n=len(images),
+    )
 
 # %% ../nbs/10_guidance.ipynb #g050
-def decoder_features(net:nn.Module) -> list:
+def decoder_features(net: nn.Module) -> list:
     "The layers whose outputs `Injected` reuses by default: the residual blocks of the U-Net decoder's second-finest level (its finest if it has one level)."
     up = conditional_unet(net).up
     return list(up[-2 if len(up) > 1 else -1].blocks)
 
 # %% ../nbs/10_guidance.ipynb #g050i
-def _check_taus(taus, hi:int|None=None) -> list:
+def _check_taus(taus, hi: int | None = None) -> list:
     "Timesteps τ, one per copy: a non-empty list or tuple of integers ≥ −1 (and ≤ `hi`)."
     return [check_int(tau, 'taus', lo=-1, hi=hi) for tau in check_list(taus, 'taus', 'timesteps, one per copy')]
 
-def _check_modules(net:nn.Module, modules, where:str) -> list:
+
+def _check_modules(net: nn.Module, modules, where: str) -> list:
     "The layers to inject: `decoder_features(net)` for None, else a non-empty list of layers of `net` (named `where`)."
-    if modules is None: return decoder_features(net)
+    if modules is None:
+        return decoder_features(net)
     layers = check_list(modules, 'modules', 'layers of the network', ok=lambda m: isinstance(m, nn.Module))
     own = {id(m) for m in net.modules()}
-    if any(id(m) not in own for m in layers): raise ValueError(f"`modules` must be layers of {where}")
+    if any(id(m) not in own for m in layers):
+        raise ValueError(f"`modules` must be layers of {where}")
     return layers
+
 
 class Injected(nn.Module):
     "ε-network for a batch [source; copy 1; …; copy K] (N rows each): `source` on the first part, `target` on the copies; copy k reuses the source's outputs of `modules` at timesteps above `taus[k]`."
-    def __init__(self, source:nn.Module, # ε-network of the source, e.g. `ddim.guided(y, w, null).model`
-                 target:nn.Module, # ε-network of the copies; it must contain `modules` and call them as the source does
-                 taus, # one timestep per copy: features are injected while t > τ (−1: always; ≥ T: never)
-                 modules:list|None=None): # the layers to reuse (default: `decoder_features`)
+
+    def __init__(
+        self,
+        source: nn.Module,  # ε-network of the source, e.g. `ddim.guided(y, w, null).model`
+        target: nn.Module,  # ε-network of the copies; it must contain `modules` and call them as the source does
+        taus,  # one timestep per copy: features are injected while t > τ (−1: always; ≥ T: never)
+        modules: list | None = None,
+    ):  # the layers to reuse (default: `decoder_features`)
         super().__init__()
         for name, m in (('source', source), ('target', target)):
             if not isinstance(m, nn.Module):
@@ -345,54 +542,80 @@ class Injected(nn.Module):
 
     def forward(self, x, t):
         K = len(self.taus) + 1
-        if x.shape[0] % K: raise ValueError(f"`Injected` with {K - 1} copies takes a batch of {K}·N rows (source, then each copy), got {x.shape[0]}")
+        if x.shape[0] % K:
+            raise ValueError(
+                f"`Injected` with {K - 1} copies takes a batch of {K}·N rows (source, then each copy), got {x.shape[0]}"
+            )
         t = torch.as_tensor(t, device=x.device)
         tt, n = int(t.flatten()[0]), x.shape[0] // K
         t = t[:n] if t.ndim else t
         store, mode = {i: [] for i in range(len(self.layers))}, ['record']
+
         def hook(i):
             def f(m, inp, out):
-                if mode[0] == 'record': store[i].append(out)
+                if mode[0] == 'record':
+                    store[i].append(out)
                 elif mode[0] == 'inject':
-                    if len(store[i]) <= calls[i]: raise RuntimeError("a layer in `modules` ran more often for the target than for the source")
-                    src = store[i][calls[i]]; calls[i] += 1
-                    if src.shape != out.shape: raise RuntimeError(f"the source's output of a layer has shape {tuple(src.shape)}, the target's {tuple(out.shape)}: the two networks must make the same calls")
+                    if len(store[i]) <= calls[i]:
+                        raise RuntimeError("a layer in `modules` ran more often for the target than for the source")
+                    src = store[i][calls[i]]
+                    calls[i] += 1
+                    if src.shape != out.shape:
+                        raise RuntimeError(
+                            f"the source's output of a layer has shape {tuple(src.shape)}, the target's {tuple(out.shape)}: the two networks must make the same calls"
+                        )
                     return src
+
             return f
+
         hooks = [m.register_forward_hook(hook(i)) for i, m in enumerate(self.layers)]
         try:
             xs = x.split(n)
             out = [self.source(xs[0], t)]
-            if not any(store.values()): raise RuntimeError("none of `modules` ran in the source network")
+            if not any(store.values()):
+                raise RuntimeError("none of `modules` ran in the source network")
             for k, tau in enumerate(self.taus):
                 mode[0], calls = ('inject' if tt > tau else None), [0] * len(self.layers)
                 out.append(self.target(xs[k + 1], t))
         finally:
-            for h in hooks: h.remove()
+            for h in hooks:
+                h.remove()
         return torch.cat(out)
 
 # %% ../nbs/10_guidance.ipynb #g052
-def injected_decode(ddim:DDIM, z:torch.Tensor, # latents (N, *shape), e.g. of null-text inversion
-                    y, # the source class: one label or (N,)
-                    target, # the class of the copies: one label or (N,)
-                    w:float, # guidance weight
-                    null, # null condition (see `Guided`), e.g. `NullTextInversion.null`
-                    taus, # per copy, the timestep above which the source's features are injected
-                    steps:int=20, modules:list|None=None, # layers to reuse (default: `decoder_features`)
-                    batch_size:int|None=None, # latents decoded at once, each with all its copies (None: the device's default ÷ copies)
-                    progress:bool=False) -> torch.Tensor:
+def injected_decode(
+    ddim: DDIM,
+    z: torch.Tensor,  # latents (N, *shape), e.g. of null-text inversion
+    y,  # the source class: one label or (N,)
+    target,  # the class of the copies: one label or (N,)
+    w: float,  # guidance weight
+    null,  # null condition (see `Guided`), e.g. `NullTextInversion.null`
+    taus,  # per copy, the timestep above which the source's features are injected
+    steps: int = 20,
+    modules: list | None = None,  # layers to reuse (default: `decoder_features`)
+    batch_size: int
+    | None = None,  # latents decoded at once, each with all its copies (None: the device's default ÷ copies)
+    progress: bool = False,
+) -> torch.Tensor:
     "(K, N, *shape): the latents decoded with class `target`, copy k with the source's (class `y`) features injected at timesteps above `taus[k]`."
     ddim.check_batch(z, 'z')
-    c = _check_classes(ddim, len(z), f"`z` holds {len(z)} latents", w, null, y=y, target=target)   # before any work
+    c = _check_classes(ddim, len(z), f"`z` holds {len(z)} latents", w, null, y=y, target=target)  # before any work
     y, target = c['y'], c['target']
     _check_modules(ddim.model, modules, "`ddim`'s network")
-    Injected(ddim.guided(y, w, null).model, ddim.guided(target, w, null).model, taus, modules)   # τ, and the rest
+    Injected(ddim.guided(y, w, null).model, ddim.guided(target, w, null).model, taus, modules)  # τ, and the rest
     K = len(taus) + 1
-    bs = max(1, (default_batch_size(ddim.device) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)) // K)
+    bs = max(
+        1, (default_batch_size(ddim.device) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)) // K
+    )
     out = []
     for i in tqdm(range(0, len(z), bs), desc='decoding with injected features', disable=not progress, leave=False):
-        sl, zi = slice(i, i + bs), z[i:i + bs]
-        net = Injected(ddim.guided(_rows(y, sl), w, _rows(null, sl)).model, ddim.guided(_rows(target, sl), w, _rows(null, sl)).model, taus, modules)
+        sl, zi = slice(i, i + bs), z[i : i + bs]
+        net = Injected(
+            ddim.guided(_rows(y, sl), w, _rows(null, sl)).model,
+            ddim.guided(_rows(target, sl), w, _rows(null, sl)).model,
+            taus,
+            modules,
+        )
         x = decode(DDIM(net, betas=ddim.betas), zi.repeat(K, *[1] * (z.ndim - 1)), steps, batch_size=len(zi) * K)
         out.append(x.unflatten(0, (K, len(zi)))[1:])
     return torch.cat(out, 1)
@@ -400,29 +623,54 @@ def injected_decode(ddim:DDIM, z:torch.Tensor, # latents (N, *shape), e.g. of nu
 # %% ../nbs/10_guidance.ipynb #g054
 class SwapSearch(NamedTuple):
     "What `swap_search` returns."
-    images:torch.Tensor # the chosen swap of each image (N, *shape)
-    tau:torch.Tensor # (N,) the timestep its features were injected above (T: not injected)
-    iou:torch.Tensor # (N,) its silhouette IoU with the source
-    kept:torch.Tensor # (N,) whether that IoU clears the image's bar
+
+    images: torch.Tensor  # the chosen swap of each image (N, *shape)
+    tau: torch.Tensor  # (N,) the timestep its features were injected above (T: not injected)
+    iou: torch.Tensor  # (N,) its silhouette IoU with the source
+    kept: torch.Tensor  # (N,) whether that IoU clears the image's bar
 
 # %% ../nbs/10_guidance.ipynb #g054s
-def swap_search(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], (N, *ddim.shape)
-                y, # their true classes: one label or (N,)
-                target, # the classes to turn them into: one label or (N,)
-                bar, # the silhouette IoU with the source that a swap must exceed: one number in [0, 1] or one per image (N,), e.g. `silhouette_bar`
-                w:float=3., # guidance weight
-                taus=(100, 200, 300, 400, 500, 600, 700, 800, 900), # the candidates: features injected above each of these timesteps
-                method:str='null-text', steps:int=20, modules:list|None=None, batch_size:int|None=None,
-                progress:bool=False, **options) -> SwapSearch: # `options`: of `null_text_invert`
+def swap_search(
+    ddim: DDIM,
+    images: torch.Tensor,  # images in [−1, 1], (N, *ddim.shape)
+    y,  # their true classes: one label or (N,)
+    target,  # the classes to turn them into: one label or (N,)
+    bar,  # the silhouette IoU with the source that a swap must exceed: one number in [0, 1] or one per image (N,), e.g. `silhouette_bar`
+    w: float = 3.0,  # guidance weight
+    taus=(
+        100,
+        200,
+        300,
+        400,
+        500,
+        600,
+        700,
+        800,
+        900,
+    ),  # the candidates: features injected above each of these timesteps
+    method: str = 'null-text',
+    steps: int = 20,
+    modules: list | None = None,
+    batch_size: int | None = None,
+    progress: bool = False,
+    **options,
+) -> SwapSearch:  # `options`: of `null_text_invert`
     "Per image, the swap with the least injection that keeps the outline: the plain swap if its silhouette IoU with the source exceeds `bar`, else the candidate with the largest τ that does; where none does, the one with the highest IoU."
-    taus = sorted(set(_check_taus(taus, hi=ddim.T - 1))) + [ddim.T]   # the last candidate: never injected
+    taus = sorted(set(_check_taus(taus, hi=ddim.T - 1))) + [ddim.T]  # the last candidate: never injected
     bar = _check_bar(bar, len(ddim.check_images(images)))
-    _check_modules(ddim.model, modules, "`ddim`'s network")                       # checked now, not after the inversion
-    if batch_size is not None: check_int(batch_size, 'batch_size', lo=1)
+    _check_modules(ddim.model, modules, "`ddim`'s network")  # checked now, not after the inversion
+    if batch_size is not None:
+        check_int(batch_size, 'batch_size', lo=1)
     z, null = swap_latents(ddim, images, y, target, w, method, steps, progress, **options)
-    cands = injected_decode(ddim, z, y, target, w, null, taus, steps, modules, batch_size, progress)     # (K, N, *shape), most injected first
-    iou = torch.stack([silhouette_iou(images, c) for c in cands]).cpu()                          # (K, N)
+    cands = injected_decode(
+        ddim, z, y, target, w, null, taus, steps, modules, batch_size, progress
+    )  # (K, N, *shape), most injected first
+    iou = torch.stack([silhouette_iou(images, c) for c in cands]).cpu()  # (K, N)
     ok = iou > bar
-    pick = torch.where(ok.any(0), len(taus) - 1 - ok.flip(0).float().argmax(0), iou.argmax(0))  # the last candidate that keeps the outline
+    pick = torch.where(
+        ok.any(0), len(taus) - 1 - ok.flip(0).float().argmax(0), iou.argmax(0)
+    )  # the last candidate that keeps the outline
     n = torch.arange(len(images))
-    return SwapSearch(cands[pick.to(cands.device), n.to(cands.device)], torch.tensor(taus)[pick], iou[pick, n], ok[pick, n])
+    return SwapSearch(
+        cands[pick.to(cands.device), n.to(cands.device)], torch.tensor(taus)[pick], iou[pick, n], ok[pick, n]
+    )

@@ -15,23 +15,27 @@ from .store import atomic_write
 __all__ = ['to_uint8', 'grid_image', 'save_grid', 'show_images', 'save_gif', 'frame_explorer']
 
 # %% ../nbs/01c_images.ipynb #i_to_uint8
-def to_uint8(x:torch.Tensor):
+def to_uint8(x: torch.Tensor):
     "Images in [−1, 1] → uint8 in [0, 255] (values outside are clipped; NaN is refused, not written as black)."
     check_tensor(x, 'x', empty=True)
     x = x.detach().float().cpu()
-    check_not_pixels(x)   # 0..255 pixels would all clip to white
+    check_not_pixels(x)  # 0..255 pixels would all clip to white
     return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 # %% ../nbs/01c_images.ipynb #i_grid_image
-def grid_image(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 1 or 3
-               nrow:int|None=None, # images per row; default ≈ √B
-               padding:int=2, # white pixels between images
-               scale:int=1): # enlarge this many times (nearest neighbour)
+def grid_image(
+    x: torch.Tensor,  # images in [-1, 1], shape (B, C, H, W) with C = 1 or 3
+    nrow: int | None = None,  # images per row; default ≈ √B
+    padding: int = 2,  # white pixels between images
+    scale: int = 1,
+):  # enlarge this many times (nearest neighbour)
     "A batch of images as one PIL image grid: greyscale ('L', exact in PNG and GIF) for one channel, else RGB."
     from torchvision.utils import make_grid
     from PIL import Image
+
     check_tensor(x, 'x', ndim=4)
-    if x.shape[1] not in (1, 3): raise ValueError(f"`x` must have shape (B, 1|3, H, W), got {tuple(x.shape)}")
+    if x.shape[1] not in (1, 3):
+        raise ValueError(f"`x` must have shape (B, 1|3, H, W), got {tuple(x.shape)}")
     scale, padding = check_int(scale, 'scale', lo=1), check_int(padding, 'padding', lo=0)
     nrow = check_int(nrow, 'nrow', lo=1) if nrow is not None else max(1, math.ceil(math.sqrt(len(x))))
     g = make_grid(to_uint8(x), nrow=nrow, padding=padding, pad_value=255).permute(1, 2, 0).numpy()
@@ -39,75 +43,123 @@ def grid_image(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 
     return im.resize((im.width * scale, im.height * scale), Image.NEAREST) if scale > 1 else im
 
 # %% ../nbs/01c_images.ipynb #i_save_grid
-def save_grid(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C = 1 or 3
-              path, # where to write the PNG
-              nrow:int|None=None, # images per row; default ≈ √B
-              padding:int=2):
+def save_grid(
+    x: torch.Tensor,  # images in [-1, 1], shape (B, C, H, W) with C = 1 or 3
+    path,  # where to write the PNG
+    nrow: int | None = None,  # images per row; default ≈ √B
+    padding: int = 2,
+):
     "Save a batch of images as one PNG grid, atomically."
-    check_writable(path, 'path'); im = grid_image(x, nrow, padding)
+    check_writable(path, 'path')
+    im = grid_image(x, nrow, padding)
     return atomic_write(path, lambda tmp: im.save(tmp, format='PNG'))
 
 # %% ../nbs/01c_images.ipynb #i_show_images
-def show_images(x:torch.Tensor, nrow:int|None=None, title:str|None=None, ax=None, figsize=None):
+def show_images(x: torch.Tensor, nrow: int | None = None, title: str | None = None, ax=None, figsize=None):
     "Show a batch of images in [−1, 1] as one grid."
     import matplotlib.pyplot as plt
+
     nrow = nrow or max(1, math.ceil(math.sqrt(len(x))))
     grid = grid_image(x, nrow, padding=1).convert('RGB')
-    if ax is None: _, ax = plt.subplots(figsize=figsize or (min(12, nrow * 1.2), min(12, math.ceil(len(x) / nrow) * 1.2)))
-    ax.imshow(grid, interpolation='nearest'); ax.axis('off')
-    if title: ax.set_title(title)
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize or (min(12, nrow * 1.2), min(12, math.ceil(len(x) / nrow) * 1.2)))
+    ax.imshow(grid, interpolation='nearest')
+    ax.axis('off')
+    if title:
+        ax.set_title(title)
     return ax
 
 # %% ../nbs/01c_images.ipynb #c049
-def save_gif(frames:list, # image batches in [-1, 1], each (B, C, H, W) (or single images (C, H, W)), all the same shape
-             path, # where to write the GIF
-             nrow:int|None=None, # images per row of each frame's grid; default ≈ √B
-             duration:int=100, # milliseconds per frame
-             boomerang:bool=False, # play forwards, then backwards
-             padding:int=2, # white pixels between images
-             scale:int=1): # enlarge this many times (nearest neighbour)
+def save_gif(
+    frames: list,  # image batches in [-1, 1], each (B, C, H, W) (or single images (C, H, W)), all the same shape
+    path,  # where to write the GIF
+    nrow: int | None = None,  # images per row of each frame's grid; default ≈ √B
+    duration: int = 100,  # milliseconds per frame
+    boomerang: bool = False,  # play forwards, then backwards
+    padding: int = 2,  # white pixels between images
+    scale: int = 1,
+):  # enlarge this many times (nearest neighbour)
     "Save a sequence of image batches as a looping animated GIF, one grid per frame, atomically."
     from PIL import Image
+
     frames = [check_tensor(f, 'frames', ndim=(3, 4)) for f in check_list(frames, 'frames', 'image batches')]
     frames = [f[None] if f.ndim == 3 else f for f in frames]
-    duration = check_int(duration, 'duration', lo=1); check_writable(path, 'path')
+    duration = check_int(duration, 'duration', lo=1)
+    check_writable(path, 'path')
     if any(f.ndim != 4 or f.shape[1] not in (1, 3) or f.shape != frames[0].shape for f in frames):
-        raise ValueError(f"`frames` must all have one shape (B, 1|3, H, W), got {sorted({tuple(f.shape) for f in frames})}")
+        raise ValueError(
+            f"`frames` must all have one shape (B, 1|3, H, W), got {sorted({tuple(f.shape) for f in frames})}"
+        )
     ims = [grid_image(f, nrow, padding, scale) for f in frames]
-    if boomerang: ims = ims + ims[-2:0:-1]
-    ims = [im if im.mode == 'L' else im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE) for im in ims]
-    return atomic_write(path, lambda tmp: ims[0].save(tmp, format='GIF', save_all=True, append_images=ims[1:], duration=duration,
-                                                      loop=0, optimize=False, disposal=1))
+    if boomerang:
+        ims = ims + ims[-2:0:-1]
+    ims = [
+        im if im.mode == 'L' else im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        for im in ims
+    ]
+    return atomic_write(
+        path,
+        lambda tmp: ims[0].save(
+            tmp,
+            format='GIF',
+            save_all=True,
+            append_images=ims[1:],
+            duration=duration,
+            loop=0,
+            optimize=False,
+            disposal=1,
+        ),
+    )
 
 # %% ../nbs/01c_images.ipynb #fx1
-def frame_explorer(frames:dict, # {(value of each control, …): images (B, C, H, W) in [−1, 1]}, one entry per combination
-                   controls:dict, # {name: [its values in order]}, in the order of the keys' positions
-                   nrow:int|None=None, # images per row of each picture; default ≈ √B
-                   scale:int=3): # displayed this many times larger
+def frame_explorer(
+    frames: dict,  # {(value of each control, …): images (B, C, H, W) in [−1, 1]}, one entry per combination
+    controls: dict,  # {name: [its values in order]}, in the order of the keys' positions
+    nrow: int | None = None,  # images per row of each picture; default ≈ √B
+    scale: int = 3,
+):  # displayed this many times larger
     "An ipywidgets panel over precomputed pictures whose controls are linked to the picture in the browser (no kernel needed)."
     import io, itertools
     import ipywidgets as W
-    if not controls: raise ValueError("`controls` is empty")
+
+    if not controls:
+        raise ValueError("`controls` is empty")
     names, values = list(controls), [list(v) for v in controls.values()]
-    if any(not v for v in values): raise ValueError(f"every control needs at least one value: {controls}")
+    if any(not v for v in values):
+        raise ValueError(f"every control needs at least one value: {controls}")
     missing = [k for k in itertools.product(*values) if k not in frames]
-    if missing: raise ValueError(f"no frames for {len(missing)} combination(s) of {names}, e.g. {missing[0]}")
-    def png(x):                                  # colour pictures as 256-colour PNGs: near-lossless here, about half the bytes
+    if missing:
+        raise ValueError(f"no frames for {len(missing)} combination(s) of {names}, e.g. {missing[0]}")
+
+    def png(x):  # colour pictures as 256-colour PNGs: near-lossless here, about half the bytes
         im = grid_image(x, nrow)
-        b = io.BytesIO(); (im.quantize(256) if im.mode == 'RGB' else im).save(b, format='PNG', optimize=True); return b.getvalue()
-    def label(v): return f'{v:g}' if isinstance(v, (int, float)) else str(v)
-    ctrls = [W.SelectionSlider(options=[(label(v), i) for i, v in enumerate(vals)], description=n, continuous_update=True)
-             if all(isinstance(v, (int, float)) for v in vals) else W.Dropdown(options=[(label(v), i) for i, v in enumerate(vals)], description=n)
-             for n, vals in zip(names, values)]
-    shown = {}                                   # identical pictures (e.g. α = 0 for every attribute) are stored once
+        b = io.BytesIO()
+        (im.quantize(256) if im.mode == 'RGB' else im).save(b, format='PNG', optimize=True)
+        return b.getvalue()
+
+    def label(v):
+        return f'{v:g}' if isinstance(v, (int, float)) else str(v)
+
+    ctrls = [
+        W.SelectionSlider(options=[(label(v), i) for i, v in enumerate(vals)], description=n, continuous_update=True)
+        if all(isinstance(v, (int, float)) for v in vals)
+        else W.Dropdown(options=[(label(v), i) for i, v in enumerate(vals)], description=n)
+        for n, vals in zip(names, values)
+    ]
+    shown = {}  # identical pictures (e.g. α = 0 for every attribute) are stored once
+
     def build(level, key):
         if level == len(names):
             x = frames[key]
             x = x[None] if x.ndim == 3 else x
             n, b = nrow or max(1, math.ceil(math.sqrt(len(x)))), png(x)
-            if b not in shown: shown[b] = W.Image(value=b, format='png', width=str(scale * (n * (x.shape[-1] + 2) + 2)))
+            if b not in shown:
+                shown[b] = W.Image(value=b, format='png', width=str(scale * (n * (x.shape[-1] + 2) + 2)))
             return shown[b]
         st = W.Stack([build(level + 1, key + (v,)) for v in values[level]], selected_index=0)
         W.jslink((ctrls[level], 'index'), (st, 'selected_index'))
         return st
-    return W.VBox([W.HBox(ctrls), W.Box([build(0, ())])])    # (the Box: html-manager 1.0 renders a Stack right after an HBox only inside one)
+
+    return W.VBox(
+        [W.HBox(ctrls), W.Box([build(0, ())])]
+    )  # (the Box: html-manager 1.0 renders a Stack right after an HBox only inside one)

@@ -27,27 +27,47 @@ __all__ = ['lerp', 'latent_angle', 'slerp', 'interpolate', 'interpolation_grid',
 # %% ../nbs/04_interpolation.ipynb #c006
 def _check_pair(z1, z2, batch_dims):
     "Validate two latents (or batches of latents); return the number of leading batch dimensions."
-    for name, z in (('z1', z1), ('z2', z2)): check_tensor(z, name)
-    if z1.shape != z2.shape: raise ValueError(f"`z1` and `z2` must have the same shape, got {tuple(z1.shape)} and {tuple(z2.shape)}")
-    if z1.device != z2.device: raise ValueError(f"`z1` and `z2` must be on the same device, got {z1.device} and {z2.device}")
-    if z1.ndim == 0: raise ValueError("`z1` and `z2` must have at least one dimension, got scalars")
-    if batch_dims is None: batch_dims = 0 if z1.ndim in (1, 3) else 1   # one latent (d,) or (C, H, W); a batch (B, d) or (B, C, H, W)
+    for name, z in (('z1', z1), ('z2', z2)):
+        check_tensor(z, name)
+    if z1.shape != z2.shape:
+        raise ValueError(f"`z1` and `z2` must have the same shape, got {tuple(z1.shape)} and {tuple(z2.shape)}")
+    if z1.device != z2.device:
+        raise ValueError(f"`z1` and `z2` must be on the same device, got {z1.device} and {z2.device}")
+    if z1.ndim == 0:
+        raise ValueError("`z1` and `z2` must have at least one dimension, got scalars")
+    if batch_dims is None:
+        batch_dims = 0 if z1.ndim in (1, 3) else 1  # one latent (d,) or (C, H, W); a batch (B, d) or (B, C, H, W)
     return check_int(batch_dims, 'batch_dims', 0, z1.ndim - 1)
+
 
 def _check_alpha(alpha, extrapolate=False) -> torch.Tensor:
     "`alpha` as a float64 CPU tensor of shape () or (K,), checked to be finite (and in [0, 1] unless `extrapolate`)."
     if isinstance(alpha, bool) or (isinstance(alpha, torch.Tensor) and alpha.dtype == torch.bool):
         raise ValueError(f"`alpha` must be a number or a 1-D sequence of numbers, got a boolean {alpha!r}")
-    try: a = alpha.detach().cpu().to(torch.float64) if isinstance(alpha, torch.Tensor) else torch.as_tensor(alpha, dtype=torch.float64)
-    except Exception: raise ValueError(f"`alpha` must be a number or a 1-D sequence of numbers, got {alpha!r}") from None
-    if a.ndim > 1: raise ValueError(f"`alpha` must be a number or 1-D (K values), got shape {tuple(a.shape)}")
-    if a.numel() == 0: raise ValueError("`alpha` is empty")
-    if not torch.isfinite(a).all(): raise ValueError(f"`alpha` must be finite, got {a.tolist()}")
+    try:
+        a = (
+            alpha.detach().cpu().to(torch.float64)
+            if isinstance(alpha, torch.Tensor)
+            else torch.as_tensor(alpha, dtype=torch.float64)
+        )
+    except Exception:
+        raise ValueError(f"`alpha` must be a number or a 1-D sequence of numbers, got {alpha!r}") from None
+    if a.ndim > 1:
+        raise ValueError(f"`alpha` must be a number or 1-D (K values), got shape {tuple(a.shape)}")
+    if a.numel() == 0:
+        raise ValueError("`alpha` is empty")
+    if not torch.isfinite(a).all():
+        raise ValueError(f"`alpha` must be finite, got {a.tolist()}")
     if not extrapolate and ((a < 0) | (a > 1)).any():
-        raise ValueError(f"`alpha` must lie in [0, 1] (pass extrapolate=True to go beyond the endpoints), got {a.tolist()}")
+        raise ValueError(
+            f"`alpha` must lie in [0, 1] (pass extrapolate=True to go beyond the endpoints), got {a.tolist()}"
+        )
     return a
 
-def _work_dtype(z): return torch.float32 if z.device.type == 'mps' else torch.float64
+
+def _work_dtype(z):
+    return torch.float32 if z.device.type == 'mps' else torch.float64
+
 
 def _combine(k1, k2, z1, z2, bd, scalar):
     "k1·z1 + k2·z2 with coefficients k of shape (K, *batch) broadcast over each latent; frames first."
@@ -57,68 +77,83 @@ def _combine(k1, k2, z1, z2, bd, scalar):
     out = out.to(torch.promote_types(z1.dtype, z2.dtype))
     return out[0] if scalar else out
 
-def lerp(z1:torch.Tensor, # first latent(s): one latent or a batch
-         z2:torch.Tensor, # second latent(s), the same shape as `z1`
-         alpha, # a number, or a 1-D sequence of K numbers
-         batch_dims:int|None=None, # leading dimensions that index latents; default 0 for one latent (d,) or (C, H, W), 1 for a batch (B, d) or (B, C, H, W)
-         extrapolate:bool=False): # allow `alpha` outside [0, 1]
+
+def lerp(
+    z1: torch.Tensor,  # first latent(s): one latent or a batch
+    z2: torch.Tensor,  # second latent(s), the same shape as `z1`
+    alpha,  # a number, or a 1-D sequence of K numbers
+    batch_dims: int
+    | None = None,  # leading dimensions that index latents; default 0 for one latent (d,) or (C, H, W), 1 for a batch (B, d) or (B, C, H, W)
+    extrapolate: bool = False,
+):  # allow `alpha` outside [0, 1]
     "Linear interpolation (1 − α)·z1 + α·z2: shape of `z1` for a scalar `alpha`, (K, *z1.shape) for K values."
     bd, a = _check_pair(z1, z2, batch_dims), _check_alpha(alpha, extrapolate)
     al = a.reshape(-1, *([1] * bd)).to(z1.device, _work_dtype(z1))
     return _combine(1 - al, al, z1, z2, bd, a.ndim == 0)
 
 # %% ../nbs/04_interpolation.ipynb #c010
-def latent_angle(z1:torch.Tensor, # first latent(s)
-                 z2:torch.Tensor, # second latent(s), the same shape
-                 batch_dims:int|None=None # leading dimensions that index latents; default 0 for one latent (d,) or (C, H, W), 1 for a batch (B, d) or (B, C, H, W)
-                ) -> torch.Tensor:
+def latent_angle(
+    z1: torch.Tensor,  # first latent(s)
+    z2: torch.Tensor,  # second latent(s), the same shape
+    batch_dims: int
+    | None = None,  # leading dimensions that index latents; default 0 for one latent (d,) or (C, H, W), 1 for a batch (B, d) or (B, C, H, W)
+) -> torch.Tensor:
     "Angle θ ∈ [0, π] between latents (per latent of a batch), accurate also near 0 and π."
     bd = _check_pair(z1, z2, batch_dims)
     f1, f2 = z1.to(_work_dtype(z1)).flatten(bd), z2.to(_work_dtype(z1)).flatten(bd)
     n1, n2 = f1.norm(dim=-1, keepdim=True), f2.norm(dim=-1, keepdim=True)
-    if (n1 == 0).any() or (n2 == 0).any(): raise ValueError("a latent of norm 0 has no direction: its angle (and slerp) is undefined")
+    if (n1 == 0).any() or (n2 == 0).any():
+        raise ValueError("a latent of norm 0 has no direction: its angle (and slerp) is undefined")
     u1, u2 = f1 / n1, f2 / n2
     return 2 * torch.atan2((u1 - u2).norm(dim=-1), (u1 + u2).norm(dim=-1))
 
 # %% ../nbs/04_interpolation.ipynb #c010b
-def slerp(z1:torch.Tensor, # first latent(s): one latent or a batch
-          z2:torch.Tensor, # second latent(s), the same shape as `z1`
-          alpha, # a number, or a 1-D sequence of K numbers
-          batch_dims:int|None=None, # leading dimensions that index latents; default 0 for one latent (d,) or (C, H, W), 1 for a batch (B, d) or (B, C, H, W)
-          norm:str='linear', # 'linear': slerp the directions, interpolate the norm linearly; 'formula': the formula on the raw vectors
-          eps:float=1e-4, # sin θ below this: lerp (θ ≈ 0) or error (θ ≈ π)
-          extrapolate:bool=False): # allow `alpha` outside [0, 1]
+def slerp(
+    z1: torch.Tensor,  # first latent(s): one latent or a batch
+    z2: torch.Tensor,  # second latent(s), the same shape as `z1`
+    alpha,  # a number, or a 1-D sequence of K numbers
+    batch_dims: int
+    | None = None,  # leading dimensions that index latents; default 0 for one latent (d,) or (C, H, W), 1 for a batch (B, d) or (B, C, H, W)
+    norm: str = 'linear',  # 'linear': slerp the directions, interpolate the norm linearly; 'formula': the formula on the raw vectors
+    eps: float = 1e-4,  # sin θ below this: lerp (θ ≈ 0) or error (θ ≈ π)
+    extrapolate: bool = False,
+):  # allow `alpha` outside [0, 1]
     "Spherical interpolation along the great circle: shape of `z1` for a scalar `alpha`, (K, *z1.shape) for K values."
     check_choice(norm, 'norm', ('linear', 'formula'))
     check_float(eps, 'eps', 0, 1, lo_open=True, hi_open=True)
     bd, a = _check_pair(z1, z2, batch_dims), _check_alpha(alpha, extrapolate)
-    theta = latent_angle(z1, z2, bd)                                         # (*batch)
+    theta = latent_angle(z1, z2, bd)  # (*batch)
     s = torch.sin(theta)
     anti = (s < eps) & (theta > math.pi / 2)
     if anti.any():
-        raise ValueError(f"`z1` and `z2` are (nearly) antiparallel in {int(anti.sum())} of {anti.numel()} latent(s) (angle within "
-                         f"{eps:g} of π): the great circle between them is not unique; interpolate through an intermediate latent")
+        raise ValueError(
+            f"`z1` and `z2` are (nearly) antiparallel in {int(anti.sum())} of {anti.numel()} latent(s) (angle within "
+            f"{eps:g} of π): the great circle between them is not unique; interpolate through an intermediate latent"
+        )
     w = _work_dtype(z1)
-    al = a.reshape(-1, *([1] * bd)).to(z1.device, w)                       # (K, 1, ...) against (*batch)
+    al = a.reshape(-1, *([1] * bd)).to(z1.device, w)  # (K, 1, ...) against (*batch)
     small = s < eps
     s_safe = torch.where(small, torch.ones_like(s), s)
-    k1 = torch.where(small, 1 - al, torch.sin((1 - al) * theta) / s_safe)   # exactly 1 and 0 at α = 0
-    k2 = torch.where(small, al, torch.sin(al * theta) / s_safe)             # exactly 0 and 1 at α = 1
+    k1 = torch.where(small, 1 - al, torch.sin((1 - al) * theta) / s_safe)  # exactly 1 and 0 at α = 0
+    k2 = torch.where(small, al, torch.sin(al * theta) / s_safe)  # exactly 0 and 1 at α = 1
     if norm == 'linear':
         n1, n2 = z1.to(w).flatten(bd).norm(dim=-1), z2.to(w).flatten(bd).norm(dim=-1)
         r = (1 - al) * n1 + al * n2
-        k1 = torch.where(small, k1, r * k1 / n1)                           # r·u1 = (r/‖z1‖)·z1; exactly 1 at α = 0
+        k1 = torch.where(small, k1, r * k1 / n1)  # r·u1 = (r/‖z1‖)·z1; exactly 1 at α = 0
         k2 = torch.where(small, k2, r * k2 / n2)
     return _combine(k1, k2, z1, z2, bd, a.ndim == 0)
 
 # %% ../nbs/04_interpolation.ipynb #c018
-def interpolate(z1, # latent(s), or a tuple of them (the pair latents of 'edict' and 'bdia')
-                z2, # the same kind and shape as `z1`
-                alpha, # a number or a 1-D sequence of K numbers
-                kind:str='slerp', # 'slerp' or 'lerp'
-                **kwargs): # passed to `slerp` / `lerp` (batch_dims, norm, eps, extrapolate)
+def interpolate(
+    z1,  # latent(s), or a tuple of them (the pair latents of 'edict' and 'bdia')
+    z2,  # the same kind and shape as `z1`
+    alpha,  # a number or a 1-D sequence of K numbers
+    kind: str = 'slerp',  # 'slerp' or 'lerp'
+    **kwargs,
+):  # passed to `slerp` / `lerp` (batch_dims, norm, eps, extrapolate)
     "Interpolate latents with `slerp` or `lerp`; a tuple of latents (a pair latent) is interpolated member by member."
-    if kind not in ('slerp', 'lerp'): raise ValueError(f"`kind` must be 'slerp' or 'lerp', got {kind!r}")
+    if kind not in ('slerp', 'lerp'):
+        raise ValueError(f"`kind` must be 'slerp' or 'lerp', got {kind!r}")
     f = slerp if kind == 'slerp' else lerp
     if isinstance(z1, tuple) or isinstance(z2, tuple):
         if not (isinstance(z1, tuple) and isinstance(z2, tuple) and len(z1) == len(z2)):
@@ -127,79 +162,111 @@ def interpolate(z1, # latent(s), or a tuple of them (the pair latents of 'edict'
     return f(z1, z2, alpha, **kwargs)
 
 # %% ../nbs/04_interpolation.ipynb #c018b
-def interpolation_grid(z00:torch.Tensor, # top-left corner latent(s)
-                       z01:torch.Tensor, # top-right
-                       z10:torch.Tensor, # bottom-left
-                       z11:torch.Tensor, # bottom-right
-                       rows:int=5, cols:int=5, # grid size (each ≥ 2)
-                       kind:str='slerp', # 'slerp' or 'lerp'
-                       batch_dims:int|None=None, # as in `slerp`
-                       **kwargs): # passed to `slerp` / `lerp`
+def interpolation_grid(
+    z00: torch.Tensor,  # top-left corner latent(s)
+    z01: torch.Tensor,  # top-right
+    z10: torch.Tensor,  # bottom-left
+    z11: torch.Tensor,  # bottom-right
+    rows: int = 5,
+    cols: int = 5,  # grid size (each ≥ 2)
+    kind: str = 'slerp',  # 'slerp' or 'lerp'
+    batch_dims: int | None = None,  # as in `slerp`
+    **kwargs,
+):  # passed to `slerp` / `lerp`
     "Latents on a rows × cols grid between four corners (edges first, then columns): shape (rows, cols, *z00.shape)."
-    check_int(rows, 'rows', lo=2); check_int(cols, 'cols', lo=2)
-    for name, z in (('z01', z01), ('z10', z10), ('z11', z11)): _check_pair(z00, z, batch_dims)
+    check_int(rows, 'rows', lo=2)
+    check_int(cols, 'cols', lo=2)
+    for name, z in (('z01', z01), ('z10', z10), ('z11', z11)):
+        _check_pair(z00, z, batch_dims)
     bd = _check_pair(z00, z01, batch_dims)
     u, v = torch.linspace(0, 1, cols, dtype=torch.float64), torch.linspace(0, 1, rows, dtype=torch.float64)
-    top = interpolate(z00, z01, u, kind, batch_dims=bd, **kwargs)           # (cols, *shape)
+    top = interpolate(z00, z01, u, kind, batch_dims=bd, **kwargs)  # (cols, *shape)
     bottom = interpolate(z10, z11, u, kind, batch_dims=bd, **kwargs)
-    return interpolate(top, bottom, v, kind, batch_dims=bd + 1, **kwargs)   # (rows, cols, *shape)
+    return interpolate(top, bottom, v, kind, batch_dims=bd + 1, **kwargs)  # (rows, cols, *shape)
 
 # %% ../nbs/04_interpolation.ipynb #c021
-def decode_path(ddim:DDIM, path, # latents (K, B, *ddim.shape), or a tuple of them (pair latents)
-                method:str='ddim', # inversion method whose decoder maps the latents (random latents: 'ddim', i.e. G)
-                steps:int=50, # sampler steps S
-                batch_size:int|None=None, # images per sampler call (None: `decode`'s default for the device)
-                progress:bool=False, **options): # the method's options (e.g. p for 'edict'); `reconstruct` keeps those its decoder takes
+def decode_path(
+    ddim: DDIM,
+    path,  # latents (K, B, *ddim.shape), or a tuple of them (pair latents)
+    method: str = 'ddim',  # inversion method whose decoder maps the latents (random latents: 'ddim', i.e. G)
+    steps: int = 50,  # sampler steps S
+    batch_size: int | None = None,  # images per sampler call (None: `decode`'s default for the device)
+    progress: bool = False,
+    **options,
+):  # the method's options (e.g. p for 'edict'); `reconstruct` keeps those its decoder takes
     "Decode a path of latents into frames (K, B, *shape) in [−1, 1] with the decoder of `method` (`reconstruct`)."
     m = method_record(method)
     zs = path if isinstance(path, tuple) else (path,)
     if len(zs) != (2 if m.pair else 1):
-        raise ValueError(f"method {method!r} decodes {'a pair of latent paths' if m.pair else 'one latent path'}, got {len(zs)}")
+        raise ValueError(
+            f"method {method!r} decodes {'a pair of latent paths' if m.pair else 'one latent path'}, got {len(zs)}"
+        )
     for z in zs:
-        if not isinstance(z, torch.Tensor) or z.ndim < 3 or (ddim.shape is not None and tuple(z.shape[2:]) != ddim.shape): raise ValueError(f"`path` must be (K, B, *shape) latents (frames first), got {getattr(z, 'shape', type(z).__name__)}")
+        if (
+            not isinstance(z, torch.Tensor)
+            or z.ndim < 3
+            or (ddim.shape is not None and tuple(z.shape[2:]) != ddim.shape)
+        ):
+            raise ValueError(
+                f"`path` must be (K, B, *shape) latents (frames first), got {getattr(z, 'shape', type(z).__name__)}"
+            )
     batch_size = default_batch_size(ddim.device) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)
     K, B = zs[0].shape[:2]
     flat = [z.reshape(K * B, *z.shape[2:]) for z in zs]
     out = []
     for i in tqdm(range(0, K * B, batch_size), desc='decoding frames', disable=not progress, leave=False):
-        chunk = tuple(f[i:i + batch_size] for f in flat)
-        out.append(reconstruct(ddim, chunk if m.pair else chunk[0], method, steps, batch_size=batch_size, **options).clamp(-1, 1))
+        chunk = tuple(f[i : i + batch_size] for f in flat)
+        out.append(
+            reconstruct(ddim, chunk if m.pair else chunk[0], method, steps, batch_size=batch_size, **options).clamp(
+                -1, 1
+            )
+        )
     return torch.cat(out).reshape(K, B, *out[0].shape[1:])
 
 # %% ../nbs/04_interpolation.ipynb #c021m
 def _check_frames(frames, name='frames', min_frames=2):
-    if not isinstance(frames, torch.Tensor) or frames.ndim != 5: raise ValueError(f"`{name}` must be a (K, B, C, H, W) tensor (frames first), got {getattr(frames, 'shape', type(frames).__name__)}")
-    if len(frames) < min_frames: raise ValueError(f"`{name}` needs at least {min_frames} frame(s), got {len(frames)}")
+    if not isinstance(frames, torch.Tensor) or frames.ndim != 5:
+        raise ValueError(
+            f"`{name}` must be a (K, B, C, H, W) tensor (frames first), got {getattr(frames, 'shape', type(frames).__name__)}"
+        )
+    if len(frames) < min_frames:
+        raise ValueError(f"`{name}` needs at least {min_frames} frame(s), got {len(frames)}")
 
-def frame_steps(frames:torch.Tensor) -> torch.Tensor:
+
+def frame_steps(frames: torch.Tensor) -> torch.Tensor:
     "Per-pixel RMS distance between consecutive frames: (K − 1, B) for frames (K, B, C, H, W)."
     _check_frames(frames)
     return (frames[1:] - frames[:-1]).double().flatten(2).square().mean(-1).sqrt()
 
 # %% ../nbs/04_interpolation.ipynb #c021mb
-def path_smoothness(frames:torch.Tensor) -> dict:
+def path_smoothness(frames: torch.Tensor) -> dict:
     "Consecutive-frame distances of decoded paths (K, B, C, H, W) and their summary: mean step, max/mean step, length ratio."
     st = frame_steps(frames)
     mean = st.mean(0)
     direct = (frames[-1] - frames[0]).double().flatten(1).square().mean(-1).sqrt()
-    return dict(steps=st, mean_step=mean.mean().item(), max_over_mean=(st.amax(0) / mean.clamp(min=1e-12)).mean().item(),
-                worst_max_over_mean=(st.amax(0) / mean.clamp(min=1e-12)).max().item(),
-                length_ratio=(st.sum(0) / direct.clamp(min=1e-12)).mean().item())
+    return dict(
+        steps=st,
+        mean_step=mean.mean().item(),
+        max_over_mean=(st.amax(0) / mean.clamp(min=1e-12)).mean().item(),
+        worst_max_over_mean=(st.amax(0) / mean.clamp(min=1e-12)).max().item(),
+        length_ratio=(st.sum(0) / direct.clamp(min=1e-12)).mean().item(),
+    )
 
 # %% ../nbs/04_interpolation.ipynb #c021m_1
-def norm_ratio(path:torch.Tensor) -> torch.Tensor:
+def norm_ratio(path: torch.Tensor) -> torch.Tensor:
     "‖z‖/√d of each latent of a path (K, B, *shape): (K, B)."
-    if not isinstance(path, torch.Tensor) or path.ndim < 3: raise ValueError(f"`path` must be (K, B, *shape) latents, got {getattr(path, 'shape', type(path).__name__)}")
+    if not isinstance(path, torch.Tensor) or path.ndim < 3:
+        raise ValueError(f"`path` must be (K, B, *shape) latents, got {getattr(path, 'shape', type(path).__name__)}")
     return path.double().flatten(2).norm(dim=-1) / math.sqrt(path[0, 0].numel())
 
 # %% ../nbs/04_interpolation.ipynb #c021m_1b
-def contrast(frames:torch.Tensor) -> torch.Tensor:
+def contrast(frames: torch.Tensor) -> torch.Tensor:
     "Pixel standard deviation of each frame (K, B, C, H, W): (K, B)."
     _check_frames(frames, min_frames=1)
     return frames.double().flatten(2).std(-1)
 
 # %% ../nbs/04_interpolation.ipynb #c021m_2
-def high_frequency_energy(frames:torch.Tensor) -> torch.Tensor:
+def high_frequency_energy(frames: torch.Tensor) -> torch.Tensor:
     "Mean squared difference between each frame and its 3×3 box blur — the energy of fine detail and speckle: (K, B) for (K, B, C, H, W)."
     _check_frames(frames, min_frames=1)
     x = frames.double().flatten(0, 1)
@@ -209,37 +276,52 @@ def high_frequency_energy(frames:torch.Tensor) -> torch.Tensor:
 # %% ../nbs/04_interpolation.ipynb #c025
 class Interpolation(NamedTuple):
     "An interpolation: the α values (K,), the latent path (K, B, *shape) (a tuple for pair latents) and the decoded frames (K, B, *shape)."
+
     alphas: torch.Tensor
-    latents: torch.Tensor|tuple
+    latents: torch.Tensor | tuple
     frames: torch.Tensor
 
 # %% ../nbs/04_interpolation.ipynb #c025b
 def _check_frames_count(n_frames):
     return torch.linspace(0, 1, check_int(n_frames, 'n_frames', lo=2), dtype=torch.float64)
 
-def interpolate_latents(ddim:DDIM, z1:torch.Tensor, z2:torch.Tensor, # batches of latents (B, *ddim.shape)
-                        n_frames:int=9, # K, frames per path including both ends
-                        kind:str='slerp', # 'slerp' or 'lerp'
-                        steps:int=50, # sampler steps S
-                        batch_size:int|None=None, progress:bool=False) -> Interpolation:
+
+def interpolate_latents(
+    ddim: DDIM,
+    z1: torch.Tensor,
+    z2: torch.Tensor,  # batches of latents (B, *ddim.shape)
+    n_frames: int = 9,  # K, frames per path including both ends
+    kind: str = 'slerp',  # 'slerp' or 'lerp'
+    steps: int = 50,  # sampler steps S
+    batch_size: int | None = None,
+    progress: bool = False,
+) -> Interpolation:
     "Interpolate between latents and decode every frame with the decoder G."
     alphas = _check_frames_count(n_frames)
-    for name, z in (('z1', z1), ('z2', z2)): ddim.check_batch(z, name)
+    for name, z in (('z1', z1), ('z2', z2)):
+        ddim.check_batch(z, name)
     path = interpolate(z1, z2, alphas, kind)
     return Interpolation(alphas, path, decode_path(ddim, path, 'ddim', steps, batch_size, progress))
 
 # %% ../nbs/04_interpolation.ipynb #c025c
-def interpolate_images(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # batches of images (B, *ddim.shape) in [−1, 1]
-                       n_frames:int=9, # K, frames per path including both ends
-                       kind:str='slerp', # 'slerp' or 'lerp'
-                       method:str='ddim', # inversion method of `03_inversion` (its sampler decodes the path)
-                       steps:int=50, # sampler steps S of inversion and decoding
-                       batch_size:int|None=None, progress:bool=False,
-                       **options) -> Interpolation: # options of the inversion method
+def interpolate_images(
+    ddim: DDIM,
+    x1: torch.Tensor,
+    x2: torch.Tensor,  # batches of images (B, *ddim.shape) in [−1, 1]
+    n_frames: int = 9,  # K, frames per path including both ends
+    kind: str = 'slerp',  # 'slerp' or 'lerp'
+    method: str = 'ddim',  # inversion method of `03_inversion` (its sampler decodes the path)
+    steps: int = 50,  # sampler steps S of inversion and decoding
+    batch_size: int | None = None,
+    progress: bool = False,
+    **options,
+) -> Interpolation:  # options of the inversion method
     "Invert two batches of images with `method`, interpolate between their latents and decode the path."
     alphas = _check_frames_count(n_frames)
     if not isinstance(x1, torch.Tensor) or not isinstance(x2, torch.Tensor) or x1.shape != x2.shape:
-        raise ValueError(f"`x1` and `x2` must be image batches of one shape, got {getattr(x1, 'shape', type(x1).__name__)} and {getattr(x2, 'shape', type(x2).__name__)}")
+        raise ValueError(
+            f"`x1` and `x2` must be image batches of one shape, got {getattr(x1, 'shape', type(x1).__name__)} and {getattr(x2, 'shape', type(x2).__name__)}"
+        )
     z = invert(ddim, torch.cat([x1, x2]), method, steps, **options)
     n = len(x1)
     za, zb = (tuple(m[:n] for m in z), tuple(m[n:] for m in z)) if isinstance(z, tuple) else (z[:n], z[n:])
@@ -247,67 +329,100 @@ def interpolate_images(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # batches of
     return Interpolation(alphas, path, decode_path(ddim, path, method, steps, batch_size, progress, **options))
 
 # %% ../nbs/04_interpolation.ipynb #c027
-def show_strip(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
-               title:str|None=None, ax=None, figsize=None):
+def show_strip(
+    frames: torch.Tensor,  # (K, B, C, H, W) in [−1, 1]
+    title: str | None = None,
+    ax=None,
+    figsize=None,
+):
     "Show each of the B paths as a row of its K frames."
     _check_frames(frames)
     K, B = frames.shape[:2]
-    return show_images(frames.transpose(0, 1).reshape(K * B, *frames.shape[2:]), nrow=K, title=title, ax=ax,
-                       figsize=figsize or (min(12, 0.9 * K), 0.9 * B + (0.4 if title else 0)))
+    return show_images(
+        frames.transpose(0, 1).reshape(K * B, *frames.shape[2:]),
+        nrow=K,
+        title=title,
+        ax=ax,
+        figsize=figsize or (min(12, 0.9 * K), 0.9 * B + (0.4 if title else 0)),
+    )
 
 # %% ../nbs/04_interpolation.ipynb #c027b
-def gif_frames(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
-               scale:int=2, # enlarge each image this many times (nearest neighbour)
-               nrow:int|None=None) -> list: # paths per row; default: all in one row
+def gif_frames(
+    frames: torch.Tensor,  # (K, B, C, H, W) in [−1, 1]
+    scale: int = 2,  # enlarge each image this many times (nearest neighbour)
+    nrow: int | None = None,
+) -> list:  # paths per row; default: all in one row
     "PIL images, one per frame of (K, B, C, H, W): the B paths side by side (`nrow` per row), enlarged `scale` times."
     _check_frames(frames, min_frames=1)
     return [grid_image(f, nrow or len(f), padding=1, scale=scale) for f in frames]
 
 # %% ../nbs/04_interpolation.ipynb #c027c
-def strip_image(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
-                scale:int=2): # enlarge each image this many times (nearest neighbour)
+def strip_image(
+    frames: torch.Tensor,  # (K, B, C, H, W) in [−1, 1]
+    scale: int = 2,
+):  # enlarge each image this many times (nearest neighbour)
     "The B paths as one PIL image, a row of K frames per path (small PNGs in notebooks and files)."
     _check_frames(frames, min_frames=1)
     K, B = frames.shape[:2]
     return gif_frames(frames.transpose(0, 1).reshape(1, K * B, *frames.shape[2:]), scale, nrow=K)[0]
 
 # %% ../nbs/04_interpolation.ipynb #c027d
-def save_path_gif(frames:torch.Tensor, # (K, B, C, H, W) in [−1, 1]
-                  path, # the GIF file to write
-                  duration:int=120, # milliseconds per frame
-                  boomerang:bool=True, # play forwards, then backwards
-                  scale:int=2, # enlarge each image this many times (nearest neighbour)
-                  nrow:int|None=None): # paths per row; default: all in one row
+def save_path_gif(
+    frames: torch.Tensor,  # (K, B, C, H, W) in [−1, 1]
+    path,  # the GIF file to write
+    duration: int = 120,  # milliseconds per frame
+    boomerang: bool = True,  # play forwards, then backwards
+    scale: int = 2,  # enlarge each image this many times (nearest neighbour)
+    nrow: int | None = None,
+):  # paths per row; default: all in one row
     "Write interpolation frames as an animated GIF (looping), atomically: `ddim_nb.images.save_gif` with the B paths side by side."
     _check_frames(frames, min_frames=1)
-    return save_gif(list(frames), path, nrow=nrow or frames.shape[1], duration=duration, boomerang=boomerang, padding=1, scale=scale)
+    return save_gif(
+        list(frames), path, nrow=nrow or frames.shape[1], duration=duration, boomerang=boomerang, padding=1, scale=scale
+    )
 
 # %% ../nbs/04_interpolation.ipynb #c032
-def path_report(r:Interpolation # a decoded path from `interpolate_latents` or `interpolate_images`
-               ) -> dict:
+def path_report(
+    r: Interpolation,  # a decoded path from `interpolate_latents` or `interpolate_images`
+) -> dict:
     "Smoothness, latent norm, contrast and speckle summary of an `Interpolation`."
-    if not isinstance(r, Interpolation): raise ValueError(f"`r` must be an `Interpolation` (from `interpolate_latents` or `interpolate_images`), got {type(r).__name__}")
-    if len(r.frames) < 3: raise ValueError(f"`r` needs at least 3 frames (a middle frame between the ends), got {len(r.frames)}")
+    if not isinstance(r, Interpolation):
+        raise ValueError(
+            f"`r` must be an `Interpolation` (from `interpolate_latents` or `interpolate_images`), got {type(r).__name__}"
+        )
+    if len(r.frames) < 3:
+        raise ValueError(f"`r` needs at least 3 frames (a middle frame between the ends), got {len(r.frames)}")
     s = path_smoothness(r.frames)
     z = r.latents[0] if isinstance(r.latents, tuple) else r.latents
     nr, con, hf = norm_ratio(z), contrast(r.frames), high_frequency_energy(r.frames)
     m, ends_hf = len(r.alphas) // 2, ((hf[0] + hf[-1]) / 2).clamp(min=1e-12)
-    return dict(mean_step=s['mean_step'], max_over_mean=s['max_over_mean'], worst_max_over_mean=s['worst_max_over_mean'],
-                length_ratio=s['length_ratio'], norm_mid=nr[m].mean().item(), norm_min=nr.min(0).values.mean().item(),
-                contrast_mid=(con[m] / ((con[0] + con[-1]) / 2)).mean().item(),
-                speckle_mid=(hf[m] / ends_hf).mean().item(),              # fine-detail energy of the middle frame / the ends'
-                speckle_max=(hf[1:-1] / ends_hf).amax(0).mean().item())   # the same for the worst frame between the ends
+    return dict(
+        mean_step=s['mean_step'],
+        max_over_mean=s['max_over_mean'],
+        worst_max_over_mean=s['worst_max_over_mean'],
+        length_ratio=s['length_ratio'],
+        norm_mid=nr[m].mean().item(),
+        norm_min=nr.min(0).values.mean().item(),
+        contrast_mid=(con[m] / ((con[0] + con[-1]) / 2)).mean().item(),
+        speckle_mid=(hf[m] / ends_hf).mean().item(),  # fine-detail energy of the middle frame / the ends'
+        speckle_max=(hf[1:-1] / ends_hf).amax(0).mean().item(),
+    )  # the same for the worst frame between the ends
 
 # %% ../nbs/04_interpolation.ipynb #c032b
-def smoothness_table(ddim:DDIM,
-                     n_pairs:int=16, # random latent pairs (seeds `seed` and `seed` + 1)
-                     n_frames:int=16, # frames per path
-                     steps:int=50, # sampler steps S
-                     kinds=('slerp', 'lerp'), # interpolation kinds to compare on the same pairs
-                     seed:int=0, batch_size:int|None=None, progress:bool=True) -> list:
+def smoothness_table(
+    ddim: DDIM,
+    n_pairs: int = 16,  # random latent pairs (seeds `seed` and `seed` + 1)
+    n_frames: int = 16,  # frames per path
+    steps: int = 50,  # sampler steps S
+    kinds=('slerp', 'lerp'),  # interpolation kinds to compare on the same pairs
+    seed: int = 0,
+    batch_size: int | None = None,
+    progress: bool = True,
+) -> list:
     "Interpolate `n_pairs` random latent pairs with each kind; one `path_report` row per kind."
-    check_int(n_pairs, 'n_pairs', lo=1); check_int(n_frames, 'n_frames', lo=3)   # `path_report` compares a middle frame with the ends
-    kinds = check_choices(kinds, 'kinds', ('slerp', 'lerp'))                         # a single string is one kind
+    check_int(n_pairs, 'n_pairs', lo=1)
+    check_int(n_frames, 'n_frames', lo=3)  # `path_report` compares a middle frame with the ends
+    kinds = check_choices(kinds, 'kinds', ('slerp', 'lerp'))  # a single string is one kind
     za, zb = randn_latents(n_pairs, ddim.shape, seed=seed), randn_latents(n_pairs, ddim.shape, seed=seed + 1)
     dev = ddim.device
     za, zb = za.to(dev), zb.to(dev)
@@ -318,21 +433,32 @@ def smoothness_table(ddim:DDIM,
     return rows
 
 # %% ../nbs/04_interpolation.ipynb #c032c
-def format_rows(rows:list, first:str='kind') -> str:
+def format_rows(rows: list, first: str = 'kind') -> str:
     "A fixed-width text table of `path_report` rows (with a leading label column `first`)."
     head = f"{first:24s} {'mean step':>9s} {'max/mean':>8s} {'worst':>6s} {'length':>6s} {'‖z‖/√d mid':>10s} {'min':>6s} {'contrast mid':>12s} {'HF mid':>6s} {'HF max':>6s}"
-    return '\n'.join([head] + [f"{r[first]:24s} {r['mean_step']:9.4f} {r['max_over_mean']:8.2f} {r['worst_max_over_mean']:6.2f} "
-                               f"{r['length_ratio']:6.2f} {r['norm_mid']:10.3f} {r['norm_min']:6.3f} {r['contrast_mid']:12.3f} "
-                               f"{r['speckle_mid']:6.2f} {r['speckle_max']:6.2f}" for r in rows])
+    return '\n'.join(
+        [head]
+        + [
+            f"{r[first]:24s} {r['mean_step']:9.4f} {r['max_over_mean']:8.2f} {r['worst_max_over_mean']:6.2f} "
+            f"{r['length_ratio']:6.2f} {r['norm_mid']:10.3f} {r['norm_min']:6.3f} {r['contrast_mid']:12.3f} "
+            f"{r['speckle_mid']:6.2f} {r['speckle_max']:6.2f}"
+            for r in rows
+        ]
+    )
 
 # %% ../nbs/04_interpolation.ipynb #c043
-def inversion_paths(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # image pairs (B, *ddim.shape) in [−1, 1]
-                    methods:list, # [(label, method, options), ...]
-                    n_frames:int=9, # frames per path
-                    steps:int=50, # sampler steps S of inversion and decoding
-                    kind:str='slerp', progress:bool=True) -> tuple:
+def inversion_paths(
+    ddim: DDIM,
+    x1: torch.Tensor,
+    x2: torch.Tensor,  # image pairs (B, *ddim.shape) in [−1, 1]
+    methods: list,  # [(label, method, options), ...]
+    n_frames: int = 9,  # frames per path
+    steps: int = 50,  # sampler steps S of inversion and decoding
+    kind: str = 'slerp',
+    progress: bool = True,
+) -> tuple:
     "Interpolate image pairs through each method's inverted latents: (rows of metrics, {label: Interpolation})."
-    check_int(n_frames, 'n_frames', lo=3)                                   # `path_report` compares a middle frame with the ends
+    check_int(n_frames, 'n_frames', lo=3)  # `path_report` compares a middle frame with the ends
     check_methods(methods)
     rows, runs = [], {}
     for label, method, opts in tqdm(methods, desc='methods', disable=not progress):
@@ -340,38 +466,76 @@ def inversion_paths(ddim:DDIM, x1:torch.Tensor, x2:torch.Tensor, # image pairs (
         ends = torch.cat([r.frames[0], r.frames[-1]])
         z = r.latents[0] if isinstance(r.latents, tuple) else r.latents
         st = latent_stats(torch.cat([z[0], z[-1]]))
-        rows.append(dict(method=label, end_psnr=psnr(ends, torch.cat([x1, x2]).to(ends)).mean().item(), z_std=st['std'],
-                         neighbour_corr=st['neighbour_corr'], **path_report(r)))
+        rows.append(
+            dict(
+                method=label,
+                end_psnr=psnr(ends, torch.cat([x1, x2]).to(ends)).mean().item(),
+                z_std=st['std'],
+                neighbour_corr=st['neighbour_corr'],
+                **path_report(r),
+            )
+        )
     return rows, runs
 
 # %% ../nbs/04_interpolation.ipynb #c043b
-def format_inversion_rows(rows:list) -> str:
+def format_inversion_rows(rows: list) -> str:
     "A fixed-width text table of `inversion_paths` rows."
     head = f"{'method':18s} {'end PSNR':>8s} {'z std':>6s} {'nbr corr':>8s} {'‖z‖/√d mid':>10s} {'mean step':>9s} {'max/mean':>8s} {'worst':>6s} {'length':>6s} {'contrast mid':>12s} {'HF mid':>6s} {'HF max':>6s}"
-    return '\n'.join([head] + [f"{r['method']:18s} {r['end_psnr']:8.2f} {r['z_std']:6.3f} {r['neighbour_corr']:8.3f} {r['norm_mid']:10.3f} "
-                               f"{r['mean_step']:9.4f} {r['max_over_mean']:8.2f} {r['worst_max_over_mean']:6.2f} {r['length_ratio']:6.2f} "
-                               f"{r['contrast_mid']:12.3f} {r['speckle_mid']:6.2f} {r['speckle_max']:6.2f}" for r in rows])
+    return '\n'.join(
+        [head]
+        + [
+            f"{r['method']:18s} {r['end_psnr']:8.2f} {r['z_std']:6.3f} {r['neighbour_corr']:8.3f} {r['norm_mid']:10.3f} "
+            f"{r['mean_step']:9.4f} {r['max_over_mean']:8.2f} {r['worst_max_over_mean']:6.2f} {r['length_ratio']:6.2f} "
+            f"{r['contrast_mid']:12.3f} {r['speckle_mid']:6.2f} {r['speckle_max']:6.2f}"
+            for r in rows
+        ]
+    )
 
 # %% ../nbs/04_interpolation.ipynb #c055
 class InterpolationDemo:
     "State and widgets of the interactive interpolation panel (see `interpolation_demo`)."
-    def __init__(self, ddim:DDIM, latents, names:list, method:str='ddim', steps:int=10, n_frames:int=9, scale:int=4, **options):
+
+    def __init__(
+        self,
+        ddim: DDIM,
+        latents,
+        names: list,
+        method: str = 'ddim',
+        steps: int = 10,
+        n_frames: int = 9,
+        scale: int = 4,
+        **options,
+    ):
         import ipywidgets as W
-        self.ddim, self.latents, self.names, self.method, self.steps, self.scale, self.options = ddim, latents, names, method, steps, scale, options
+
+        self.ddim, self.latents, self.names, self.method, self.steps, self.scale, self.options = (
+            ddim,
+            latents,
+            names,
+            method,
+            steps,
+            scale,
+            options,
+        )
         self.alphas, self.cache = _check_frames_count(n_frames), {}
         self.a = W.Dropdown(options=[(n, i) for i, n in enumerate(names)], value=0, description='image A')
-        self.b = W.Dropdown(options=[(n, i) for i, n in enumerate(names)], value=min(1, len(names) - 1), description='image B')
+        self.b = W.Dropdown(
+            options=[(n, i) for i, n in enumerate(names)], value=min(1, len(names) - 1), description='image B'
+        )
         self.kind = W.Dropdown(options=['slerp', 'lerp'], value='slerp', description='path')
-        self.slider = W.FloatSlider(value=0.5, min=0., max=1., step=1 / (n_frames - 1), description='α', continuous_update=True)
+        self.slider = W.FloatSlider(
+            value=0.5, min=0.0, max=1.0, step=1 / (n_frames - 1), description='α', continuous_update=True
+        )
         self.image = W.Image(format='png')
         self.info = W.HTML()
-        for w in (self.a, self.b, self.kind, self.slider): w.observe(self.update, names='value')
+        for w in (self.a, self.b, self.kind, self.slider):
+            w.observe(self.update, names='value')
         self.widget = W.VBox([W.HBox([self.a, self.b, self.kind]), self.slider, self.image, self.info])
         self.update()
 
     def _pick(self, i):
         z = self.latents
-        return tuple(m[i:i + 1] for m in z) if isinstance(z, tuple) else z[i:i + 1]
+        return tuple(m[i : i + 1] for m in z) if isinstance(z, tuple) else z[i : i + 1]
 
     def frames(self):
         "Decoded frames (K, C, H, W) and the latent norms (K,) of the selected pair and path kind (cached)."
@@ -384,7 +548,7 @@ class InterpolationDemo:
 
     def index(self) -> int:
         "The frame nearest to the slider's α."
-        return int(round(min(max(self.slider.value, 0.), 1.) * (len(self.alphas) - 1)))
+        return int(round(min(max(self.slider.value, 0.0), 1.0) * (len(self.alphas) - 1)))
 
     def update(self, change=None):
         "Redraw the picture: endpoint A, the frame at α, endpoint B."
@@ -392,27 +556,36 @@ class InterpolationDemo:
         k = self.index()
         x = torch.stack([fr[0], fr[k], fr[-1]])
         im = gif_frames(x[None], scale=self.scale)[0]
-        buf = io.BytesIO(); im.save(buf, format='PNG')
+        buf = io.BytesIO()
+        im.save(buf, format='PNG')
         self.image.value = buf.getvalue()
-        self.info.value = (f"α = {self.alphas[k]:.3f} &nbsp; ‖z‖/√d = {nr[k]:.3f} &nbsp; ({self.kind.value}, "
-                           f"{self.method} latents, S = {self.steps})")
+        self.info.value = (
+            f"α = {self.alphas[k]:.3f} &nbsp; ‖z‖/√d = {nr[k]:.3f} &nbsp; ({self.kind.value}, "
+            f"{self.method} latents, S = {self.steps})"
+        )
 
 # %% ../nbs/04_interpolation.ipynb #c055b
-def interpolation_demo(ddim:DDIM,
-                       images:torch.Tensor|None=None, # images (N, *ddim.shape) in [−1, 1] to invert and pick from
-                       latents=None, # or latents (N, *ddim.shape) (a tuple for pair methods) to pick from
-                       names:list|None=None, # labels of the N choices
-                       method:str='ddim', # inversion method (and matching sampler); random latents use 'ddim'
-                       steps:int=10, # sampler steps S (small keeps it interactive on a CPU)
-                       n_frames:int=9, # frames per path (slider positions)
-                       scale:int=4, # display enlargement
-                       **options) -> InterpolationDemo: # options of the inversion method
+def interpolation_demo(
+    ddim: DDIM,
+    images: torch.Tensor | None = None,  # images (N, *ddim.shape) in [−1, 1] to invert and pick from
+    latents=None,  # or latents (N, *ddim.shape) (a tuple for pair methods) to pick from
+    names: list | None = None,  # labels of the N choices
+    method: str = 'ddim',  # inversion method (and matching sampler); random latents use 'ddim'
+    steps: int = 10,  # sampler steps S (small keeps it interactive on a CPU)
+    n_frames: int = 9,  # frames per path (slider positions)
+    scale: int = 4,  # display enlargement
+    **options,
+) -> InterpolationDemo:  # options of the inversion method
     "An ipywidgets panel to interpolate between two of a set of images or latents: `.widget` is the panel to display."
-    if (images is None) == (latents is None): raise ValueError("give exactly one of `images` or `latents`")
+    if (images is None) == (latents is None):
+        raise ValueError("give exactly one of `images` or `latents`")
     _check_frames_count(n_frames)
-    if images is not None: latents = invert(ddim, images, method, steps, **options)
+    if images is not None:
+        latents = invert(ddim, images, method, steps, **options)
     n = len(latents[0] if isinstance(latents, tuple) else latents)
-    if n < 2: raise ValueError(f"need at least 2 images or latents to pick from, got {n}")
+    if n < 2:
+        raise ValueError(f"need at least 2 images or latents to pick from, got {n}")
     names = list(names) if names is not None else [f'#{i}' for i in range(n)]
-    if len(names) != n: raise ValueError(f"`names` has {len(names)} entries for {n} images/latents")
+    if len(names) != n:
+        raise ValueError(f"`names` has {len(names)} entries for {n} images/latents")
     return InterpolationDemo(ddim, latents, names, method, steps, n_frames, scale, **options)

@@ -25,87 +25,122 @@ __all__ = ['METHODS', 'CRITERIA', 'invert_fixed_point', 'edict_sample', 'edict_i
            'train_encoder', 'check_methods', 'compare', 'format_table']
 
 # %% ../nbs/03_inversion.ipynb #c011
-def invert_fixed_point(ddim:DDIM, images:torch.Tensor, steps:int=50, K:int=2, skip:str='uniform', dtype=None,
-                       progress:bool=False, stop:int|None=None):
+def invert_fixed_point(
+    ddim: DDIM,
+    images: torch.Tensor,
+    steps: int = 50,
+    K: int = 2,
+    skip: str = 'uniform',
+    dtype=None,
+    progress: bool = False,
+    stop: int | None = None,
+):
     "DDIM inversion with `K` fixed-point refinements per step (S·(K+1) network calls), up to level `stop` (None: x_T)."
-    check_int(K, 'K', lo=0); check_dtype(dtype)
+    check_int(K, 'K', lo=0)
+    check_dtype(dtype)
     pairs = climb_pairs(steps, ddim.T, skip, stop)
     x = ddim.check_images(images).to(dtype or images.dtype)
     with torch.no_grad():
         for t, t_prev in tqdm(pairs, desc='fixed-point inversion', disable=not progress, leave=False):
             a_prev, a = ddim.abar_at(t_prev), ddim.abar_at(t)
             x_new = x
-            for _ in range(K + 1): x_new = ddim_step(x, ddim.eps(x_new, t), a_prev, a)[0]   # ε where the sampler will take it
+            for _ in range(K + 1):
+                x_new = ddim_step(x, ddim.eps(x_new, t), a_prev, a)[0]  # ε where the sampler will take it
             x = x_new
     return x
 
 # %% ../nbs/03_inversion.ipynb #c013
-def _check_p(p): return check_float(p, 'p', 0, 1, lo_open=True)   # EDICT's mixing weight
+def _check_p(p):
+    return check_float(p, 'p', 0, 1, lo_open=True)  # EDICT's mixing weight
 
-def _check_pair(z, name:str='z'):
+
+def _check_pair(z, name: str = 'z'):
     "A latent pair (two tensors of one shape), as the exact inversions return it."
     if not (isinstance(z, (tuple, list)) and len(z) == 2 and all(isinstance(v, torch.Tensor) for v in z)):
-        raise ValueError(f"`{name}` must be a pair of latent tensors (z0, z1), as `edict_invert` and `bdia_invert` return it; got {type(z).__name__}")
-    if z[0].shape != z[1].shape: raise ValueError(f"the two latents of `{name}` must have one shape, got {tuple(z[0].shape)} and {tuple(z[1].shape)}")
+        raise ValueError(
+            f"`{name}` must be a pair of latent tensors (z0, z1), as `edict_invert` and `bdia_invert` return it; got {type(z).__name__}"
+        )
+    if z[0].shape != z[1].shape:
+        raise ValueError(
+            f"the two latents of `{name}` must have one shape, got {tuple(z[0].shape)} and {tuple(z[1].shape)}"
+        )
     return z
 
-def edict_sample(ddim:DDIM, z:tuple, steps:int=50, p:float=0.93, skip:str='uniform', grad:bool=False):
+
+def edict_sample(ddim: DDIM, z: tuple, steps: int = 50, p: float = 0.93, skip: str = 'uniform', grad: bool = False):
     "EDICT sampler from the latent pair `z` = (x_T, y_T) to images (2 network calls per step); returns the pair."
     _check_p(p)
     x, y = _check_pair(z)
     with torch.set_grad_enabled(grad):
         for t, t_prev in step_pairs(steps, ddim.T, skip):
             a, a_prev = ddim.abar_at(t), ddim.abar_at(t_prev)
-            x_i = ddim_step(x, ddim.eps(y, t), a, a_prev)[0]       # each copy steps with the other's noise prediction
+            x_i = ddim_step(x, ddim.eps(y, t), a, a_prev)[0]  # each copy steps with the other's noise prediction
             y_i = ddim_step(y, ddim.eps(x_i, t), a, a_prev)[0]
-            x = p * x_i + (1 - p) * y_i                            # mixing keeps the two copies close
+            x = p * x_i + (1 - p) * y_i  # mixing keeps the two copies close
             y = p * y_i + (1 - p) * x
     return x, y
 
 # %% ../nbs/03_inversion.ipynb #c013b
-def edict_invert(ddim:DDIM, images:torch.Tensor, steps:int=50, p:float=0.93, skip:str='uniform', dtype=None):
+def edict_invert(ddim: DDIM, images: torch.Tensor, steps: int = 50, p: float = 0.93, skip: str = 'uniform', dtype=None):
     "EDICT inversion: the latent pair (x_T, y_T) whose EDICT sampling returns `images` exactly (2 network calls per step)."
-    _check_p(p); check_dtype(dtype)
+    _check_p(p)
+    check_dtype(dtype)
     x = ddim.check_images(images).to(dtype or images.dtype)
     y = x.clone()
     with torch.no_grad():
         for t, t_prev in step_pairs(steps, ddim.T, skip)[::-1]:
             a, a_prev = ddim.abar_at(t), ddim.abar_at(t_prev)
-            y_i = (y - (1 - p) * x) / p                            # undo the mixing, last first
+            y_i = (y - (1 - p) * x) / p  # undo the mixing, last first
             x_i = (x - (1 - p) * y_i) / p
-            y = ddim_step(y_i, ddim.eps(x_i, t), a_prev, a)[0]      # the step up with the same ε undoes the step down
+            y = ddim_step(y_i, ddim.eps(x_i, t), a_prev, a)[0]  # the step up with the same ε undoes the step down
             x = ddim_step(x_i, ddim.eps(y, t), a_prev, a)[0]
     return x, y
 
 # %% ../nbs/03_inversion.ipynb #c015
-def _check_gamma(gamma): return check_float(gamma, 'gamma', 0, 1, lo_open=True)   # BDIA's weight
-def _check_bdia_steps(steps): return check_int(steps, 'steps', lo=2)                # BDIA needs two levels to mix
+def _check_gamma(gamma):
+    return check_float(gamma, 'gamma', 0, 1, lo_open=True)  # BDIA's weight
+
+
+def _check_bdia_steps(steps):
+    return check_int(steps, 'steps', lo=2)  # BDIA needs two levels to mix
+
 
 def _bdia_terms(ddim, x_i, t_i, t_down, t_up):
     "The DDIM moves Δ from x_i (at level t_i) down to t_down and up to t_up, from one network call."
     eps, a_i = ddim.eps(x_i, t_i), ddim.abar_at(t_i)
-    return ddim_step(x_i, eps, a_i, ddim.abar_at(t_down))[0] - x_i, ddim_step(x_i, eps, a_i, ddim.abar_at(t_up))[0] - x_i
+    return ddim_step(x_i, eps, a_i, ddim.abar_at(t_down))[0] - x_i, ddim_step(x_i, eps, a_i, ddim.abar_at(t_up))[
+        0
+    ] - x_i
 
-def bdia_sample(ddim:DDIM, z:tuple, steps:int=50, gamma:float=1., skip:str='uniform', grad:bool=False):
+
+def bdia_sample(ddim: DDIM, z: tuple, steps: int = 50, gamma: float = 1.0, skip: str = 'uniform', grad: bool = False):
     "BDIA sampler from the latent pair `z` = (x at t_S, x at t_{S−1}) to images (1 network call per step)."
-    _check_gamma(gamma); _check_bdia_steps(steps)
-    seq = [-1] + timesteps(steps, ddim.T, skip).tolist()      # seq[i] is the level of x_i; x_0 is the image
+    _check_gamma(gamma)
+    _check_bdia_steps(steps)
+    seq = [-1] + timesteps(steps, ddim.T, skip).tolist()  # seq[i] is the level of x_i; x_0 is the image
     up, cur = _check_pair(z)
     with torch.set_grad_enabled(grad):
-        for i in range(steps - 1, 0, -1):                       # x_{i-1} from (x_{i+1}, x_i)
+        for i in range(steps - 1, 0, -1):  # x_{i-1} from (x_{i+1}, x_i)
             d_down, d_up = _bdia_terms(ddim, cur, seq[i], seq[i - 1], seq[i + 1])
             up, cur = cur, gamma * up + (1 - gamma) * cur - gamma * d_up + d_down
     return cur
 
 # %% ../nbs/03_inversion.ipynb #c015b
-def bdia_invert(ddim:DDIM, images:torch.Tensor, steps:int=50, gamma:float=1., skip:str='uniform', dtype=None):
+def bdia_invert(
+    ddim: DDIM, images: torch.Tensor, steps: int = 50, gamma: float = 1.0, skip: str = 'uniform', dtype=None
+):
     "BDIA inversion: the latent pair (x at t_S, x at t_{S−1}) whose BDIA sampling returns `images` exactly."
-    _check_gamma(gamma); _check_bdia_steps(steps); check_dtype(dtype)
+    _check_gamma(gamma)
+    _check_bdia_steps(steps)
+    check_dtype(dtype)
     x0 = ddim.check_images(images).to(dtype or images.dtype)
     seq = [-1] + timesteps(steps, ddim.T, skip).tolist()
     with torch.no_grad():
-        low, cur = x0, ddim_step(x0, ddim.eps(x0, seq[1]), ddim.abar_at(seq[0]), ddim.abar_at(seq[1]))[0]   # one plain DDIM step up
-        for i in range(1, steps):                               # x_{i+1} from (x_{i-1}, x_i)
+        low, cur = (
+            x0,
+            ddim_step(x0, ddim.eps(x0, seq[1]), ddim.abar_at(seq[0]), ddim.abar_at(seq[1]))[0],
+        )  # one plain DDIM step up
+        for i in range(1, steps):  # x_{i+1} from (x_{i-1}, x_i)
             d_down, d_up = _bdia_terms(ddim, cur, seq[i], seq[i - 1], seq[i + 1])
             low, cur = cur, (low - (1 - gamma) * cur + gamma * d_up - d_down) / gamma
     return cur, low
@@ -114,13 +149,18 @@ def bdia_invert(ddim:DDIM, images:torch.Tensor, steps:int=50, gamma:float=1., sk
 @dataclass(frozen=True)
 class Method:
     "One inversion method: how it inverts, how its latents are decoded, and which options each side takes."
+
     name: str
-    invert: Callable                  # invert(ddim, images, steps, **options) → latents (a pair of tensors for `pair` methods)
-    options: tuple = ()               # the options `invert` takes besides `skip`
-    sampler: Callable|None = None     # the method's own decoder sampler(ddim, z, steps, **sampler_options); None: the decoder G (`decode`)
-    sampler_options: tuple = ()       # the options `sampler` takes besides `skip`
-    pair: bool = False                # the latent is a pair of tensors
-    extra_calls: Callable = lambda options, steps: 0   # network passes per image that `count_calls` does not see (backward passes, encoder calls)
+    invert: Callable  # invert(ddim, images, steps, **options) → latents (a pair of tensors for `pair` methods)
+    options: tuple = ()  # the options `invert` takes besides `skip`
+    sampler: Callable | None = (
+        None  # the method's own decoder sampler(ddim, z, steps, **sampler_options); None: the decoder G (`decode`)
+    )
+    sampler_options: tuple = ()  # the options `sampler` takes besides `skip`
+    pair: bool = False  # the latent is a pair of tensors
+    extra_calls: Callable = lambda options, steps: (
+        0
+    )  # network passes per image that `count_calls` does not see (backward passes, encoder calls)
 
     @property
     def decodes_with_g(self) -> bool:
@@ -131,43 +171,62 @@ class Method:
 def _invert_ddim(ddim, images, steps, skip='uniform', dtype=None, progress=False, stop=None):
     return ddim.invert(ddim.check_images(images), steps=steps, skip=skip, dtype=dtype, progress=progress, stop=stop)
 
-def _edict_image(ddim, z, steps, **options): return edict_sample(ddim, z, steps, **options)[0]
 
-METHODS = {'ddim': Method('ddim', _invert_ddim, ('dtype', 'progress', 'stop')),
-           'fixed_point': Method('fixed_point', invert_fixed_point, ('K', 'dtype', 'progress', 'stop')),
-           'edict': Method('edict', edict_invert, ('p', 'dtype'), _edict_image, ('p',), pair=True),
-           'bdia': Method('bdia', bdia_invert, ('gamma', 'dtype'), bdia_sample, ('gamma',), pair=True)}
+def _edict_image(ddim, z, steps, **options):
+    return edict_sample(ddim, z, steps, **options)[0]
+
+
+METHODS = {
+    'ddim': Method('ddim', _invert_ddim, ('dtype', 'progress', 'stop')),
+    'fixed_point': Method('fixed_point', invert_fixed_point, ('K', 'dtype', 'progress', 'stop')),
+    'edict': Method('edict', edict_invert, ('p', 'dtype'), _edict_image, ('p',), pair=True),
+    'bdia': Method('bdia', bdia_invert, ('gamma', 'dtype'), bdia_sample, ('gamma',), pair=True),
+}
 
 # %% ../nbs/03_inversion.ipynb #c017c
-def method_record(method:str) -> Method:
+def method_record(method: str) -> Method:
     "The `Method` record of an inversion method's name (one of `METHODS`)."
     return METHODS[check_choice(method, 'method', METHODS)]
 
 # %% ../nbs/03_inversion.ipynb #v017b
-def _check_options(m:Method, options:dict, allowed:set):
+def _check_options(m: Method, options: dict, allowed: set):
     unknown = set(options) - allowed
-    if unknown: raise ValueError(f"method {m.name!r} takes no option {', '.join(map(repr, sorted(unknown)))}; it takes {sorted(allowed)}")
+    if unknown:
+        raise ValueError(
+            f"method {m.name!r} takes no option {', '.join(map(repr, sorted(unknown)))}; it takes {sorted(allowed)}"
+        )
 
-def invert(ddim:DDIM, images:torch.Tensor, # images in [−1, 1], shape (B, *ddim.shape)
-           method:str='ddim', # one of `METHODS`
-           steps:int=50, # sampler steps S
-           **options): # the method's options (`METHODS[method].options`; `stop` for 'ddim', 'fixed_point'), `skip`
+
+def invert(
+    ddim: DDIM,
+    images: torch.Tensor,  # images in [−1, 1], shape (B, *ddim.shape)
+    method: str = 'ddim',  # one of `METHODS`
+    steps: int = 50,  # sampler steps S
+    **options,
+):  # the method's options (`METHODS[method].options`; `stop` for 'ddim', 'fixed_point'), `skip`
     "The latents of `images` under the S-step sampler of `method` (a pair for 'edict', 'bdia'); x_t at level `stop`."
     m = method_record(method)
     _check_options(m, options, {'skip', *m.options})
     return m.invert(ddim, images, steps, **options)
 
 # %% ../nbs/03_inversion.ipynb #v017b2
-def reconstruct(ddim:DDIM, z, # latents from `invert` (a pair for the pair methods)
-                method:str='ddim', steps:int=50,
-                batch_size:int|None=None, progress:bool=False, # decoding with G: latents at once (None: `decode`'s default), progress bar
-                **options): # the options given to `invert`: those the decoder needs are used, the others ignored
+def reconstruct(
+    ddim: DDIM,
+    z,  # latents from `invert` (a pair for the pair methods)
+    method: str = 'ddim',
+    steps: int = 50,
+    batch_size: int | None = None,
+    progress: bool = False,  # decoding with G: latents at once (None: `decode`'s default), progress bar
+    **options,
+):  # the options given to `invert`: those the decoder needs are used, the others ignored
     "Images from latents `z`: the decoder G for single-latent methods, the method's own sampler for pair latents (the inverse of `invert`)."
     m = method_record(method)
     _check_options(m, options, {'skip', 'dtype', *m.options, *m.sampler_options})
     skip = options.get('skip', 'uniform')
     if m.pair and not (isinstance(z, (tuple, list)) and len(z) == 2):
-        raise ValueError(f"method {method!r} decodes a pair of latents (z0, z1), as `invert` returns it; got {type(z).__name__}")
+        raise ValueError(
+            f"method {method!r} decodes a pair of latents (z0, z1), as `invert` returns it; got {type(z).__name__}"
+        )
     if m.decodes_with_g:
         z = z.to(options['dtype']) if options.get('dtype') else z
         return decode(ddim, z, steps, skip=skip, batch_size=batch_size, progress=progress, start=options.get('stop'))
@@ -176,209 +235,338 @@ def reconstruct(ddim:DDIM, z, # latents from `invert` (a pair for the pair metho
 # %% ../nbs/03_inversion.ipynb #v017c
 class count_calls:
     "Context manager counting the network evaluations (calls of `ddim.eps`) made inside it."
-    def __init__(self, ddim:DDIM): self.ddim, self.n = ddim, 0
+
+    def __init__(self, ddim: DDIM):
+        self.ddim, self.n = ddim, 0
+
     def __enter__(self):
         orig = self.orig = self.ddim.eps
-        def counted(x, t): self.n += 1; return orig(x, t)
+
+        def counted(x, t):
+            self.n += 1
+            return orig(x, t)
+
         self.ddim.eps = counted
         return self
-    def __exit__(self, *exc): del self.ddim.eps
+
+    def __exit__(self, *exc):
+        del self.ddim.eps
 
 # %% ../nbs/03_inversion.ipynb #c028
-def _linf(rec, x): return (rec - x).abs().flatten(1).amax(1)
-CRITERIA = {'l1': lambda r, x: (r - x).abs().flatten(1).mean(1), 'l2': lambda r, x: (r - x).square().flatten(1).mean(1),
-            'linf': _linf, 'psnr': lambda r, x: -psnr(r, x), 'ssim': lambda r, x: -ssim(r, x)}
+def _linf(rec, x):
+    return (rec - x).abs().flatten(1).amax(1)
+
+
+CRITERIA = {
+    'l1': lambda r, x: (r - x).abs().flatten(1).mean(1),
+    'l2': lambda r, x: (r - x).square().flatten(1).mean(1),
+    'linf': _linf,
+    'psnr': lambda r, x: -psnr(r, x),
+    'ssim': lambda r, x: -ssim(r, x),
+}
 
 # %% ../nbs/03_inversion.ipynb #c028b
-def randn_like_seeded(x:torch.Tensor, seed:int):
+def randn_like_seeded(x: torch.Tensor, seed: int):
     "Standard-normal noise shaped like `x`, drawn on the CPU from `seed`."
     return torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x)
 
 # %% ../nbs/03_inversion.ipynb #v028b
-def invert_optimize(ddim:DDIM, images:torch.Tensor, steps:int=10,
-                    criterion:str='psnr', # one of `CRITERIA` (psnr and ssim are maximised)
-                    iters:int=300, # optimisation steps
-                    lr:float=0.01, # Adam learning rate
-                    init='random', # 'random', 'ddim', 'fixed_point', a trained `Encoder`, or a latent tensor
-                    init_steps:int|None=None, # sampler steps of a 'ddim' or 'fixed_point' start (None: `steps`; 100 starts the hybrid far better)
-                    seed:int=0, # seed of the random initialisation
-                    checkpointing:bool=True, # gradient checkpointing per sampler step
-                    record_every:int=0, # keep the reconstruction every this many iterations (0: never)
-                    skip:str='uniform', progress:bool=False, return_history:bool=False):
+def invert_optimize(
+    ddim: DDIM,
+    images: torch.Tensor,
+    steps: int = 10,
+    criterion: str = 'psnr',  # one of `CRITERIA` (psnr and ssim are maximised)
+    iters: int = 300,  # optimisation steps
+    lr: float = 0.01,  # Adam learning rate
+    init='random',  # 'random', 'ddim', 'fixed_point', a trained `Encoder`, or a latent tensor
+    init_steps: int
+    | None = None,  # sampler steps of a 'ddim' or 'fixed_point' start (None: `steps`; 100 starts the hybrid far better)
+    seed: int = 0,  # seed of the random initialisation
+    checkpointing: bool = True,  # gradient checkpointing per sampler step
+    record_every: int = 0,  # keep the reconstruction every this many iterations (0: never)
+    skip: str = 'uniform',
+    progress: bool = False,
+    return_history: bool = False,
+):
     "Latents found by Adam on a reconstruction criterion through the decoder G (every image of the batch)."
-    check_choice(criterion, 'criterion', CRITERIA); check_int(iters, 'iters', lo=0); check_float(lr, 'lr', lo=0, lo_open=True)
-    check_int(seed, 'seed', lo=0); check_int(record_every, 'record_every', lo=0)
-    if init_steps is not None: check_int(init_steps, 'init_steps', lo=1)
+    check_choice(criterion, 'criterion', CRITERIA)
+    check_int(iters, 'iters', lo=0)
+    check_float(lr, 'lr', lo=0, lo_open=True)
+    check_int(seed, 'seed', lo=0)
+    check_int(record_every, 'record_every', lo=0)
+    if init_steps is not None:
+        check_int(init_steps, 'init_steps', lo=1)
     x0 = ddim.check_images(images)
     if isinstance(init, torch.Tensor):
         check_tensor(init, 'init')
-        if init.shape != x0.shape: raise ValueError(f"`init` latents must have the images' shape {tuple(x0.shape)}, got {tuple(init.shape)}")
+        if init.shape != x0.shape:
+            raise ValueError(f"`init` latents must have the images' shape {tuple(x0.shape)}, got {tuple(init.shape)}")
         z = init.detach().clone()
-    elif isinstance(init, str) and init == 'random': z = randn_like_seeded(x0, seed)
-    elif isinstance(init, nn.Module): z = invert_encoder(ddim, x0, steps, encoder=init)
-    elif isinstance(init, str) and init in ('ddim', 'fixed_point'): z = invert(ddim, x0, init, init_steps or steps, skip=skip)
-    else: raise ValueError(f"`init` must be 'random', 'ddim', 'fixed_point', an `Encoder` or a tensor, got {init!r}")
+    elif isinstance(init, str) and init == 'random':
+        z = randn_like_seeded(x0, seed)
+    elif isinstance(init, nn.Module):
+        z = invert_encoder(ddim, x0, steps, encoder=init)
+    elif isinstance(init, str) and init in ('ddim', 'fixed_point'):
+        z = invert(ddim, x0, init, init_steps or steps, skip=skip)
+    else:
+        raise ValueError(f"`init` must be 'random', 'ddim', 'fixed_point', an `Encoder` or a tensor, got {init!r}")
     z = z.to(x0).requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     history, crit = [], CRITERIA[criterion]
     best_z, best = z.detach().clone(), torch.full((len(x0),), float('inf'), device=x0.device)
     for i in tqdm(range(iters + 1), desc=f'optimising ({criterion})', disable=not progress, leave=False):
-        last = i == iters                            # the last pass only scores the final latent
+        last = i == iters  # the last pass only scores the final latent
         rec = ddim.sample(z, steps=steps, skip=skip, grad=not last, checkpointing=checkpointing and not last)
         per_image = crit(rec, x0)
-        better = per_image.detach() < best         # keep each image's best latent so far: never worse than the start
-        best = torch.where(better, per_image.detach(), best); best_z[better] = z.detach()[better]
-        if record_every and (i % record_every == 0 or last): history.append(rec.detach().cpu())
-        if last: break
-        opt.zero_grad(set_to_none=True); per_image.sum().backward(); opt.step()
+        better = per_image.detach() < best  # keep each image's best latent so far: never worse than the start
+        best = torch.where(better, per_image.detach(), best)
+        best_z[better] = z.detach()[better]
+        if record_every and (i % record_every == 0 or last):
+            history.append(rec.detach().cpu())
+        if last:
+            break
+        opt.zero_grad(set_to_none=True)
+        per_image.sum().backward()
+        opt.step()
     return (best_z, history) if return_history else best_z
 
 # %% ../nbs/03_inversion.ipynb #v028c
-def invert_hybrid(ddim:DDIM, images:torch.Tensor, steps:int=10, init='ddim', **options):
+def invert_hybrid(ddim: DDIM, images: torch.Tensor, steps: int = 10, init='ddim', **options):
     "`invert_optimize` started from another method's latent (DDIM inversion by default, or an `Encoder`)."
     return invert_optimize(ddim, images, steps, init=init, **options)
 
-_OPTIMIZE_OPTIONS = ('criterion', 'iters', 'lr', 'init', 'init_steps', 'seed', 'checkpointing', 'record_every', 'progress', 'return_history')
-_backward_calls = lambda o, S: o.get('iters', 300) * S      # one backward pass per sampler step and iteration
+
+_OPTIMIZE_OPTIONS = (
+    'criterion',
+    'iters',
+    'lr',
+    'init',
+    'init_steps',
+    'seed',
+    'checkpointing',
+    'record_every',
+    'progress',
+    'return_history',
+)
+_backward_calls = lambda o, S: o.get('iters', 300) * S  # one backward pass per sampler step and iteration
 METHODS['optimize'] = Method('optimize', invert_optimize, _OPTIMIZE_OPTIONS, extra_calls=_backward_calls)
-METHODS['hybrid'] = Method('hybrid', invert_hybrid, _OPTIMIZE_OPTIONS,
-                           extra_calls=lambda o, S: _backward_calls(o, S) + isinstance(o.get('init'), nn.Module))
+METHODS['hybrid'] = Method(
+    'hybrid',
+    invert_hybrid,
+    _OPTIMIZE_OPTIONS,
+    extra_calls=lambda o, S: _backward_calls(o, S) + isinstance(o.get('init'), nn.Module),
+)
 
 # %% ../nbs/03_inversion.ipynb #c030
-def saved_bytes(fn:Callable) -> int:
+def saved_bytes(fn: Callable) -> int:
     "Bytes of all tensors saved for backward while running `fn()` (the memory backpropagation holds on to)."
     total = 0
+
     def pack(t):
         nonlocal total
-        total += t.numel() * t.element_size(); return t
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t): fn()
+        total += t.numel() * t.element_size()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        fn()
     return total
 
 # %% ../nbs/03_inversion.ipynb #c030b
-def backprop_memory(ddim:DDIM, z:torch.Tensor, steps:int, checkpointing:bool) -> int:
+def backprop_memory(ddim: DDIM, z: torch.Tensor, steps: int, checkpointing: bool) -> int:
     "Peak bytes held for the backward pass of an S-step decode: all activations (naive), or the latents plus one step's activations."
     z = z.detach().requires_grad_(True)
     held = saved_bytes(lambda: ddim.sample(z, steps, grad=True, checkpointing=checkpointing))
-    if not checkpointing: return held
+    if not checkpointing:
+        return held
     return held + saved_bytes(lambda: ddim.sample(z, 1, grad=True))
 
 # %% ../nbs/03_inversion.ipynb #c037
 class Encoder(nn.Module):
     "A U-Net without time input that maps images to latents of the S-step sampler: E(x) = z with G(z) ≈ x."
-    def __init__(self, shape:tuple, # image shape (C, H, W)
-                 config:str='nano32', # a U-Net configuration of `ddim_nb.unet.CONFIGS` (or its prefix, e.g. 'nano32')
-                 steps:int|None=None): # the sampler steps S its latents are for (set by `train_encoder`)
+
+    def __init__(
+        self,
+        shape: tuple,  # image shape (C, H, W)
+        config: str = 'nano32',  # a U-Net configuration of `ddim_nb.unet.CONFIGS` (or its prefix, e.g. 'nano32')
+        steps: int | None = None,
+    ):  # the sampler steps S its latents are for (set by `train_encoder`)
         super().__init__()
         self.net, self.in_shape, self.steps = build_unet(config, tuple(shape)), tuple(shape), steps
-    def forward(self, x): return self.net(x, torch.zeros(len(x), dtype=torch.long, device=x.device))
+
+    def forward(self, x):
+        return self.net(x, torch.zeros(len(x), dtype=torch.long, device=x.device))
 
 # %% ../nbs/03_inversion.ipynb #c037b
-def sample_pairs(ddim:DDIM, n:int, steps:int=10, batch_size:int|None=None, seed:int=0, progress:bool=True):
+def sample_pairs(
+    ddim: DDIM, n: int, steps: int = 10, batch_size: int | None = None, seed: int = 0, progress: bool = True
+):
     "`n` pairs (z, G(z)) of seeded latents and their images under the decoder G, on the model's device."
     z = randn_latents(n, ddim.shape, seed=seed).to(ddim.device)
     return z, decode(ddim, z, steps, batch_size=batch_size, progress=progress)
 
 # %% ../nbs/03_inversion.ipynb #c037c
-def invert_encoder(ddim:DDIM, images:torch.Tensor, steps:int=10, encoder:Encoder|None=None, batch_size:int=256):
+def invert_encoder(
+    ddim: DDIM, images: torch.Tensor, steps: int = 10, encoder: Encoder | None = None, batch_size: int = 256
+):
     "Latents predicted by a trained `Encoder`: one network call per image."
-    if not isinstance(encoder, Encoder): raise ValueError("method 'encoder' needs `encoder=`, an `Encoder` (train one with `train_encoder`)")
+    if not isinstance(encoder, Encoder):
+        raise ValueError("method 'encoder' needs `encoder=`, an `Encoder` (train one with `train_encoder`)")
     check_int(batch_size, 'batch_size', lo=1)
-    if encoder.in_shape != ddim.shape: raise ValueError(f"the encoder is for images of shape {encoder.in_shape}, the model's are {ddim.shape}")
+    if encoder.in_shape != ddim.shape:
+        raise ValueError(f"the encoder is for images of shape {encoder.in_shape}, the model's are {ddim.shape}")
     if encoder.steps is not None and encoder.steps != steps:
         raise ValueError(f"this encoder was trained for the {encoder.steps}-step sampler, got `steps`={steps}")
     x0 = ddim.check_images(images)
-    with torch.no_grad(): return torch.cat([encoder(x0[i:i + batch_size]) for i in range(0, len(x0), batch_size)]).to(x0.dtype)
+    with torch.no_grad():
+        return torch.cat([encoder(x0[i : i + batch_size]) for i in range(0, len(x0), batch_size)]).to(x0.dtype)
 
-METHODS['encoder'] = Method('encoder', invert_encoder, ('encoder', 'batch_size'), extra_calls=lambda o, S: 1)  # one call of a network of the same size
+
+METHODS['encoder'] = Method(
+    'encoder', invert_encoder, ('encoder', 'batch_size'), extra_calls=lambda o, S: 1
+)  # one call of a network of the same size
 
 # %% ../nbs/03_inversion.ipynb #c038
-def train_encoder(ddim:DDIM,
-                  objective:str='latent', # 'latent': ‖E(G(z)) − z‖² on sampled pairs; 'reconstruction': R(G(E(x)), x) on `images`
-                  images:torch.Tensor|None=None, # training images in [−1, 1] (for 'reconstruction')
-                  steps:int=10, # the sampler steps S of G
-                  iters:int=1000, # optimisation steps
-                  batch_size:int=32,
-                  lr:float=2e-3, # peak learning rate of the one-cycle schedule (Adam)
-                  n_pairs:int=2048, # sampled pairs (z, G(z)) for 'latent'
-                  encoder:Encoder|None=None, # continue training this encoder (e.g. 'latent' first, then 'reconstruction')
-                  config:str='nano32', # U-Net configuration of a new encoder
-                  criterion:str='l2', # reconstruction criterion, one of `CRITERIA`
-                  seed:int=0, progress:bool=True):
+def train_encoder(
+    ddim: DDIM,
+    objective: str = 'latent',  # 'latent': ‖E(G(z)) − z‖² on sampled pairs; 'reconstruction': R(G(E(x)), x) on `images`
+    images: torch.Tensor | None = None,  # training images in [−1, 1] (for 'reconstruction')
+    steps: int = 10,  # the sampler steps S of G
+    iters: int = 1000,  # optimisation steps
+    batch_size: int = 32,
+    lr: float = 2e-3,  # peak learning rate of the one-cycle schedule (Adam)
+    n_pairs: int = 2048,  # sampled pairs (z, G(z)) for 'latent'
+    encoder: Encoder | None = None,  # continue training this encoder (e.g. 'latent' first, then 'reconstruction')
+    config: str = 'nano32',  # U-Net configuration of a new encoder
+    criterion: str = 'l2',  # reconstruction criterion, one of `CRITERIA`
+    seed: int = 0,
+    progress: bool = True,
+):
     "Train an `Encoder` with either objective; returns the encoder (eval mode) and its loss at every step."
-    check_choice(objective, 'objective', ('latent', 'reconstruction')); check_choice(criterion, 'criterion', CRITERIA)
-    for name, v in dict(iters=iters, batch_size=batch_size, n_pairs=n_pairs).items(): check_int(v, name, lo=1)
-    check_float(lr, 'lr', lo=0, lo_open=True); check_int(seed, 'seed', lo=0)
+    check_choice(objective, 'objective', ('latent', 'reconstruction'))
+    check_choice(criterion, 'criterion', CRITERIA)
+    for name, v in dict(iters=iters, batch_size=batch_size, n_pairs=n_pairs).items():
+        check_int(v, name, lo=1)
+    check_float(lr, 'lr', lo=0, lo_open=True)
+    check_int(seed, 'seed', lo=0)
     if objective == 'reconstruction':
-        if images is None: raise ValueError("objective 'reconstruction' needs `images` (training images in [-1, 1])")
+        if images is None:
+            raise ValueError("objective 'reconstruction' needs `images` (training images in [-1, 1])")
         ddim.check_images(images)
     if encoder is not None and (encoder.in_shape != ddim.shape or encoder.steps not in (None, steps)):
-        raise ValueError(f"`encoder` is for shape {encoder.in_shape} and S={encoder.steps}; need {ddim.shape} and S={steps}")
+        raise ValueError(
+            f"`encoder` is for shape {encoder.in_shape} and S={encoder.steps}; need {ddim.shape} and S={steps}"
+        )
     dev = ddim.device
     if encoder is None:
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed); encoder = Encoder(ddim.shape, config)
+            torch.manual_seed(seed)
+            encoder = Encoder(ddim.shape, config)
     encoder.steps = steps
     enc = encoder.to(dev).train()
-    if objective == 'latent': z_all, x_all = sample_pairs(ddim, n_pairs, steps, seed=seed, progress=progress)
-    else: x_all = images
+    if objective == 'latent':
+        z_all, x_all = sample_pairs(ddim, n_pairs, steps, seed=seed, progress=progress)
+    else:
+        x_all = images
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(enc.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=iters, pct_start=0.1)
     frozen = [(p, p.requires_grad) for p in ddim.model.parameters()]
     losses = []
     try:
-        for p, _ in frozen: p.requires_grad_(False)      # gradients flow through G to z, not into G's weights
+        for p, _ in frozen:
+            p.requires_grad_(False)  # gradients flow through G to z, not into G's weights
         for i in (bar := tqdm(range(iters), desc=f'encoder ({objective})', disable=not progress)):
             idx = torch.randint(len(x_all), (batch_size,), generator=g)
             x = x_all[idx].to(dev)
-            if objective == 'latent': loss = F.mse_loss(enc(x), z_all[idx].to(dev))
-            else: loss = CRITERIA[criterion](ddim.sample(enc(x), steps, grad=True, checkpointing=True), x).mean()
-            opt.zero_grad(set_to_none=True); loss.backward()     # clear, backpropagate, then step (the reference cleared in between)
+            if objective == 'latent':
+                loss = F.mse_loss(enc(x), z_all[idx].to(dev))
+            else:
+                loss = CRITERIA[criterion](ddim.sample(enc(x), steps, grad=True, checkpointing=True), x).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()  # clear, backpropagate, then step (the reference cleared in between)
             torch.nn.utils.clip_grad_norm_(enc.parameters(), 1.0)
-            opt.step(); sched.step()
+            opt.step()
+            sched.step()
             losses.append(loss.item())
-            if i % 10 == 0: bar.set_postfix(loss=f'{loss.item():.4g}')
+            if i % 10 == 0:
+                bar.set_postfix(loss=f'{loss.item():.4g}')
     finally:
-        for p, r in frozen: p.requires_grad_(r)
+        for p, r in frozen:
+            p.requires_grad_(r)
     return enc.eval(), losses
 
 # %% ../nbs/03_inversion.ipynb #c046
 def check_methods(methods) -> list:
     "`methods` unchanged if it is a non-empty list of (label, method, options dict) naming known methods; a ValueError otherwise."
-    check_list(methods, 'methods', "(label, method, options dict), e.g. [('DDIM', 'ddim', {})]", ok=lambda m: isinstance(m, (list, tuple)) and len(m) == 3 and isinstance(m[2], dict))
-    for _, method, _ in methods: method_record(method)
+    check_list(
+        methods,
+        'methods',
+        "(label, method, options dict), e.g. [('DDIM', 'ddim', {})]",
+        ok=lambda m: isinstance(m, (list, tuple)) and len(m) == 3 and isinstance(m[2], dict),
+    )
+    for _, method, _ in methods:
+        method_record(method)
     return methods
 
 # %% ../nbs/03_inversion.ipynb #c046b
-def compare(ddim:DDIM, images:torch.Tensor, methods:list, # [(label, method, options), ...]
-            steps:tuple=(10, 20, 50, 100), progress:bool=True,
-            reconstructions:bool=False) -> list: # keep each row's reconstructions (CPU) under 'reconstruction'
+def compare(
+    ddim: DDIM,
+    images: torch.Tensor,
+    methods: list,  # [(label, method, options), ...]
+    steps: tuple = (10, 20, 50, 100),
+    progress: bool = True,
+    reconstructions: bool = False,
+) -> list:  # keep each row's reconstructions (CPU) under 'reconstruction'
     "Round-trip metrics of each (method, S) on `images`: a list of dict rows, with per-image spreads."
-    ddim.check_images(images); check_methods(methods)
-    for S in check_list(steps, 'steps', 'sampler step counts, e.g. (10, 20, 50)'): check_int(S, 'steps', 1, ddim.T)
-    for _, method, opts in methods: _check_options(method_record(method), opts, {'skip', *method_record(method).options})
+    ddim.check_images(images)
+    check_methods(methods)
+    for S in check_list(steps, 'steps', 'sampler step counts, e.g. (10, 20, 50)'):
+        check_int(S, 'steps', 1, ddim.T)
+    for _, method, opts in methods:
+        _check_options(method_record(method), opts, {'skip', *method_record(method).options})
     rows = []
-    for (label, method, opts), S in tqdm([(m, S) for m in methods for S in steps], desc='methods × steps', disable=not progress):
+    for (label, method, opts), S in tqdm(
+        [(m, S) for m in methods for S in steps], desc='methods × steps', disable=not progress
+    ):
         m = method_record(method)
         t0 = time.time()
-        with count_calls(ddim) as c_inv: z = invert(ddim, images, method, S, **opts)
-        with count_calls(ddim) as c_dec: rec = reconstruct(ddim, z, method, S, **opts)
+        with count_calls(ddim) as c_inv:
+            z = invert(ddim, images, method, S, **opts)
+        with count_calls(ddim) as c_dec:
+            rec = reconstruct(ddim, z, method, S, **opts)
         t2 = time.time()
         p, s = psnr(rec, images), ssim(rec, images)
-        rows.append(dict(method=label, S=S, psnr=p.mean().item(), psnr_std=p.std().item() if len(p) > 1 else 0., psnr_min=p.min().item(),
-                         ssim=s.mean().item(), ssim_std=s.std().item() if len(s) > 1 else 0.,
-                         # forward passes (checkpoint recomputations included), plus what the record adds (backward passes, encoder)
-                         nfe_invert=c_inv.n + m.extra_calls(opts, S), nfe_decode=c_dec.n, s_per_image=(t2 - t0) / len(images),
-                         **latent_stats(z[0] if m.pair else z)))
-        if reconstructions: rows[-1]['reconstruction'] = rec.detach().cpu()
+        rows.append(
+            dict(
+                method=label,
+                S=S,
+                psnr=p.mean().item(),
+                psnr_std=p.std().item() if len(p) > 1 else 0.0,
+                psnr_min=p.min().item(),
+                ssim=s.mean().item(),
+                ssim_std=s.std().item() if len(s) > 1 else 0.0,
+                # forward passes (checkpoint recomputations included), plus what the record adds (backward passes, encoder)
+                nfe_invert=c_inv.n + m.extra_calls(opts, S),
+                nfe_decode=c_dec.n,
+                s_per_image=(t2 - t0) / len(images),
+                **latent_stats(z[0] if m.pair else z),
+            )
+        )
+        if reconstructions:
+            rows[-1]['reconstruction'] = rec.detach().cpu()
     return rows
 
 # %% ../nbs/03_inversion.ipynb #c046c
-def format_table(rows:list) -> str:
+def format_table(rows: list) -> str:
     "A fixed-width text table of `compare` rows: PSNR as mean ± std (minimum) over the images."
-    head = (f"{'method':22s} {'S':>4s} {'PSNR ± std':>13s} {'min':>6s} {'SSIM':>6s} {'NFE inv':>8s} {'NFE dec':>8s} {'s/img':>7s} "
-            f"{'z std':>6s} {'‖z‖/√d':>7s} {'nbr corr':>8s}")
-    lines = [head] + [f"{r['method']:22s} {r['S']:4d} {r['psnr']:6.2f} ± {r['psnr_std']:4.2f} {r['psnr_min']:6.2f} {r['ssim']:6.3f} "
-                      f"{r['nfe_invert']:8d} {r['nfe_decode']:8d} {r['s_per_image']:7.3f} {r['std']:6.3f} {r['norm_ratio']:7.3f} "
-                      f"{r['neighbour_corr']:8.3f}" for r in rows]
+    head = (
+        f"{'method':22s} {'S':>4s} {'PSNR ± std':>13s} {'min':>6s} {'SSIM':>6s} {'NFE inv':>8s} {'NFE dec':>8s} {'s/img':>7s} "
+        f"{'z std':>6s} {'‖z‖/√d':>7s} {'nbr corr':>8s}"
+    )
+    lines = [head] + [
+        f"{r['method']:22s} {r['S']:4d} {r['psnr']:6.2f} ± {r['psnr_std']:4.2f} {r['psnr_min']:6.2f} {r['ssim']:6.3f} "
+        f"{r['nfe_invert']:8d} {r['nfe_decode']:8d} {r['s_per_image']:7.3f} {r['std']:6.3f} {r['norm_ratio']:7.3f} "
+        f"{r['neighbour_corr']:8.3f}"
+        for r in rows
+    ]
     return '\n'.join(lines)

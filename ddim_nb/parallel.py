@@ -21,65 +21,87 @@ __all__ = ['DistInfo', 'dist_info', 'rank_slice', 'start_distributed', 'sync_pro
 # %% ../nbs/01f_parallel.ipynb #ds01
 class DistInfo(NamedTuple):
     "Where a process stands in a data-parallel run."
-    rank:int = 0         # this process, 0 … world − 1 (rank 0 logs and writes)
-    world:int = 1        # number of processes
-    local_rank:int = 0   # this process on its machine (which GPU it drives)
+
+    rank: int = 0  # this process, 0 … world − 1 (rank 0 logs and writes)
+    world: int = 1  # number of processes
+    local_rank: int = 0  # this process on its machine (which GPU it drives)
 
 # %% ../nbs/01f_parallel.ipynb #ds01b
-def _group_running() -> bool: return dist.is_available() and dist.is_initialized()
+def _group_running() -> bool:
+    return dist.is_available() and dist.is_initialized()
+
 
 def dist_info() -> DistInfo:
     "Rank, world size and local rank: of the running process group, else from `torchrun`'s environment (RANK, WORLD_SIZE, LOCAL_RANK), else a single process."
-    if _group_running(): return DistInfo(dist.get_rank(), dist.get_world_size(), int(os.environ.get('LOCAL_RANK', dist.get_rank())))
+    if _group_running():
+        return DistInfo(dist.get_rank(), dist.get_world_size(), int(os.environ.get('LOCAL_RANK', dist.get_rank())))
     env = {k: os.environ.get(k) for k in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK')}
-    try: info = DistInfo(*(int(env[k]) if env[k] else d for k, d in zip(env, DistInfo())))
-    except ValueError: raise ValueError(f"RANK, WORLD_SIZE and LOCAL_RANK must be integers, got {env}") from None
+    try:
+        info = DistInfo(*(int(env[k]) if env[k] else d for k, d in zip(env, DistInfo())))
+    except ValueError:
+        raise ValueError(f"RANK, WORLD_SIZE and LOCAL_RANK must be integers, got {env}") from None
     if not (info.world >= 1 and 0 <= info.rank < info.world and info.local_rank >= 0):
         raise ValueError(f"the environment must have WORLD_SIZE ≥ 1 and 0 ≤ RANK < WORLD_SIZE, got {env}")
     return info
 
 # %% ../nbs/01f_parallel.ipynb #ds03
-def rank_slice(batch_size:int, # the global batch
-               rank:int, world:int): # this process and the number of processes
+def rank_slice(
+    batch_size: int,  # the global batch
+    rank: int,
+    world: int,
+):  # this process and the number of processes
     "The contiguous part of a global batch that process `rank` of `world` trains on."
     batch_size, world = check_int(batch_size, 'batch_size', lo=1), check_int(world, 'world', lo=1)
     rank = check_int(rank, 'rank', 0, world - 1)
-    if batch_size % world: raise ValueError(f"`batch_size` ({batch_size}) must be divisible by the number of processes ({world})")
+    if batch_size % world:
+        raise ValueError(f"`batch_size` ({batch_size}) must be divisible by the number of processes ({world})")
     b = batch_size // world
     return slice(rank * b, (rank + 1) * b)
 
 # %% ../nbs/01f_parallel.ipynb #ds05
-def start_distributed(device=None, # default: `default_device()`; on CUDA, a launched process takes GPU `LOCAL_RANK`
-                      batch_size:int|None=None): # the global batch, checked to split evenly before anything starts
+def start_distributed(
+    device=None,  # default: `default_device()`; on CUDA, a launched process takes GPU `LOCAL_RANK`
+    batch_size: int | None = None,
+):  # the global batch, checked to split evenly before anything starts
     "This process's device; under `torchrun`, first join the launch's process group (once per process, NCCL on CUDA, Gloo otherwise; left at exit)."
     rank, world, local = dist_info()
-    if batch_size is not None: rank_slice(batch_size, rank, world)
+    if batch_size is not None:
+        rank_slice(batch_size, rank, world)
     missing = [k for k in ('MASTER_ADDR', 'MASTER_PORT') if not os.environ.get(k)]
-    if world > 1 and not _group_running() and missing:     # set by hand, or left over: torch's rendezvous would fail
-        raise ValueError(f"RANK and WORLD_SIZE are set in the environment (RANK={rank}, WORLD_SIZE={world}) but "
-                         f"{' and '.join(missing)}, which the launcher `torchrun` sets, "
-                         f"{'is' if len(missing) == 1 else 'are'} not: start the run with "
-                         f"`torchrun --nproc_per_node={world} …`, or unset RANK and WORLD_SIZE to run one process")
+    if world > 1 and not _group_running() and missing:  # set by hand, or left over: torch's rendezvous would fail
+        raise ValueError(
+            f"RANK and WORLD_SIZE are set in the environment (RANK={rank}, WORLD_SIZE={world}) but "
+            f"{' and '.join(missing)}, which the launcher `torchrun` sets, "
+            f"{'is' if len(missing) == 1 else 'are'} not: start the run with "
+            f"`torchrun --nproc_per_node={world} …`, or unset RANK and WORLD_SIZE to run one process"
+        )
     device = resolve_device(device)
-    if world == 1: return device
+    if world == 1:
+        return device
     if device.type == 'cuda':
-        if device.index is None: device = torch.device('cuda', local)
+        if device.index is None:
+            device = torch.device('cuda', local)
         torch.cuda.set_device(device)
-    elif device.type != 'cpu': raise ValueError(f"data-parallel runs need CUDA GPUs or CPUs, got device {device}")
-    if not _group_running():      # joined once: a process group does not reliably form again under the same launch
-        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', device_id=device if device.type == 'cuda' else None)
+    elif device.type != 'cpu':
+        raise ValueError(f"data-parallel runs need CUDA GPUs or CPUs, got device {device}")
+    if not _group_running():  # joined once: a process group does not reliably form again under the same launch
+        dist.init_process_group(
+            'nccl' if device.type == 'cuda' else 'gloo', device_id=device if device.type == 'cuda' else None
+        )
         atexit.register(lambda: _group_running() and dist.destroy_process_group())
     return device
 
 # %% ../nbs/01f_parallel.ipynb #ds05b
 def sync_processes():
     "Wait until every process of the running group gets here (so that, after `train`, rank 0's last checkpoint is written when any process returns)."
-    if _group_running(): dist.barrier()
+    if _group_running():
+        dist.barrier()
 
 # %% ../nbs/01f_parallel.ipynb #ds07
-def data_parallel(module:nn.Module) -> nn.Module:
+def data_parallel(module: nn.Module) -> nn.Module:
     "`module` wrapped in `DistributedDataParallel` while a process group of several processes runs (gradients averaged in backward); else `module` itself."
-    if not _group_running() or dist.get_world_size() == 1: return module
+    if not _group_running() or dist.get_world_size() == 1:
+        return module
     # a false alarm under CPU bf16 autocast: 1×1 convolutions' gradients differ from their buckets only in the strides of size-1 dimensions
     warnings.filterwarnings('ignore', message='Grad strides do not match bucket view strides')
     p = next(module.parameters())
@@ -88,28 +110,44 @@ def data_parallel(module:nn.Module) -> nn.Module:
 # %% ../nbs/01f_parallel.ipynb #ds07b
 def gather_objects(obj) -> list:
     "`obj` of every process of the running group, in rank order; `[obj]` in a single process."
-    if not _group_running(): return [obj]
+    if not _group_running():
+        return [obj]
     out = [None] * dist.get_world_size()
     dist.all_gather_object(out, obj)
     return out
 
 # %% ../nbs/01f_parallel.ipynb #ds07c
-def across_ranks(x:float, op:str='mean') -> float:
+def across_ranks(x: float, op: str = 'mean') -> float:
     "`x` averaged (`op='mean'`) or maximised (`'max'`) over the processes of the running group; `x` itself in a single process."
     check_choice(op, 'op', ('mean', 'max'))
     xs = gather_objects(float(x))
     return sum(xs) / len(xs) if op == 'mean' else max(xs)
 
 # %% ../nbs/01f_parallel.ipynb #ds09
-def torchrun_local(script, # a Python file, e.g. one that calls `train`
-                   nproc:int=2, # processes
-                   args:list=(), # its command-line arguments
-                   timeout:float|None=None, # seconds
-                   threads:int|None=None): # PyTorch threads per process (default: OMP_NUM_THREADS, else 1)
+def torchrun_local(
+    script,  # a Python file, e.g. one that calls `train`
+    nproc: int = 2,  # processes
+    args: list = (),  # its command-line arguments
+    timeout: float | None = None,  # seconds
+    threads: int | None = None,
+):  # PyTorch threads per process (default: OMP_NUM_THREADS, else 1)
     "Run `script` in `nproc` processes on this machine under `torchrun` (on a free port) and return what it printed; a notebook cannot itself be one of the processes."
     check_int(nproc, 'nproc', lo=1)
     threads = check_int(threads, 'threads', lo=1) if threads is not None else os.environ.get('OMP_NUM_THREADS', '1')
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={nproc}', str(script), *map(str, args)]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env={**os.environ, 'OMP_NUM_THREADS': str(threads)})
-    if r.returncode: raise RuntimeError(f"{' '.join(cmd)} failed with exit status {r.returncode}:\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}")
+    cmd = [
+        sys.executable,
+        '-m',
+        'torch.distributed.run',
+        '--standalone',
+        f'--nproc_per_node={nproc}',
+        str(script),
+        *map(str, args),
+    ]
+    r = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=timeout, env={**os.environ, 'OMP_NUM_THREADS': str(threads)}
+    )
+    if r.returncode:
+        raise RuntimeError(
+            f"{' '.join(cmd)} failed with exit status {r.returncode}:\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}"
+        )
     return r.stdout

@@ -31,92 +31,139 @@ def available() -> list:
     return sorted(p.stem for p in weights_dir().glob('*.json'))
 
 # %% ../nbs/02b_pretrained.ipynb #c004_cd
-def card(name:str) -> dict:
+def card(name: str) -> dict:
     "The JSON card of a shipped model: network configuration and how it was trained and measured."
-    if not isinstance(name, str) or name not in available(): raise ValueError(f"unknown pretrained model {name!r}; available: {available()}")
-    with reading(weights_dir() / f'{name}.json', 'model card') as p: c = json.loads(p.read_text())
+    if not isinstance(name, str) or name not in available():
+        raise ValueError(f"unknown pretrained model {name!r}; available: {available()}")
+    with reading(weights_dir() / f'{name}.json', 'model card') as p:
+        c = json.loads(p.read_text())
     return check_record(c, f'model card {p}', ('unet', 'diffusion', 'train'))
 
 # %% ../nbs/02b_pretrained.ipynb #c004b
-def _ddim(unet_cfg:dict, weights:dict, device:torch.device, diffusion:dict, source:str='model'):
+def _ddim(unet_cfg: dict, weights: dict, device: torch.device, diffusion: dict, source: str = 'model'):
     "A ready `DDIM`: the U-Net with `weights`, wrapped as an ε-network as `diffusion` records (schedule and parameterisation)."
     d = dict(diffusion)
     T, schedule = d.pop('T'), d.pop('schedule')
-    try: net = UNet(**unet_cfg); net.load_state_dict(weights)
-    except (TypeError, ValueError, RuntimeError) as e:   # e.g. "size mismatch for in_conv.weight", "unexpected keyword"
-        raise DamagedFile(f"{source}: the weights do not fit the network its record describes ({str(e).splitlines()[-1].strip()[:200]})") from None
+    try:
+        net = UNet(**unet_cfg)
+        net.load_state_dict(weights)
+    except (TypeError, ValueError, RuntimeError) as e:  # e.g. "size mismatch for in_conv.weight", "unexpected keyword"
+        raise DamagedFile(
+            f"{source}: the weights do not fit the network its record describes ({str(e).splitlines()[-1].strip()[:200]})"
+        ) from None
     net.eval().requires_grad_(False)
-    if device.type == 'cpu': net.to(memory_format=torch.channels_last)   # oneDNN's fast layout (`00_unet`); the same ε to float32 rounding
+    if device.type == 'cpu':
+        net.to(memory_format=torch.channels_last)  # oneDNN's fast layout (`00_unet`); the same ε to float32 rounding
     return DDIM(eps_network(net, d, DDIM(net, T=T, schedule=schedule).abar).eval(), T=T, schedule=schedule).to(device)
 
-def load(name:str, device=None) -> DDIM:
+
+def load(name: str, device=None) -> DDIM:
     "A shipped pretrained model as a ready `DDIM` (EMA weights, eval mode, on `device`; default: the best available)."
     c, device = card(name), resolve_device(device)
-    with reading(weights_dir() / f'{name}.safetensors', 'model weights') as p:   # int8 weights too: damaged
+    with reading(weights_dir() / f'{name}.safetensors', 'model weights') as p:  # int8 weights too: damaged
         w = check_finite_tensors(load_file(p), str(p), floating=True)
     return _ddim(c['unet'], w, device, c['diffusion'], source=f'shipped model {name}')
 
 # %% ../nbs/02b_pretrained.ipynb #c004c
-def load_checkpoint(path, device=None, ema:bool=True) -> DDIM:
+def load_checkpoint(path, device=None, ema: bool = True) -> DDIM:
     "A `DDIM` from a run folder or checkpoint folder of `ddim_nb_train` (EMA weights unless `ema=False`)."
     device, ckpt = resolve_device(device), latest_checkpoint(path)
-    if ckpt is None: raise FileNotFoundError(f"no checkpoint in {path}")
+    if ckpt is None:
+        raise FileNotFoundError(f"no checkpoint in {path}")
     state, tensors = read_checkpoint(ckpt)
     state = check_record(state, f"checkpoint record {ckpt / 'state.json'}", ('unet',))
-    return _ddim(state['unet'], split_prefix(tensors, 'ema' if ema else 'model'), device, state['diffusion'],
-                 f'checkpoint {ckpt}')
+    return _ddim(
+        state['unet'],
+        split_prefix(tensors, 'ema' if ema else 'model'),
+        device,
+        state['diffusion'],
+        f'checkpoint {ckpt}',
+    )
 
 # %% ../nbs/02b_pretrained.ipynb #c004c_ex
-def export_pretrained(run, name:str, record:dict, dest=None,
-                      dtype=torch.float16): # storage dtype of floating-point weights (they load as float32)
+def export_pretrained(
+    run, name: str, record: dict, dest=None, dtype=torch.float16
+):  # storage dtype of floating-point weights (they load as float32)
     "Write the EMA weights of run folder `run` and a card (config, schedule and parameterisation + `record`) as shipped model `name`."
-    check_name(name, 'name'); check_dtype(dtype, 'dtype', none=False)
+    check_name(name, 'name')
+    check_dtype(dtype, 'dtype', none=False)
     if not isinstance(record, dict) or not all(isinstance(k, str) for k in record):
         raise ValueError(f"`record` must be a dict with string keys, got {record!r}"[:300])
     dest = check_writable(Path(dest) if dest else weights_dir(), 'dest', folder=True)
     ckpt = latest_checkpoint(run)
-    if ckpt is None: raise FileNotFoundError(f"no checkpoint to export in {run}")
+    if ckpt is None:
+        raise FileNotFoundError(f"no checkpoint to export in {run}")
     state, tensors = read_checkpoint(ckpt)
     state = check_record(state, f"checkpoint record {ckpt / 'state.json'}", ('unet', 'train'))
     ema = split_prefix(tensors, 'ema')
-    _ddim(state['unet'], ema, torch.device('cpu'), state['diffusion'], f'checkpoint {ckpt}')   # they fit their record
+    _ddim(state['unet'], ema, torch.device('cpu'), state['diffusion'], f'checkpoint {ckpt}')  # they fit their record
     own = dict(name=name, unet=state['unet'], diffusion=state['diffusion'], train=state['train'], step=state['step'])
     clash = sorted(k for k in own if k in record and record[k] != own[k])
-    if clash: raise ValueError(f"`record` must not change the card's own entries {clash} (the card writes {list(own)} from the checkpoint)")
-    try: text = json.dumps({**own, **record}, indent=1, allow_nan=False)   # the whole card, before any file is written
-    except (TypeError, ValueError) as e: raise ValueError(f"`record` must hold JSON values only (strings, finite numbers, bools, None, lists, dicts): {e}") from None
+    if clash:
+        raise ValueError(
+            f"`record` must not change the card's own entries {clash} (the card writes {list(own)} from the checkpoint)"
+        )
+    try:
+        text = json.dumps({**own, **record}, indent=1, allow_nan=False)  # the whole card, before any file is written
+    except (TypeError, ValueError) as e:
+        raise ValueError(
+            f"`record` must hold JSON values only (strings, finite numbers, bools, None, lists, dicts): {e}"
+        ) from None
     weights = {k: v.to(dtype) if v.is_floating_point() else v for k, v in ema.items()}
     atomic_write(dest / f'{name}.safetensors', lambda tmp: save_file(weights, tmp))
     atomic_write(dest / f'{name}.json', lambda tmp: Path(tmp).write_text(text))
     return dest / f'{name}.json'
 
 # %% ../nbs/02b_pretrained.ipynb #p_rm
-def resolve_model(model:str|None=None, checkpoint:str|None=None, config:str|None=None, device=None) -> DDIM:
+def resolve_model(
+    model: str | None = None, checkpoint: str | None = None, config: str | None = None, device=None
+) -> DDIM:
     "A `DDIM` from exactly one of: a shipped model name, a run/checkpoint folder, or an (untrained) U-Net configuration."
     given = [k for k, v in dict(model=model, checkpoint=checkpoint, config=config).items() if v]
-    if len(given) != 1: raise ValueError(f"give exactly one of --model {available()}, --checkpoint RUN_FOLDER or --config NAME (got {given or 'none'})")
-    if model: return load(model, device)
-    if checkpoint: return load_checkpoint(checkpoint, device)
+    if len(given) != 1:
+        raise ValueError(
+            f"give exactly one of --model {available()}, --checkpoint RUN_FOLDER or --config NAME (got {given or 'none'})"
+        )
+    if model:
+        return load(model, device)
+    if checkpoint:
+        return load_checkpoint(checkpoint, device)
     return DDIM(UNet.from_config(config).eval()).to(resolve_device(device))
 
 # %% ../nbs/02b_pretrained.ipynb #c011
-def _line(p, i:int, line:str) -> dict:
+def _line(p, i: int, line: str) -> dict:
     "Line `i` of JSON-lines file `p` as a dict; a `DamagedFile` naming the file and the line otherwise."
-    try: r = json.loads(line)
-    except ValueError: r = None
-    if not isinstance(r, dict): raise DamagedFile(f"invocation log {p}: line {i} is not a JSON object ({line[:80]!r})")
+    try:
+        r = json.loads(line)
+    except ValueError:
+        r = None
+    if not isinstance(r, dict):
+        raise DamagedFile(f"invocation log {p}: line {i} is not a JSON object ({line[:80]!r})")
     return r
+
 
 def provenance(run) -> dict:
     "How the newest checkpoint of run folder `run` was made: the command that repeats it, step, training wall time, hardware, invocations."
     run, ckpt = Path(run), latest_checkpoint(run)
-    if ckpt is None: raise FileNotFoundError(f"no checkpoint in {run}")
+    if ckpt is None:
+        raise FileNotFoundError(f"no checkpoint in {run}")
     state = check_record(read_checkpoint(ckpt)[0], f"checkpoint record {ckpt / 'state.json'}", ('train',))
     t = state['train']
     # the planned step count replaces a time budget, so the command repeats the run exactly on any machine
-    cmd = ' '.join(['ddim_nb_train'] + [f'--{k} {v}' for k, v in t.items() if v is not None and k != 'minutes'] + [f'--out {run.name}'])
+    cmd = ' '.join(
+        ['ddim_nb_train']
+        + [f'--{k} {v}' for k, v in t.items() if v is not None and k != 'minutes']
+        + [f'--out {run.name}']
+    )
     runs, p = [], run / 'runs.jsonl'
     if p.exists():
-        with reading(p, 'invocation log'): runs = [_line(p, i, l) for i, l in enumerate(p.read_text().splitlines(), 1)]
-    return dict(command=cmd, step=state['step'], train_wall_s=round(state.get('elapsed_s', 0.)), device=state.get('device'),
-                hardware=state.get('hardware'), invocations=runs)
+        with reading(p, 'invocation log'):
+            runs = [_line(p, i, l) for i, l in enumerate(p.read_text().splitlines(), 1)]
+    return dict(
+        command=cmd,
+        step=state['step'],
+        train_wall_s=round(state.get('elapsed_s', 0.0)),
+        device=state.get('device'),
+        hardware=state.get('hardware'),
+        invocations=runs,
+    )

@@ -19,75 +19,115 @@ __all__ = ['atomic_write', 'save_checkpoint', 'latest_checkpoint', 'read_checkpo
            'save_json_cache', 'load_json_cache']
 
 # %% ../nbs/01b_store.ipynb #s005
-def _umask() -> int: m = os.umask(0); os.umask(m); return m
+def _umask() -> int:
+    m = os.umask(0)
+    os.umask(m)
+    return m
 
-def _naming(e:OSError, path) -> OSError:
+
+def _naming(e: OSError, path) -> OSError:
     "The same kind of error, naming the file the user asked for, not the temporary one beside it."
     msg = f"cannot write {path}: {e.strerror or e}"
     return type(e)(e.errno, msg) if e.errno is not None else OSError(msg)
 
-def atomic_write(path, # the file to (re)write
-                 write): # write(tmp_path) writes the content to a temporary path beside `path`
+
+def atomic_write(
+    path,  # the file to (re)write
+    write,
+):  # write(tmp_path) writes the content to a temporary path beside `path`
     "Write a file so that a crash never leaves it half-written: write beside it, then move it into place in one step."
     # the file gets the permissions `open` gives (0o666 less the umask); errors name `path`, not the temporary file
-    path, tmp = check_writable(path, 'path'), None   # a folder in the way is refused before anything is written
+    path, tmp = check_writable(path, 'path'), None  # a folder in the way is refused before anything is written
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
-        with writing(path): write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask()); os.replace(tmp, path)   # mkstemp's 0600 → the usual permissions
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+        os.close(fd)
+        with writing(path):
+            write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)  # mkstemp's 0600 → the usual permissions
     except BaseException as e:
-        if tmp: Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError) and str(path) not in str(e): raise _naming(e, path) from e
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError) and str(path) not in str(e):
+            raise _naming(e, path) from e
         raise
     return path
 
 # %% ../nbs/01b_store.ipynb #s008
-def save_checkpoint(out, # run folder
-                    step:int, model:torch.nn.Module, ema:torch.nn.Module, opt:torch.optim.Optimizer,
-                    state:dict, # the JSON record (configuration, network, parameterisation, …); `step` is added
-                    keep:int=2): # newest checkpoints kept (0: all)
+def save_checkpoint(
+    out,  # run folder
+    step: int,
+    model: torch.nn.Module,
+    ema: torch.nn.Module,
+    opt: torch.optim.Optimizer,
+    state: dict,  # the JSON record (configuration, network, parameterisation, …); `step` is added
+    keep: int = 2,
+):  # newest checkpoints kept (0: all)
     "Write checkpoint `step` atomically under `out/checkpoints`, point `latest` at it, keep the `keep` newest."
     # folders and files get the permissions `mkdir` and `open` give (the umask decides): a shared group reads a run
-    check_int(step, 'step', lo=0); check_int(keep, 'keep', lo=0)
+    check_int(step, 'step', lo=0)
+    check_int(keep, 'keep', lo=0)
     root = check_writable(Path(out) / 'checkpoints', 'out', folder=True)
     final = root / f'step_{step:07d}'
-    try: tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.tmp-{final.name}-'))
-    except OSError as e: raise _naming(e, final) from e
     try:
-        tensors = {**{f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()},
-                   **{f'ema.{k}': v.detach().cpu().contiguous() for k, v in ema.state_dict().items()}}
-        check_finite_tensors(tensors, f'refusing to write checkpoint {final.name} (training diverged?)')   # never replace a good checkpoint by NaN
+        tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.tmp-{final.name}-'))
+    except OSError as e:
+        raise _naming(e, final) from e
+    try:
+        tensors = {
+            **{f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()},
+            **{f'ema.{k}': v.detach().cpu().contiguous() for k, v in ema.state_dict().items()},
+        }
+        check_finite_tensors(
+            tensors, f'refusing to write checkpoint {final.name} (training diverged?)'
+        )  # never replace a good checkpoint by NaN
         with writing(final):
             save_file(tensors, tmp / 'weights.safetensors')
-            torch.save({'optimizer': opt.state_dict(), 'rng_cpu': torch.get_rng_state(),
-                        'rng_cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}, tmp / 'optimizer.pt')
+            torch.save(
+                {
+                    'optimizer': opt.state_dict(),
+                    'rng_cpu': torch.get_rng_state(),
+                    'rng_cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+                },
+                tmp / 'optimizer.pt',
+            )
             (tmp / 'state.json').write_text(json.dumps(dict(step=step, **state), indent=1))
-        for f in tmp.iterdir(): os.chmod(f, 0o666 & ~_umask())   # safetensors writes 0600; `open` would give this
-        os.chmod(tmp, 0o777 & ~_umask())       # mkdtemp's 0700 → what `mkdir` gives, so a shared group can read the run
-        if final.exists(): shutil.rmtree(final)
+        for f in tmp.iterdir():
+            os.chmod(f, 0o666 & ~_umask())  # safetensors writes 0600; `open` would give this
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 → what `mkdir` gives, so a shared group can read the run
+        if final.exists():
+            shutil.rmtree(final)
         os.replace(tmp, final)
     except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(e, OSError) and str(final) not in str(e): raise _naming(e, final) from e   # not the tmp folder
+        if isinstance(e, OSError) and str(final) not in str(e):
+            raise _naming(e, final) from e  # not the tmp folder
         raise
     atomic_write(root / 'latest', lambda p: Path(p).write_text(final.name + '\n'))
-    for old in (sorted(root.glob('step_*'))[:-keep] if keep else []):
-        if old != final: shutil.rmtree(old, ignore_errors=True)
+    for old in sorted(root.glob('step_*'))[:-keep] if keep else []:
+        if old != final:
+            shutil.rmtree(old, ignore_errors=True)
     return final
 
 # %% ../nbs/01b_store.ipynb #s009
 _STEP = re.compile(r'step_\d{7,}')
 
+
 def latest_checkpoint(out):
     "The folder of the newest complete checkpoint under `out` (a run folder or a checkpoint folder), or None."
     out = Path(out)
-    if (out / 'weights.safetensors').exists(): return out
+    if (out / 'weights.safetensors').exists():
+        return out
     ptr = out / 'checkpoints' / 'latest'
-    if not ptr.exists(): return None
-    with reading(ptr, 'checkpoint pointer'): name = ptr.read_text().strip()
-    if not _STEP.fullmatch(name): raise DamagedFile(f"checkpoint pointer {ptr} holds {name[:80]!r}, not the name of a checkpoint (step_NNNNNNN)")
+    if not ptr.exists():
+        return None
+    with reading(ptr, 'checkpoint pointer'):
+        name = ptr.read_text().strip()
+    if not _STEP.fullmatch(name):
+        raise DamagedFile(f"checkpoint pointer {ptr} holds {name[:80]!r}, not the name of a checkpoint (step_NNNNNNN)")
     ckpt = inside(ptr.parent, name, f'checkpoint pointer {ptr}:')
-    if not ckpt.is_dir(): raise DamagedFile(f"checkpoint pointer {ptr} names {name}, which does not exist")
+    if not ckpt.is_dir():
+        raise DamagedFile(f"checkpoint pointer {ptr} names {name}, which does not exist")
     return ckpt
 
 # %% ../nbs/01b_store.ipynb #s009b
@@ -96,127 +136,178 @@ def read_checkpoint(ckpt):
     ckpt = Path(ckpt)
     if not (ckpt / 'state.json').exists() or not (ckpt / 'weights.safetensors').exists():
         raise FileNotFoundError(f"{ckpt} is not a checkpoint folder (needs state.json and weights.safetensors)")
-    with reading(ckpt / 'state.json', 'checkpoint record') as p: state = json.loads(p.read_text())
+    with reading(ckpt / 'state.json', 'checkpoint record') as p:
+        state = json.loads(p.read_text())
     step = state.get('step') if isinstance(state, dict) else None
     if not isinstance(step, int) or isinstance(step, bool) or step < 0:
         raise DamagedFile(f"checkpoint record {ckpt / 'state.json'} has no step (an integer ≥ 0), got {step!r}")
-    with reading(ckpt / 'weights.safetensors', 'checkpoint weights') as p: tensors = load_file(p)
-    return state, check_finite_tensors(tensors, str(ckpt / 'weights.safetensors'), floating=True)   # NaN, int8: refused
+    with reading(ckpt / 'weights.safetensors', 'checkpoint weights') as p:
+        tensors = load_file(p)
+    return state, check_finite_tensors(tensors, str(ckpt / 'weights.safetensors'), floating=True)  # NaN, int8: refused
 
 # %% ../nbs/01b_store.ipynb #s009c
-def split_prefix(tensors:dict, prefix:str) -> dict:
+def split_prefix(tensors: dict, prefix: str) -> dict:
     "The tensors whose names start with `prefix.`, with the prefix removed (e.g. the 'ema' weights of a checkpoint)."
-    return {k[len(prefix) + 1:]: v for k, v in tensors.items() if k.startswith(prefix + '.')}
+    return {k[len(prefix) + 1 :]: v for k, v in tensors.items() if k.startswith(prefix + '.')}
 
 # %% ../nbs/01b_store.ipynb #s013
 def clean_checkpoints(out) -> list:
     "Remove what killed checkpoint writes left under `out/checkpoints` (`.tmp-step_*` folders, `.latest.*.tmp` files); returns their names."
     root, gone = Path(out) / 'checkpoints', []
     for p in (sorted(root.glob('.tmp-step_*')) + sorted(root.glob('.latest.*.tmp'))) if root.is_dir() else []:
-        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True); gone.append(p.name)
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        gone.append(p.name)
     return gone
 
 # %% ../nbs/01b_store.ipynb #s013b
-def trim_log(path, step:int) -> int:
+def trim_log(path, step: int) -> int:
     "Drop the rows of CSV log `path` (first column: step) after `step`, atomically, so a resumed run does not log redone steps twice; returns how many."
     path = Path(path)
-    if not path.exists(): return 0
-    with reading(path, 'training log'): lines = path.read_text().splitlines(keepends=True)
-    keep = lines[:1] + [l for l in lines[1:] if l.split(',', 1)[0].strip().isdigit() and int(l.split(',', 1)[0]) <= step]
-    if len(keep) < len(lines): atomic_write(path, lambda tmp: Path(tmp).write_text(''.join(keep)))
+    if not path.exists():
+        return 0
+    with reading(path, 'training log'):
+        lines = path.read_text().splitlines(keepends=True)
+    keep = lines[:1] + [
+        l for l in lines[1:] if l.split(',', 1)[0].strip().isdigit() and int(l.split(',', 1)[0]) <= step
+    ]
+    if len(keep) < len(lines):
+        atomic_write(path, lambda tmp: Path(tmp).write_text(''.join(keep)))
     return len(lines) - len(keep)
 
 # %% ../nbs/01b_store.ipynb #s015c
-def cache_root(*parts:str) -> Path:
+def cache_root(*parts: str) -> Path:
     "ddim_nb's cache folder joined with `parts`: `$DDIM_NB_CACHE`, `$XDG_CACHE_HOME/ddim_nb` or `~/.cache/ddim_nb`."
-    if root := os.environ.get('DDIM_NB_CACHE'): return Path(root).expanduser().joinpath(*parts)
+    if root := os.environ.get('DDIM_NB_CACHE'):
+        return Path(root).expanduser().joinpath(*parts)
     xdg = os.environ.get('XDG_CACHE_HOME')
     return (Path(xdg).expanduser() if xdg else Path.home() / '.cache').joinpath('ddim_nb', *parts)
 
 # %% ../nbs/01b_store.ipynb #s016
-def content_hash(tensors:dict) -> str:
+def content_hash(tensors: dict) -> str:
     "SHA-256 of named tensors (names, dtypes, shapes and bytes): what a cache's manifest records to catch a damaged or altered file."
     h = hashlib.sha256()
     for k in sorted(tensors):
         v = tensors[k].detach().cpu().contiguous()
-        h.update(f'{k}|{v.dtype}|{tuple(v.shape)}|'.encode()); h.update(v.reshape(-1).view(torch.uint8).numpy())
+        h.update(f'{k}|{v.dtype}|{tuple(v.shape)}|'.encode())
+        h.update(v.reshape(-1).view(torch.uint8).numpy())
     return h.hexdigest()
 
 # %% ../nbs/01b_store.ipynb #s016b
-def save_cache(path, tensors:dict, # named tensors, all with the same first dimension (the count)
-               manifest:dict) -> Path: # what made them (model, S, seed, size, …): JSON values
+def save_cache(
+    path,
+    tensors: dict,  # named tensors, all with the same first dimension (the count)
+    manifest: dict,
+) -> Path:  # what made them (model, S, seed, size, …): JSON values
     "Write a cache file atomically with its manifest (`manifest` + count + content hash) in the safetensors metadata."
     ok = isinstance(tensors, dict) and tensors and all(isinstance(v, torch.Tensor) and v.ndim for v in tensors.values())
     if not ok or len({len(v) for v in tensors.values()}) > 1:
-        got = ({k: tuple(getattr(v, 'shape', ())) or type(v).__name__ for k, v in tensors.items()}
-               if isinstance(tensors, dict) else type(tensors).__name__)
-        raise ValueError(f"`tensors` must be a non-empty dict of named tensors with one first dimension (the count), "
-                         f"got {got}")
+        got = (
+            {k: tuple(getattr(v, 'shape', ())) or type(v).__name__ for k, v in tensors.items()}
+            if isinstance(tensors, dict)
+            else type(tensors).__name__
+        )
+        raise ValueError(
+            f"`tensors` must be a non-empty dict of named tensors with one first dimension (the count), got {got}"
+        )
     m = {**manifest, 'count': len(next(iter(tensors.values()))), 'sha256': content_hash(tensors)}
-    return atomic_write(path, lambda tmp: save_file({k: v.contiguous() for k, v in tensors.items()}, tmp, metadata={'manifest': json.dumps(m)}))
+    return atomic_write(
+        path,
+        lambda tmp: save_file(
+            {k: v.contiguous() for k, v in tensors.items()}, tmp, metadata={'manifest': json.dumps(m)}
+        ),
+    )
 
 # %% ../nbs/01b_store.ipynb #s016b2
-def cache_or_warn(save, # writes the cache, e.g. `lambda: save_cache(path, tensors, manifest)`
-                  path, what:str) -> bool: # the cache file, and what it holds in words ('rendered avatars')
+def cache_or_warn(
+    save,  # writes the cache, e.g. `lambda: save_cache(path, tensors, manifest)`
+    path,
+    what: str,
+) -> bool:  # the cache file, and what it holds in words ('rendered avatars')
     "Run `save()`; a cache that cannot be written (read-only folder or file system) only warns. Whether it was written."
     # caches are optional: the results are returned all the same; a full disk is still an error
-    try: save(); return True
+    try:
+        save()
+        return True
     except (OSError, ValueError) as e:
-        if isinstance(e, OSError) and e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS): raise
-        if isinstance(e, ValueError) and 'not writable' not in str(e) and 'cannot create folder' not in str(e): raise
-        warnings.warn(f"the {what} could not be cached at {path} ({e}); they are returned all the same, "
-                      "and made again next time")
+        if isinstance(e, OSError) and e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        if isinstance(e, ValueError) and 'not writable' not in str(e) and 'cannot create folder' not in str(e):
+            raise
+        warnings.warn(
+            f"the {what} could not be cached at {path} ({e}); they are returned all the same, and made again next time"
+        )
         return False
 
 # %% ../nbs/01b_store.ipynb #s016c
-def load_cache(path, expect:dict, # manifest entries the file must have, e.g. {'model': 'avatars32', 'steps': 20}
-               what:str='cache') -> dict|None:
+def load_cache(
+    path,
+    expect: dict,  # manifest entries the file must have, e.g. {'model': 'avatars32', 'steps': 20}
+    what: str = 'cache',
+) -> dict | None:
     "The tensors of cache file `path` when it exists, is whole, matches its content hash and `expect`; otherwise None (with a warning saying why), so the caller rebuilds it."
     path = Path(path)
-    if not path.exists(): return None
+    if not path.exists():
+        return None
     try:
         with reading(path, what):
-            with safe_open(str(path), 'pt') as f: m = json.loads((f.metadata() or {}).get('manifest', 'null'))
-            if not isinstance(m, dict): raise DamagedFile(f"{what} {path} has no manifest")
+            with safe_open(str(path), 'pt') as f:
+                m = json.loads((f.metadata() or {}).get('manifest', 'null'))
+            if not isinstance(m, dict):
+                raise DamagedFile(f"{what} {path} has no manifest")
             diff = {k: (m.get(k), v) for k, v in expect.items() if m.get(k) != v}
-            if diff: raise DamagedFile(f"{what} {path} was made with other settings (found, wanted): {diff}")
+            if diff:
+                raise DamagedFile(f"{what} {path} was made with other settings (found, wanted): {diff}")
             tensors = load_file(path)
             if content_hash(tensors) != m.get('sha256') or any(len(v) != m.get('count') for v in tensors.values()):
                 raise DamagedFile(f"{what} {path} does not match the content hash of its manifest (altered or damaged)")
             return check_finite_tensors(tensors, f'{what} {path}')
     except DamagedFile as e:
-        warnings.warn(f"{e}; it will be rebuilt"); return None
+        warnings.warn(f"{e}; it will be rebuilt")
+        return None
 
 # %% ../nbs/01b_store.ipynb #s016d
-def read_tensors(path, what:str, # what the file should be, e.g. 'saved classifier'
-                 key:str): # the metadata entry (JSON) that makes it one
+def read_tensors(
+    path,
+    what: str,  # what the file should be, e.g. 'saved classifier'
+    key: str,
+):  # the metadata entry (JSON) that makes it one
     "(the JSON under `key` in its metadata, its tensors) of a safetensors file the library wrote; damaged, foreign or non-finite files are refused by name."
     path = Path(path)
     with reading(path, what):
-        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-        if key not in meta: raise DamagedFile(f"{what} {path} has no '{key}' in its metadata: not a {what}")
+        with safe_open(str(path), 'pt') as f:
+            meta = f.metadata() or {}
+        if key not in meta:
+            raise DamagedFile(f"{what} {path} has no '{key}' in its metadata: not a {what}")
         return json.loads(meta[key]), check_finite_tensors(load_file(path), f'{what} {path}')
 
 # %% ../nbs/01b_store.ipynb #s016e
-def _json_hash(obj) -> str: return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
+def _json_hash(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
 
-def save_json_cache(path, obj, manifest:dict) -> Path:
+
+def save_json_cache(path, obj, manifest: dict) -> Path:
     "Write a JSON-able result atomically with its manifest (`manifest` + content hash)."
     doc = {'manifest': {**manifest, 'sha256': _json_hash(obj)}, 'content': obj}
     return atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(doc)))
 
 # %% ../nbs/01b_store.ipynb #s016f
-def load_json_cache(path, expect:dict, what:str='cache'):
+def load_json_cache(path, expect: dict, what: str = 'cache'):
     "The content of JSON cache `path` when it is whole and matches its hash and `expect`; otherwise None, with a warning saying why."
     path = Path(path)
-    if not path.exists(): return None
+    if not path.exists():
+        return None
     try:
-        with reading(path, what): doc = json.loads(path.read_text())
+        with reading(path, what):
+            doc = json.loads(path.read_text())
         m = doc.get('manifest') if isinstance(doc, dict) else None
-        if not isinstance(m, dict): raise DamagedFile(f"{what} {path} has no manifest")
+        if not isinstance(m, dict):
+            raise DamagedFile(f"{what} {path} has no manifest")
         diff = {k: (m.get(k), v) for k, v in expect.items() if m.get(k) != v}
-        if diff: raise DamagedFile(f"{what} {path} was made with other settings (found, wanted): {diff}")
-        if _json_hash(doc.get('content')) != m.get('sha256'): raise DamagedFile(f"{what} {path} does not match the content hash of its manifest (altered or damaged)")
+        if diff:
+            raise DamagedFile(f"{what} {path} was made with other settings (found, wanted): {diff}")
+        if _json_hash(doc.get('content')) != m.get('sha256'):
+            raise DamagedFile(f"{what} {path} does not match the content hash of its manifest (altered or damaged)")
         return doc['content']
     except DamagedFile as e:
-        warnings.warn(f"{e}; it will be rebuilt"); return None
+        warnings.warn(f"{e}; it will be rebuilt")
+        return None

@@ -15,13 +15,38 @@ from tqdm.auto import tqdm
 
 from .checks import DamagedFile, check_choice, check_float, check_int, check_writable, reading
 from .data import ImageSet, load_data, to_model_range
-from .ddim import (DDIM, PRECISIONS, SCHEDULES, Guided, Preconditioned, autocast_dtype, decode, eps_network,
-                          hardware, mix_seed, randn_latents)
+from ddim_nb.ddim import (
+    DDIM,
+    PRECISIONS,
+    SCHEDULES,
+    Guided,
+    Preconditioned,
+    autocast_dtype,
+    decode,
+    eps_network,
+    hardware,
+    mix_seed,
+    randn_latents,
+)
 from .images import save_grid
-from .parallel import (across_ranks, data_parallel, dist_info, gather_objects, rank_slice, start_distributed,
-                              sync_processes)
-from .store import (atomic_write, clean_checkpoints, latest_checkpoint, read_checkpoint, save_checkpoint,
-                           split_prefix, trim_log)
+from ddim_nb.parallel import (
+    across_ranks,
+    data_parallel,
+    dist_info,
+    gather_objects,
+    rank_slice,
+    start_distributed,
+    sync_processes,
+)
+from ddim_nb.store import (
+    atomic_write,
+    clean_checkpoints,
+    latest_checkpoint,
+    read_checkpoint,
+    save_checkpoint,
+    split_prefix,
+    trim_log,
+)
 from .unet import CONFIGS, build_unet, unet_config_name
 
 # %% auto #0
@@ -30,9 +55,8 @@ __all__ = ['T_DISTS', 'LOSSES', 'DECAYS', 'OBJECTIVES', 'RECIPES', 'DIFFUSION', 
            'TrainConfig', 'check_record', 'build_network', 'train_step', 'budget_steps', 'plan_steps', 'train']
 
 # %% ../nbs/02_train.ipynb #c022
-def batch_indices(n:int, step:int, batch_size:int, seed:int):
-    ("Indices of the images of training step `step`: positions [step·B, (step+1)·B) of an endless stream of "
-     "per-epoch permutations.")
+def batch_indices(n: int, step: int, batch_size: int, seed: int):
+    "Indices of the images of training step `step`: positions [step·B, (step+1)·B) of an endless stream of per-epoch permutations."
     pos = torch.arange(step * batch_size, (step + 1) * batch_size)
     out = torch.empty(batch_size, dtype=torch.long)
     for e in pos.div(n, rounding_mode='floor').unique().tolist():
@@ -44,26 +68,39 @@ def batch_indices(n:int, step:int, batch_size:int, seed:int):
 T_DISTS = ('antithetic', 'lognormal')
 
 # %% ../nbs/02_train.ipynb #t22b_st
-def sample_timesteps(n:int, # how many
-                     generator:torch.Generator, # source of randomness
-                     T:int=1000, # number of diffusion steps
-                     dist:str='antithetic', # 'antithetic' (uniform, mirrored pairs) or 'lognormal' (EDM's ln σ ~ N(μ, s²))
-                     abar:torch.Tensor|None=None, # ᾱ_t of the schedule (needed for 'lognormal')
-                     p_mean:float=-1.2, p_std:float=1.2):
+def sample_timesteps(
+    n: int,  # how many
+    generator: torch.Generator,  # source of randomness
+    T: int = 1000,  # number of diffusion steps
+    dist: str = 'antithetic',  # 'antithetic' (uniform, mirrored pairs) or 'lognormal' (EDM's ln σ ~ N(μ, s²))
+    abar: torch.Tensor | None = None,  # ᾱ_t of the schedule (needed for 'lognormal')
+    p_mean: float = -1.2,
+    p_std: float = 1.2,
+):
     "Training timesteps: uniform and antithetic, or the level nearest (in ln σ) to a log-normal draw of σ."
     if dist == 'antithetic':
         t = torch.randint(0, T, ((n + 1) // 2,), generator=generator)
         return torch.cat([t, T - 1 - t])[:n]
-    if dist != 'lognormal': raise ValueError(f"`t_dist` must be one of {T_DISTS}, got {dist!r}")
+    if dist != 'lognormal':
+        raise ValueError(f"`t_dist` must be one of {T_DISTS}, got {dist!r}")
     if abar is None or len(abar) != T:
         raise ValueError("the 'lognormal' timestep distribution needs the schedule's ᾱ (length T)")
-    log_sigma = 0.5 * ((1 - abar) / abar).double().log()          # increasing in t
+    log_sigma = 0.5 * ((1 - abar) / abar).double().log()  # increasing in t
     ls = torch.randn(n, generator=generator, dtype=torch.float64) * p_std + p_mean
     return torch.bucketize(ls, (log_sigma[1:] + log_sigma[:-1]) / 2)
 
 # %% ../nbs/02_train.ipynb #t22b_tb
-def training_batch(data:ImageSet, step:int, batch_size:int, seed:int, T:int=1000,
-                   t_dist:str='antithetic', abar=None, p_mean:float=-1.2, p_std:float=1.2):
+def training_batch(
+    data: ImageSet,
+    step: int,
+    batch_size: int,
+    seed: int,
+    T: int = 1000,
+    t_dist: str = 'antithetic',
+    abar=None,
+    p_mean: float = -1.2,
+    p_std: float = 1.2,
+):
     "The (x₀ in [−1, 1], t, ε) of training step `step`, as a pure function of (seed, step)."
     g = torch.Generator().manual_seed(mix_seed(seed, 'step', step))
     x0 = to_model_range(data.images[batch_indices(len(data), step, batch_size, seed)])
@@ -73,19 +110,20 @@ def training_batch(data:ImageSet, step:int, batch_size:int, seed:int, T:int=1000
     return x0, t, torch.randn(x0.shape, generator=g)
 
 # %% ../nbs/02_train.ipynb #t22b_cc
-def class_count(data:ImageSet) -> int:
+def class_count(data: ImageSet) -> int:
     "The number of classes K of a dataset labelled with one class per image (labels (N,) in 0..K-1)."
     if data.labels is None or data.labels.ndim != 1 or data.labels.is_floating_point():
         got = 'no labels' if data.labels is None else f"labels of shape {tuple(data.labels.shape)}"
-        raise ValueError(f"class-conditional training needs one class label per image, (N,) integers; "
-                         f"{data.name!r} has {got}")
+        raise ValueError(
+            f"class-conditional training needs one class label per image, (N,) integers; {data.name!r} has {got}"
+        )
     return len(data.label_names) if data.label_names else int(data.labels.max()) + 1
 
 # %% ../nbs/02_train.ipynb #t22b_tl
-def training_labels(data:ImageSet, step:int, batch_size:int, seed:int,
-                    p_uncond:float): # label dropout: the probability of the null class ∅ = K
-    ("The class labels of the images of training step `step` (those of `training_batch`), each replaced by the null "
-     "class with probability `p_uncond`.")
+def training_labels(
+    data: ImageSet, step: int, batch_size: int, seed: int, p_uncond: float
+):  # label dropout: the probability of the null class ∅ = K
+    "The class labels of the images of training step `step` (those of `training_batch`), each replaced by the null class with probability `p_uncond`."
     y = data.labels[batch_indices(len(data), step, batch_size, seed)].long()
     drop = torch.rand(batch_size, generator=torch.Generator().manual_seed(mix_seed(seed, 'labels', step))) < p_uncond
     return torch.where(drop, class_count(data), y)
@@ -94,11 +132,16 @@ def training_labels(data:ImageSet, step:int, batch_size:int, seed:int,
 LOSSES = {'l1': F.l1_loss, 'l2': F.mse_loss}
 
 # %% ../nbs/02_train.ipynb #c024_dl
-def diffusion_loss(model, # the ε-network being trained: a U-Net, or a `Preconditioned` wrapper around one
-                   ddim:DDIM, x0, t, eps, loss:str='l1',
-                   y=None): # class labels (B,) of a class-conditional network
-    ("The training loss at (x₀, t, ε): ‖ε − ε_θ(x_t, t)‖ for an ε-network, ‖F − target‖ (EDM's weighting) for a "
-     "preconditioned one.")
+def diffusion_loss(
+    model,  # the ε-network being trained: a U-Net, or a `Preconditioned` wrapper around one
+    ddim: DDIM,
+    x0,
+    t,
+    eps,
+    loss: str = 'l1',
+    y=None,
+):  # class labels (B,) of a class-conditional network
+    "The training loss at (x₀, t, ε): ‖ε − ε_θ(x_t, t)‖ for an ε-network, ‖F − target‖ (EDM's weighting) for a preconditioned one."
     check_choice(loss, 'loss', LOSSES)
     x_t, _ = ddim.q_sample(x0, t.cpu(), noise=eps)
     cond = () if y is None else (y,)
@@ -108,183 +151,288 @@ def diffusion_loss(model, # the ε-network being trained: a U-Net, or a `Precond
 
 # %% ../nbs/02_train.ipynb #t24b
 @torch.no_grad()
-def ema_update(ema:nn.Module, model:nn.Module, decay:float):
+def ema_update(ema: nn.Module, model: nn.Module, decay: float):
     "ema ← decay·ema + (1 − decay)·model for parameters; buffers (e.g. BatchNorm statistics) are copied."
     ep, mp = list(ema.parameters()), list(model.parameters())
     torch._foreach_lerp_(ep, mp, 1 - decay)
-    for eb, mb in zip(ema.buffers(), model.buffers()): eb.copy_(mb)
+    for eb, mb in zip(ema.buffers(), model.buffers()):
+        eb.copy_(mb)
 
 # %% ../nbs/02_train.ipynb #t24b_ed
-def ema_decay(step:int, # steps taken so far, counting this one (≥ 1)
-              batch_size:int, ema:float, # the fixed decay, or its upper bound when `ema_ramp` > 0
-              ema_ramp:float=0.): # > 0: half-life = ema_ramp × images seen (EDM)
-    ("The EMA decay after step `step`: fixed, or with a half-life that grows with the images seen, so early weights "
-     "are forgotten.")
+def ema_decay(
+    step: int,  # steps taken so far, counting this one (≥ 1)
+    batch_size: int,
+    ema: float,  # the fixed decay, or its upper bound when `ema_ramp` > 0
+    ema_ramp: float = 0.0,
+):  # > 0: half-life = ema_ramp × images seen (EDM)
+    "The EMA decay after step `step`: fixed, or with a half-life that grows with the images seen, so early weights are forgotten."
     check_int(step, 'step', lo=1)
-    if ema_ramp <= 0: return ema
+    if ema_ramp <= 0:
+        return ema
     return min(ema, 0.5 ** (batch_size / (ema_ramp * step * batch_size)))
 
 # %% ../nbs/02_train.ipynb #t24b_dc
 DECAYS = ('constant', 'cosine', 'linear')
 
 # %% ../nbs/02_train.ipynb #t24b_1
-def lr_at(step:int, # 0-based step
-          lr:float, steps:int, # peak rate and planned number of steps
-          warmup:int=0, # steps of linear warm-up
-          decay:str='constant'): # 'constant', or 'cosine'/'linear' to zero at `steps`
+def lr_at(
+    step: int,  # 0-based step
+    lr: float,
+    steps: int,  # peak rate and planned number of steps
+    warmup: int = 0,  # steps of linear warm-up
+    decay: str = 'constant',
+):  # 'constant', or 'cosine'/'linear' to zero at `steps`
     "Learning rate of step `step`: linear warm-up, then constant or decaying to zero at the planned last step."
     check_choice(decay, 'decay', DECAYS)
-    w = min(1., (step + 1) / warmup) if warmup else 1.
-    f = min(max(step + 1 - warmup, 0) / max(steps - warmup, 1), 1.)   # decay runs from the end of the warm-up to the last step
-    d = {'constant': 1., 'cosine': 0.5 * (1 + math.cos(math.pi * f)), 'linear': 1 - f}[decay]
+    w = min(1.0, (step + 1) / warmup) if warmup else 1.0
+    f = min(
+        max(step + 1 - warmup, 0) / max(steps - warmup, 1), 1.0
+    )  # decay runs from the end of the warm-up to the last step
+    d = {'constant': 1.0, 'cosine': 0.5 * (1 + math.cos(math.pi * f)), 'linear': 1 - f}[decay]
     return lr * w * d
 
 # %% ../nbs/02_train.ipynb #c027
 OBJECTIVES = ('eps', 'edm', 'v')
 
 # %% ../nbs/02_train.ipynb #c027_tc
-def _names_config(config:str, channels:int) -> bool:
+def _names_config(config: str, channels: int) -> bool:
     "Whether `config` names a U-Net configuration for images of `channels` channels (`unet_config_name`'s rule)."
-    try: unet_config_name(config, channels); return True
-    except ValueError: return False
+    try:
+        unet_config_name(config, channels)
+        return True
+    except ValueError:
+        return False
+
 
 @dataclass
 class TrainConfig:
     "Settings of a training run."
-    data:str = 'fashion_mnist'   # dataset name or image folder (see `load_data`)
-    size:int = 32                # image size
-    config:str = 'tiny32'        # U-Net configuration; '_grey'/'_rgb' is added from the data when missing
-    steps:int = 20000            # total optimisation steps (planned from `minutes` when that is given)
-    batch_size:int = 64          # the global batch (shared out among the processes of a data-parallel run)
-    lr:float = 2e-4              # peak learning rate
-    loss:str = 'l1'              # 'l1' or 'l2'
-    ema:float = 0.9995           # EMA decay of the weights (its upper bound when `ema_ramp` > 0)
-    grad_clip:float = 1.0        # max gradient norm
-    seed:int = 0
-    n_train:int|None = None      # number of training images (for avatars: how many to render)
-    log_every:int = 100          # steps between CSV log rows
-    sample_every:int = 1000      # steps between sample grids of the fixed latents
-    sample_steps:int = 50        # sampler steps S of those grids
-    n_fixed:int = 36             # number of fixed latents
-    ckpt_every:int = 1000        # steps between checkpoints
-    keep:int = 2                 # newest checkpoints kept (0: keep all)
-    objective:str = 'eps'        # 'eps' (predict ε), 'edm' (preconditioned denoiser), 'v' (= 'edm' with sigma_data 1)
-    sigma_data:float|None = None # data standard deviation for 'edm'; None: measured on the training images
-    t_dist:str = 'antithetic'    # training timesteps: 'antithetic' (uniform) or 'lognormal' (EDM)
-    p_mean:float = -1.2          # log-normal ln σ mean
-    p_std:float = 1.2            # log-normal ln σ standard deviation
-    warmup:int = 0               # learning-rate warm-up steps
-    decay:str = 'constant'       # learning-rate decay: 'constant', 'cosine' or 'linear' (to zero at `steps`)
-    ema_ramp:float = 0.          # > 0: EMA half-life = ema_ramp × images seen
-    precision:str = 'auto'       # 'auto' (bf16 autocast where the device supports it), 'fp32' or 'bf16'
-    p_uncond:float|None = None   # class-conditional training: each label is dropped to the null class with this probability (None: unconditional)
-    minutes:float|None = None    # time budget: `steps` is set so the run (and its decay) ends in about this time
+
+    data: str = 'fashion_mnist'  # dataset name or image folder (see `load_data`)
+    size: int = 32  # image size
+    config: str = 'tiny32'  # U-Net configuration; '_grey'/'_rgb' is added from the data when missing
+    steps: int = 20000  # total optimisation steps (planned from `minutes` when that is given)
+    batch_size: int = 64  # the global batch (shared out among the processes of a data-parallel run)
+    lr: float = 2e-4  # peak learning rate
+    loss: str = 'l1'  # 'l1' or 'l2'
+    ema: float = 0.9995  # EMA decay of the weights (its upper bound when `ema_ramp` > 0)
+    grad_clip: float = 1.0  # max gradient norm
+    seed: int = 0
+    n_train: int | None = None  # number of training images (for avatars: how many to render)
+    log_every: int = 100  # steps between CSV log rows
+    sample_every: int = 1000  # steps between sample grids of the fixed latents
+    sample_steps: int = 50  # sampler steps S of those grids
+    n_fixed: int = 36  # number of fixed latents
+    ckpt_every: int = 1000  # steps between checkpoints
+    keep: int = 2  # newest checkpoints kept (0: keep all)
+    objective: str = 'eps'  # 'eps' (predict ε), 'edm' (preconditioned denoiser), 'v' (= 'edm' with sigma_data 1)
+    sigma_data: float | None = None  # data standard deviation for 'edm'; None: measured on the training images
+    t_dist: str = 'antithetic'  # training timesteps: 'antithetic' (uniform) or 'lognormal' (EDM)
+    p_mean: float = -1.2  # log-normal ln σ mean
+    p_std: float = 1.2  # log-normal ln σ standard deviation
+    warmup: int = 0  # learning-rate warm-up steps
+    decay: str = 'constant'  # learning-rate decay: 'constant', 'cosine' or 'linear' (to zero at `steps`)
+    ema_ramp: float = 0.0  # > 0: EMA half-life = ema_ramp × images seen
+    precision: str = 'auto'  # 'auto' (bf16 autocast where the device supports it), 'fp32' or 'bf16'
+    p_uncond: float | None = (
+        None  # class-conditional training: each label is dropped to the null class with this probability (None: unconditional)
+    )
+    minutes: float | None = None  # time budget: `steps` is set so the run (and its decay) ends in about this time
 
     def __post_init__(self):
-        for k, allowed in (('loss', LOSSES), ('objective', OBJECTIVES), ('t_dist', T_DISTS), ('decay', DECAYS), ('precision', PRECISIONS)):
+        for k, allowed in (
+            ('loss', LOSSES),
+            ('objective', OBJECTIVES),
+            ('t_dist', T_DISTS),
+            ('decay', DECAYS),
+            ('precision', PRECISIONS),
+        ):
             check_choice(getattr(self, k), k, allowed)
-        if not isinstance(self.data, str) or not self.data: raise ValueError(f"`data` must be a dataset name or a folder, got {self.data!r}")
-        if not isinstance(self.config, str) or not any(_names_config(self.config, ch) for ch in (1, 3)):   # for grey or for colour images
-            raise ValueError(f"`config` must be a U-Net configuration name, one of {sorted(CONFIGS)} (or their prefixes), got {self.config!r}")
-        for k in ('steps', 'batch_size', 'log_every', 'sample_every', 'sample_steps', 'n_fixed', 'ckpt_every'): check_int(getattr(self, k), k, lo=1)
-        check_int(self.size, 'size', 8, 4096); check_int(self.seed, 'seed', lo=0); check_int(self.keep, 'keep', lo=0); check_int(self.warmup, 'warmup', lo=0)
-        if self.n_train is not None: check_int(self.n_train, 'n_train', lo=1)
-        check_float(self.ema, 'ema', 0, 1, hi_open=True); check_float(self.ema_ramp, 'ema_ramp', lo=0)
-        check_float(self.lr, 'lr', lo=0, lo_open=True); check_float(self.grad_clip, 'grad_clip', lo=0, lo_open=True)
-        check_float(self.p_mean, 'p_mean'); check_float(self.p_std, 'p_std', lo=0, lo_open=True)
-        if self.sigma_data is not None:   # 'v' is 'edm' with σ_data = 1
+        if not isinstance(self.data, str) or not self.data:
+            raise ValueError(f"`data` must be a dataset name or a folder, got {self.data!r}")
+        if not isinstance(self.config, str) or not any(
+            _names_config(self.config, ch) for ch in (1, 3)
+        ):  # for grey or for colour images
+            raise ValueError(
+                f"`config` must be a U-Net configuration name, one of {sorted(CONFIGS)} (or their prefixes), got {self.config!r}"
+            )
+        for k in ('steps', 'batch_size', 'log_every', 'sample_every', 'sample_steps', 'n_fixed', 'ckpt_every'):
+            check_int(getattr(self, k), k, lo=1)
+        check_int(self.size, 'size', 8, 4096)
+        check_int(self.seed, 'seed', lo=0)
+        check_int(self.keep, 'keep', lo=0)
+        check_int(self.warmup, 'warmup', lo=0)
+        if self.n_train is not None:
+            check_int(self.n_train, 'n_train', lo=1)
+        check_float(self.ema, 'ema', 0, 1, hi_open=True)
+        check_float(self.ema_ramp, 'ema_ramp', lo=0)
+        check_float(self.lr, 'lr', lo=0, lo_open=True)
+        check_float(self.grad_clip, 'grad_clip', lo=0, lo_open=True)
+        check_float(self.p_mean, 'p_mean')
+        check_float(self.p_std, 'p_std', lo=0, lo_open=True)
+        if self.sigma_data is not None:  # 'v' is 'edm' with σ_data = 1
             check_float(self.sigma_data, 'sigma_data', lo=0, lo_open=True)
             if self.objective != 'edm':
                 raise ValueError(f"`sigma_data` is a setting of objective 'edm' only, not {self.objective!r}")
-        if self.minutes is not None: check_float(self.minutes, 'minutes', lo=0, lo_open=True)
-        if self.p_uncond is not None: check_float(self.p_uncond, 'p_uncond', 0, 1, hi_open=True)
+        if self.minutes is not None:
+            check_float(self.minutes, 'minutes', lo=0, lo_open=True)
+        if self.p_uncond is not None:
+            check_float(self.p_uncond, 'p_uncond', 0, 1, hi_open=True)
 
     @property
     def parameterisation(self) -> dict:
         "What the network predicts, as stored with every checkpoint and model card."
-        if self.objective == 'eps': return dict(objective='eps')
-        if self.objective == 'v': return dict(objective='edm', sigma_data=1.)
-        if self.sigma_data is None: raise ValueError("`sigma_data` is not set yet: `train` measures it on the training images")
+        if self.objective == 'eps':
+            return dict(objective='eps')
+        if self.objective == 'v':
+            return dict(objective='edm', sigma_data=1.0)
+        if self.sigma_data is None:
+            raise ValueError("`sigma_data` is not set yet: `train` measures it on the training images")
         return dict(objective='edm', sigma_data=self.sigma_data)
 
 # %% ../nbs/02_train.ipynb #c027_rc
 RECIPES = {
-    'reference': dict(objective='eps', loss='l1', t_dist='antithetic', lr=2e-4, warmup=0, decay='constant',
-                      ema=0.9995, ema_ramp=0., precision='fp32'),
-    'cpu': dict(objective='edm', loss='l2', t_dist='lognormal', lr=1e-3, warmup=200, decay='cosine',
-                ema=0.9999, ema_ramp=0.05, precision='auto'),
+    'reference': dict(
+        objective='eps',
+        loss='l1',
+        t_dist='antithetic',
+        lr=2e-4,
+        warmup=0,
+        decay='constant',
+        ema=0.9995,
+        ema_ramp=0.0,
+        precision='fp32',
+    ),
+    'cpu': dict(
+        objective='edm',
+        loss='l2',
+        t_dist='lognormal',
+        lr=1e-3,
+        warmup=200,
+        decay='cosine',
+        ema=0.9999,
+        ema_ramp=0.05,
+        precision='auto',
+    ),
 }
 
 # %% ../nbs/02_train.ipynb #c027_df
-DIFFUSION = dict(T=1000, schedule='linear')   # the noise schedule every run trains with
+DIFFUSION = dict(T=1000, schedule='linear')  # the noise schedule every run trains with
 
 # %% ../nbs/02_train.ipynb #c027_lg
 # settings of checkpoints written before these options existed
-_LEGACY = dict(objective='eps', sigma_data=None, t_dist='antithetic', p_mean=-1.2, p_std=1.2, warmup=0, decay='constant',
-               ema_ramp=0., precision='auto', minutes=None, p_uncond=None)
+_LEGACY = dict(
+    objective='eps',
+    sigma_data=None,
+    t_dist='antithetic',
+    p_mean=-1.2,
+    p_std=1.2,
+    warmup=0,
+    decay='constant',
+    ema_ramp=0.0,
+    precision='auto',
+    minutes=None,
+    p_uncond=None,
+)
 _MAY_CHANGE = {'steps', 'log_every', 'sample_every', 'sample_steps', 'ckpt_every', 'keep', 'minutes'}
 
 # %% ../nbs/02_train.ipynb #c027_cr
-def check_record(record, where:str, # a checkpoint's `state.json` or a model card, and its name for messages
-                 need:tuple=()) -> dict: # the entries it must hold, e.g. ('unet', 'train')
+def check_record(
+    record,
+    where: str,  # a checkpoint's `state.json` or a model card, and its name for messages
+    need: tuple = (),
+) -> dict:  # the entries it must hold, e.g. ('unet', 'train')
     "`record` with its 'diffusion' entry, once its fields and their agreement are checked; else a `DamagedFile`."
+
     # the diffusion record must be what the training settings train with; records older than it get it from them
-    def bad(msg): return DamagedFile(f"{where}: {msg}"[:400])
-    if not isinstance(record, dict): raise bad('not a JSON object')
-    if k := next((k for k in need if k not in record), None): raise bad(f"no {k!r} entry")
+    def bad(msg):
+        return DamagedFile(f"{where}: {msg}"[:400])
+
+    if not isinstance(record, dict):
+        raise bad('not a JSON object')
+    if k := next((k for k in need if k not in record), None):
+        raise bad(f"no {k!r} entry")
     if k := next((k for k in ('unet', 'train', 'diffusion', 'log_window') if type(record.get(k, {})) != dict), None):
         raise bad(f"{k!r} must be a JSON object, got {record[k]!r}")
     tr, step, want, n = record.get('train'), record.get('step', 0), None, 2**62
-    try: check_int(step, 'step', lo=0); check_float(record.get('elapsed_s', 0), 'elapsed_s', lo=0)
-    except ValueError as e: raise bad(e) from None
+    try:
+        check_int(step, 'step', lo=0)
+        check_float(record.get('elapsed_s', 0), 'elapsed_s', lo=0)
+    except ValueError as e:
+        raise bad(e) from None
     if tr is not None:
         try:
-            if x := sorted(set(tr) - set(TrainConfig.__dataclass_fields__)): raise ValueError(f"unknown setting(s) {x}")
-            cfg = TrainConfig(**{**_LEGACY, **tr}); want, n = {**DIFFUSION, **cfg.parameterisation}, cfg.log_every
-        except ValueError as e: raise bad(f"'train': {e}") from None
-        if step > cfg.steps: raise bad(f"`step` {step} lies beyond the run's {cfg.steps} steps")
+            if x := sorted(set(tr) - set(TrainConfig.__dataclass_fields__)):
+                raise ValueError(f"unknown setting(s) {x}")
+            cfg = TrainConfig(**{**_LEGACY, **tr})
+            want, n = {**DIFFUSION, **cfg.parameterisation}, cfg.log_every
+        except ValueError as e:
+            raise bad(f"'train': {e}") from None
+        if step > cfg.steps:
+            raise bad(f"`step` {step} lies beyond the run's {cfg.steps} steps")
     d = record.get('diffusion', want)
     try:
-        if d is None: raise ValueError("absent, and no training settings ('train') to derive it from")
-        if x := sorted(set(d) - {'T', 'schedule', 'objective', 'sigma_data'}): raise ValueError(f"unknown field(s) {x}")
-        check_int(d.get('T'), 'T', 2, 100_000); check_choice(d.get('schedule'), 'schedule', SCHEDULES)
+        if d is None:
+            raise ValueError("absent, and no training settings ('train') to derive it from")
+        if x := sorted(set(d) - {'T', 'schedule', 'objective', 'sigma_data'}):
+            raise ValueError(f"unknown field(s) {x}")
+        check_int(d.get('T'), 'T', 2, 100_000)
+        check_choice(d.get('schedule'), 'schedule', SCHEDULES)
         if check_choice(d.get('objective'), 'objective', ('eps', 'edm')) == 'edm':
             check_float(d.get('sigma_data'), 'sigma_data', lo=0, lo_open=True)
-        elif 'sigma_data' in d: raise ValueError("`sigma_data` is a setting of objective 'edm' only")
-        if want not in (None, d): raise ValueError(f"{d} contradicts the training settings, which train with {want}")
-    except ValueError as e: raise bad(f"'diffusion': {e}") from None
+        elif 'sigma_data' in d:
+            raise ValueError("`sigma_data` is a setting of objective 'edm' only")
+        if want not in (None, d):
+            raise ValueError(f"{d} contradicts the training settings, which train with {want}")
+    except ValueError as e:
+        raise bad(f"'diffusion': {e}") from None
     w = record.get('log_window', {})
-    if w and not (set(w) == {'loss', 'grad_norm'} and all(type(v) == list for v in w.values())
-                  and len(w['loss']) == len(w['grad_norm']) < n
-                  and all(type(x) in (int, float) and math.isfinite(x) for v in w.values() for x in v)):
+    if w and not (
+        set(w) == {'loss', 'grad_norm'}
+        and all(type(v) == list for v in w.values())
+        and len(w['loss']) == len(w['grad_norm']) < n
+        and all(type(x) in (int, float) and math.isfinite(x) for v in w.values() for x in v)
+    ):
         raise bad("'log_window' must hold lists 'loss' and 'grad_norm' of finite numbers, of one length < `log_every`")
     return {**record, 'diffusion': d}
 
-
 # %% ../nbs/02_train.ipynb #t31b
 def _compile_options(compile) -> dict:
-    if not isinstance(compile, (bool, str)): raise ValueError(f"`compile` must be True, False or a torch.compile backend name, got {compile!r}")
+    if not isinstance(compile, (bool, str)):
+        raise ValueError(f"`compile` must be True, False or a torch.compile backend name, got {compile!r}")
     return dict(backend=compile) if isinstance(compile, str) else {}
 
-def build_network(cfg:TrainConfig, shape:tuple, device='cpu', num_classes:int=0,
-                  compile:bool|str=False): # True: run the U-Net through `torch.compile`; a string: through that `torch.compile` backend
+
+def build_network(
+    cfg: TrainConfig, shape: tuple, device='cpu', num_classes: int = 0, compile: bool | str = False
+):  # True: run the U-Net through `torch.compile`; a string: through that `torch.compile` backend
     "(U-Net, its ε-network, the `DDIM` around it) for a run with settings `cfg` on images of `shape` (and `num_classes` classes); in a process group the ε-network runs the U-Net through `DistributedDataParallel`."
     options = _compile_options(compile)
     unet = build_unet(cfg.config, shape, num_classes).to(device)
-    if compile: unet.forward = torch.compile(unet.forward, **options)   # the weights and their names stay the U-Net's
+    if compile:
+        unet.forward = torch.compile(unet.forward, **options)  # the weights and their names stay the U-Net's
     net = eps_network(data_parallel(unet), cfg.parameterisation, DDIM(unet, **DIFFUSION).abar)
     return unet, net, DDIM(net, **DIFFUSION)
 
 # %% ../nbs/02_train.ipynb #t31b_1
-def train_step(net, # the ε-network being trained (a U-Net or a `Preconditioned` one)
-               ddim:DDIM, opt:torch.optim.Optimizer, x0, t, eps,
-               loss:str='l1', grad_clip:float=1., lr:float|None=None, # set the optimiser's rate first when given
-               amp_dtype=None, # autocast dtype (e.g. torch.bfloat16) or None
-               y=None): # class labels (B,) of a class-conditional network
+def train_step(
+    net,  # the ε-network being trained (a U-Net or a `Preconditioned` one)
+    ddim: DDIM,
+    opt: torch.optim.Optimizer,
+    x0,
+    t,
+    eps,
+    loss: str = 'l1',
+    grad_clip: float = 1.0,
+    lr: float | None = None,  # set the optimiser's rate first when given
+    amp_dtype=None,  # autocast dtype (e.g. torch.bfloat16) or None
+    y=None,
+):  # class labels (B,) of a class-conditional network
     "One optimisation step on the batch (x₀, t, ε); returns the (loss, gradient norm) tensors."
     if lr is not None:
         check_float(lr, 'lr', lo=0)
-        for g in opt.param_groups: g['lr'] = lr
+        for g in opt.param_groups:
+            g['lr'] = lr
     with torch.autocast(x0.device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
         value = diffusion_loss(net, ddim, x0, t, eps, loss, y)
     opt.zero_grad(set_to_none=True)
@@ -293,26 +441,37 @@ def train_step(net, # the ε-network being trained (a U-Net or a `Preconditioned
     opt.step()
     return value.detach(), norm
 
+
 def _batch(cfg, data, step, ddim, device):
     "(x₀, t, ε, labels or None) of step `step` for this process: the whole batch, or its slice of it."
-    x0, t, eps = training_batch(data, step, cfg.batch_size, cfg.seed, ddim.T, cfg.t_dist, ddim.abar, cfg.p_mean, cfg.p_std)
+    x0, t, eps = training_batch(
+        data, step, cfg.batch_size, cfg.seed, ddim.T, cfg.t_dist, ddim.abar, cfg.p_mean, cfg.p_std
+    )
     y = None if cfg.p_uncond is None else training_labels(data, step, cfg.batch_size, cfg.seed, cfg.p_uncond)
     part = rank_slice(cfg.batch_size, *dist_info()[:2])
     return x0[part].to(device), t[part].to(device), eps[part].to(device), None if y is None else y[part].to(device)
 
-def _classes(cfg, data): return 0 if cfg.p_uncond is None else class_count(data)
+
+def _classes(cfg, data):
+    return 0 if cfg.p_uncond is None else class_count(data)
 
 # %% ../nbs/02_train.ipynb #t31c
-def budget_steps(seconds:float, # the time left for the run's steps, sample grids and checkpoints
-                 per_step:float, # seconds per training step
-                 grid_s:float=0., sample_every:int=1000, # seconds per sample grid; steps between grids
-                 ckpt_s:float=0., ckpt_every:int=1000): # seconds per checkpoint; steps between checkpoints
+def budget_steps(
+    seconds: float,  # the time left for the run's steps, sample grids and checkpoints
+    per_step: float,  # seconds per training step
+    grid_s: float = 0.0,
+    sample_every: int = 1000,  # seconds per sample grid; steps between grids
+    ckpt_s: float = 0.0,
+    ckpt_every: int = 1000,
+):  # seconds per checkpoint; steps between checkpoints
     "The most steps n (at least 1) that fit in `seconds` with the ⌈n/k⌉ grids and checkpoints `train` makes (every k steps and after the last)."
-    check_float(seconds, 'seconds'); check_float(per_step, 'per_step', lo=0, lo_open=True)
-    check_int(sample_every, 'sample_every', lo=1); check_int(ckpt_every, 'ckpt_every', lo=1)
+    check_float(seconds, 'seconds')
+    check_float(per_step, 'per_step', lo=0, lo_open=True)
+    check_int(sample_every, 'sample_every', lo=1)
+    check_int(ckpt_every, 'ckpt_every', lo=1)
     cost = lambda n: n * per_step + -(-n // sample_every) * grid_s + -(-n // ckpt_every) * ckpt_s
     lo, hi = 1, max(1, int(seconds / per_step))
-    while lo < hi:                                   # the cost grows with n: bisect
+    while lo < hi:  # the cost grows with n: bisect
         mid = (lo + hi + 1) // 2
         lo, hi = (mid, hi) if cost(mid) <= seconds else (lo, mid - 1)
     return lo
@@ -320,42 +479,58 @@ def budget_steps(seconds:float, # the time left for the run's steps, sample grid
 # %% ../nbs/02_train.ipynb #t31c_p
 def _clock(device) -> float:
     "`time.perf_counter()` once the device has finished the work queued on it."
-    if device.type == 'cuda': torch.cuda.synchronize(device)
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
     return time.perf_counter()
 
-def plan_steps(cfg:TrainConfig, data:ImageSet, device, minutes:float, # the run's settings, data, device and time budget
-               probe:int=12, # steps to time after 2 warm-up steps (fewer once the run has used a tenth of its budget)
-               reserve:float=0.05, # fraction of the budget kept back for variations of the step time
-               compile:bool|str=False, # as the run will (see `build_network`); compilation falls in the warm-up steps
-               started:float|None=None): # `time.time()` when the run began: what came before planning counts (default: now)
+
+def plan_steps(
+    cfg: TrainConfig,
+    data: ImageSet,
+    device,
+    minutes: float,  # the run's settings, data, device and time budget
+    probe: int = 12,  # steps to time after 2 warm-up steps (fewer once the run has used a tenth of its budget)
+    reserve: float = 0.05,  # fraction of the budget kept back for variations of the step time
+    compile: bool | str = False,  # as the run will (see `build_network`); compilation falls in the warm-up steps
+    started: float | None = None,
+):  # `time.time()` when the run began: what came before planning counts (default: now)
     "The number of steps for which the whole run — what came before, this probe, the steps, sample grids and checkpoints — fits in `minutes`."
-    check_float(minutes, 'minutes', lo=0, lo_open=True); check_int(probe, 'probe', lo=1); check_float(reserve, 'reserve', 0, 1, hi_open=True)
+    check_float(minutes, 'minutes', lo=0, lo_open=True)
+    check_int(probe, 'probe', lo=1)
+    check_float(reserve, 'reserve', 0, 1, hi_open=True)
     started = time.time() if started is None else check_float(started, 'started')
     device, K = torch.device(device), _classes(cfg, data)
-    unet, net, ddim = build_network(cfg, data.shape, device, K, compile)        # a throw-away copy
+    unet, net, ddim = build_network(cfg, data.shape, device, K, compile)  # a throw-away copy
     ema = build_unet(cfg.config, data.shape, K).to(device).eval().requires_grad_(False)
     opt, amp = torch.optim.Adam(net.parameters(), lr=cfg.lr), autocast_dtype(device, cfg.precision)
-    for s in range(probe + 2):                       # a step of the loop: batch, optimiser step, EMA update
-        if s == 2: t0 = _clock(device)
+    for s in range(probe + 2):  # a step of the loop: batch, optimiser step, EMA update
+        if s == 2:
+            t0 = _clock(device)
         x0, t, eps, y = _batch(cfg, data, s, ddim, device)
         train_step(net, ddim, opt, x0, t, eps, cfg.loss, cfg.grad_clip, amp_dtype=amp, y=y)
         ema_update(ema, unet, cfg.ema)
-        if s >= 2 and across_ranks(time.time() - started, 'max') > minutes * 60 / 10: break   # all processes stop together
-    per_step, grid_s, ckpt_s = (_clock(device) - t0) / (s - 1), 0., 0.
-    if dist_info().rank == 0:                        # the process that draws the grids and writes the checkpoints
+        if s >= 2 and across_ranks(time.time() - started, 'max') > minutes * 60 / 10:
+            break  # all processes stop together
+    per_step, grid_s, ckpt_s = (_clock(device) - t0) / (s - 1), 0.0, 0.0
+    if dist_info().rank == 0:  # the process that draws the grids and writes the checkpoints
         ema_net = eps_network(ema, cfg.parameterisation, ddim.abar)
         g = DDIM(Guided(ema_net, torch.arange(cfg.n_fixed) % K) if K else ema_net)
-        for _ in range(2):                           # a grid: `sample_steps` calls on the fixed latents; time the second
-            t0 = _clock(device); decode(g, _fixed_latents(cfg, data.shape), steps=1, batch_size=cfg.n_fixed)
+        for _ in range(2):  # a grid: `sample_steps` calls on the fixed latents; time the second
+            t0 = _clock(device)
+            decode(g, _fixed_latents(cfg, data.shape), steps=1, batch_size=cfg.n_fixed)
         grid_s, t0 = cfg.sample_steps * (_clock(device) - t0), time.perf_counter()
         torch.save(dict(model=unet.state_dict(), ema=ema.state_dict(), opt=opt.state_dict()), io.BytesIO())
         ckpt_s = time.perf_counter() - t0
-    per_step, grid_s, ckpt_s = (across_ranks(v, 'max') for v in (per_step, grid_s, ckpt_s))   # every process plans the same steps
+    per_step, grid_s, ckpt_s = (
+        across_ranks(v, 'max') for v in (per_step, grid_s, ckpt_s)
+    )  # every process plans the same steps
     left = -across_ranks(-(minutes * 60 * (1 - reserve) - (time.time() - started)), 'max')
     return budget_steps(left, per_step, grid_s, cfg.sample_every, ckpt_s, cfg.ckpt_every)
 
 # %% ../nbs/02_train.ipynb #t31d
-def _fixed_latents(cfg, shape): return randn_latents(cfg.n_fixed, shape, seed=mix_seed(cfg.seed, 'fixed') % 2**31)
+def _fixed_latents(cfg, shape):
+    return randn_latents(cfg.n_fixed, shape, seed=mix_seed(cfg.seed, 'fixed') % 2**31)
+
 
 def _render_fixed(ema_net, cfg, step, out, shape, device, num_classes=0):
     "The sample grid of the fixed latents (a class-conditional network: classes in turn, w = 1)."
@@ -365,52 +540,69 @@ def _render_fixed(ema_net, cfg, step, out, shape, device, num_classes=0):
     _write_gif(Path(out) / 'samples')
     return path
 
+
 def _write_gif(folder):
     "Animate the sample grids of a run, in step order."
     from PIL import Image
+
     frames = [Image.open(p).convert('P', palette=Image.ADAPTIVE) for p in sorted(Path(folder).glob('step_*.png'))]
-    if frames: atomic_write(Path(folder) / 'evolution.gif', lambda tmp: frames[0].save(tmp, format='GIF', save_all=True, append_images=frames[1:], duration=400, loop=0))
+    if frames:
+        atomic_write(
+            Path(folder) / 'evolution.gif',
+            lambda tmp: frames[0].save(
+                tmp, format='GIF', save_all=True, append_images=frames[1:], duration=400, loop=0
+            ),
+        )
 
 # %% ../nbs/02_train.ipynb #t31e
-def train(cfg:TrainConfig, # the run's settings
-          out, # run folder
-          resume:bool=False, # continue from the newest checkpoint in `out`
-          data:ImageSet|None=None, # training images; default: `load_data(cfg.data, 'train', cfg.size, cfg.n_train)`
-          device=None, # default: `default_device()`
-          progress:bool=True,
-          until:int|None=None, # stop after this step (writing a checkpoint), to resume later
-          compile:bool|str=False): # run the U-Net through `torch.compile` (see `build_network`): same weights, faster steps on a GPU
+def train(
+    cfg: TrainConfig,  # the run's settings
+    out,  # run folder
+    resume: bool = False,  # continue from the newest checkpoint in `out`
+    data: ImageSet | None = None,  # training images; default: `load_data(cfg.data, 'train', cfg.size, cfg.n_train)`
+    device=None,  # default: `default_device()`
+    progress: bool = True,
+    until: int | None = None,  # stop after this step (writing a checkpoint), to resume later
+    compile: bool | str = False,
+):  # run the U-Net through `torch.compile` (see `build_network`): same weights, faster steps on a GPU
     "Train (or resume training) a DDIM; returns the final `DDIM` with EMA weights in eval mode."
-    started = time.time()                                 # a time budget counts from here
-    if not isinstance(cfg, TrainConfig): raise ValueError(f"`cfg` must be a TrainConfig, got {type(cfg).__name__}")
+    started = time.time()  # a time budget counts from here
+    if not isinstance(cfg, TrainConfig):
+        raise ValueError(f"`cfg` must be a TrainConfig, got {type(cfg).__name__}")
     _compile_options(compile)
-    if until is not None: check_int(until, 'until', lo=1)
-    device = start_distributed(device, cfg.batch_size)   # one process, or one of a `torchrun` launch (see above)
+    if until is not None:
+        check_int(until, 'until', lo=1)
+    device = start_distributed(device, cfg.batch_size)  # one process, or one of a `torchrun` launch (see above)
     (rank, world, _), out = dist_info(), Path(out)
     main, progress = rank == 0, progress and rank == 0
     check_writable(out, 'out', folder=True)
-    if link := next((out / n for n in ('log.csv', 'config.json') if (out / n).is_symlink()), None):   # planted, say
+    if link := next((out / n for n in ('log.csv', 'config.json') if (out / n).is_symlink()), None):  # planted, say
         raise ValueError(f"{link} is a symbolic link: a run writes only inside its folder; remove the link")
     ckpt = latest_checkpoint(out) if resume else None
-    if resume and ckpt is None: raise FileNotFoundError(f"nothing to resume in {out}: no checkpoints/latest")
+    if resume and ckpt is None:
+        raise FileNotFoundError(f"nothing to resume in {out}: no checkpoints/latest")
     if not resume and latest_checkpoint(out) is not None:
         raise FileExistsError(f"{out} already holds a run; pass resume=True to continue it, or choose another folder")
     amp = autocast_dtype(device, cfg.precision)
     if ckpt is not None:
         state, tensors = read_checkpoint(ckpt)
-        state = check_record(state, f"checkpoint record {ckpt / 'state.json'}", ('train',))   # before any work
+        state = check_record(state, f"checkpoint record {ckpt / 'state.json'}", ('train',))  # before any work
         saved = {**_LEGACY, **state['train']}
-        if cfg.minutes is not None: cfg = replace(cfg, steps=saved['steps'])
-        if cfg.sigma_data is None: cfg = replace(cfg, sigma_data=saved['sigma_data'])
+        if cfg.minutes is not None:
+            cfg = replace(cfg, steps=saved['steps'])
+        if cfg.sigma_data is None:
+            cfg = replace(cfg, sigma_data=saved['sigma_data'])
         may_change = _MAY_CHANGE - ({'steps'} if saved['decay'] != 'constant' else set())
         diff = {k: (v, getattr(cfg, k)) for k, v in saved.items() if k not in may_change and getattr(cfg, k) != v}
-        if diff: raise ValueError(f"cannot resume {out} with different settings (saved, given): {diff}")
+        if diff:
+            raise ValueError(f"cannot resume {out} with different settings (saved, given): {diff}")
     data = data if data is not None else load_data(cfg.data, 'train', cfg.size, cfg.n_train, progress=progress)
     if cfg.objective == 'edm' and cfg.sigma_data is None and ckpt is None:
         cfg = replace(cfg, sigma_data=round(to_model_range(data.images[:10_000]).std().item(), 3))
     if cfg.minutes is not None and ckpt is None:
         cfg = replace(cfg, steps=plan_steps(cfg, data, device, cfg.minutes, compile=compile, started=started))
-        if progress: print(f"time budget {cfg.minutes} min: {cfg.steps} steps")
+        if progress:
+            print(f"time budget {cfg.minutes} min: {cfg.steps} steps")
     name = unet_config_name(cfg.config, data.shape[0])
     torch.manual_seed(cfg.seed)
     K = _classes(cfg, data)
@@ -418,90 +610,166 @@ def train(cfg:TrainConfig, # the run's settings
     ema = build_unet(cfg.config, data.shape, K).to(device)
     ema.eval().requires_grad_(False).load_state_dict(model.state_dict())
     ema_net = eps_network(ema, cfg.parameterisation, ddim.abar)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=0.)
-    step, elapsed = 0, 0.
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=0.0)
+    step, elapsed = 0, 0.0
     if ckpt is not None:
-        try: model.load_state_dict(split_prefix(tensors, 'model')); ema.load_state_dict(split_prefix(tensors, 'ema'))
-        except RuntimeError as e:                                    # tensors missing or of other shapes
+        try:
+            model.load_state_dict(split_prefix(tensors, 'model'))
+            ema.load_state_dict(split_prefix(tensors, 'ema'))
+        except RuntimeError as e:  # tensors missing or of other shapes
             e = str(e).splitlines()[-1].strip()[:200]
-            raise DamagedFile(f"checkpoint weights {ckpt / 'weights.safetensors'} do not fit the network: {e}") from None
-        with reading(ckpt / 'optimizer.pt', 'optimizer state') as p:            # weights_only: tensors and plain data, never code
+            raise DamagedFile(
+                f"checkpoint weights {ckpt / 'weights.safetensors'} do not fit the network: {e}"
+            ) from None
+        with reading(ckpt / 'optimizer.pt', 'optimizer state') as p:  # weights_only: tensors and plain data, never code
             o = torch.load(p, map_location=device, weights_only=True)
-            opt.load_state_dict(o['optimizer']); torch.set_rng_state(o['rng_cpu'])
-        step, elapsed = state['step'], state.get('elapsed_s', 0.)
-        if main: clean_checkpoints(out); trim_log(out / 'log.csv', step)   # what a killed run left: temporaries, log rows of steps to be redone
+            opt.load_state_dict(o['optimizer'])
+            torch.set_rng_state(o['rng_cpu'])
+        step, elapsed = state['step'], state.get('elapsed_s', 0.0)
+        if main:
+            clean_checkpoints(out)
+            trim_log(out / 'log.csv', step)  # what a killed run left: temporaries, log rows of steps to be redone
     (out / 'samples').mkdir(parents=True, exist_ok=True)
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0)    # never through a link
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0)  # never through a link
     logf = os.fdopen(os.open(out / 'log.csv' if main else os.devnull, flags, 0o666), 'a', newline='')
-    log = csv.writer(logf)                                            # a header for a new log, or one a kill left empty
-    if logf.tell() == 0: log.writerow(['step', 'loss', 'grad_norm', 'steps_per_s', 'elapsed_s', 'lr', 'ema'])
+    log = csv.writer(logf)  # a header for a new log, or one a kill left empty
+    if logf.tell() == 0:
+        log.writerow(['step', 'loss', 'grad_norm', 'steps_per_s', 'elapsed_s', 'lr', 'ema'])
     try:
         from torch.utils.tensorboard import SummaryWriter
+
         tb = SummaryWriter(out / 'tb') if main else None
-    except Exception: tb = None
+    except Exception:
+        tb = None
     if ckpt is None and main:
         text = json.dumps(dict(train=asdict(cfg), unet=model.config), indent=1)
         atomic_write(out / 'config.json', lambda p: Path(p).write_text(text))
-        print(f"training {name} ({sum(p.numel() for p in model.parameters()):,} parameters, {cfg.objective} objective, "
-              f"{'bf16 autocast' if amp else 'float32'}) on {len(data)} images of {cfg.data} on {device}; writing to {out.resolve()}")
-        if K: print(f"class-conditional on {K} classes, labels dropped to the null class with probability {cfg.p_uncond}")
-    if world > 1 and main: print(f"data-parallel on {world} processes: {cfg.batch_size // world} images each, batch {cfg.batch_size}, learning rate {cfg.lr:g}")
+        print(
+            f"training {name} ({sum(p.numel() for p in model.parameters()):,} parameters, {cfg.objective} objective, "
+            f"{'bf16 autocast' if amp else 'float32'}) on {len(data)} images of {cfg.data} on {device}; writing to {out.resolve()}"
+        )
+        if K:
+            print(f"class-conditional on {K} classes, labels dropped to the null class with probability {cfg.p_uncond}")
+    if world > 1 and main:
+        print(
+            f"data-parallel on {world} processes: {cfg.batch_size // world} images each, batch {cfg.batch_size}, learning rate {cfg.lr:g}"
+        )
     model.train()
-    win = state.get('log_window', {}) if ckpt is not None else {}           # the steps of a log row left unfinished
+    win = state.get('log_window', {}) if ckpt is not None else {}  # the steps of a log row left unfinished
     losses, norms = ([torch.tensor(float(v), device=device) for v in win.get(k, [])] for k in ('loss', 'grad_norm'))
     t_last, s_last = time.time(), step
     bar = tqdm(total=cfg.steps, initial=step, desc='training', disable=not progress, dynamic_ncols=True)
     try:
         last = cfg.steps if until is None else min(until, cfg.steps)
         while step < last:
-            torch.manual_seed(mix_seed(cfg.seed, 'dropout', step, *((rank,) if rank else ())))   # rank 0: a single process's masks
+            torch.manual_seed(
+                mix_seed(cfg.seed, 'dropout', step, *((rank,) if rank else ()))
+            )  # rank 0: a single process's masks
             lr = lr_at(step, cfg.lr, cfg.steps, cfg.warmup, cfg.decay)
             x0, t, eps, y = _batch(cfg, data, step, ddim, device)
             loss, norm = train_step(net, ddim, opt, x0, t, eps, cfg.loss, cfg.grad_clip, lr, amp, y)
             step += 1
             decay = ema_decay(step, cfg.batch_size, cfg.ema, cfg.ema_ramp)
             ema_update(ema, model, decay)
-            losses.append(loss); norms.append(norm)     # left on the device: read back once per log row, sample grid or checkpoint, not every step
+            losses.append(loss)
+            norms.append(
+                norm
+            )  # left on the device: read back once per log row, sample grid or checkpoint, not every step
             bar.update(1)
-            if step % cfg.log_every == 0 or step % cfg.ckpt_every == 0 or step % cfg.sample_every == 0 or step == last:   # the same steps on every process
+            if (
+                step % cfg.log_every == 0 or step % cfg.ckpt_every == 0 or step % cfg.sample_every == 0 or step == last
+            ):  # the same steps on every process
                 values, gnorms = torch.stack(losses).tolist(), torch.stack(norms).tolist()
-                bad = next((i for i, (v, g) in enumerate(zip(values, gnorms)) if not (math.isfinite(v) and math.isfinite(g))), None)
-                firsts = [f for f in gather_objects(None if bad is None else step - len(values) + 1 + bad) if f is not None]
-                if firsts:                                   # every process stops together, so none waits for the others forever
-                    here = f"the loss is {values[bad]}, the gradient norm {gnorms[bad]}" if bad is not None else "on another process"
-                    raise FloatingPointError(f"training diverged at step {min(firsts)}: {here}; the last good checkpoint "
-                                             f"({latest_checkpoint(out) or 'none yet'}) is kept — lower `lr`")
-            if step % cfg.log_every == 0 or step == cfg.steps:      # whole windows: a stop at `until` carries its part
-                now = time.time(); elapsed += now - t_last
-                rate = (step - s_last) / max(now - t_last, 1e-9); t_last, s_last = now, step
-                row = [step, across_ranks(sum(values) / len(values)), sum(gnorms) / len(gnorms), rate, elapsed, lr, decay]
+                bad = next(
+                    (i for i, (v, g) in enumerate(zip(values, gnorms)) if not (math.isfinite(v) and math.isfinite(g))),
+                    None,
+                )
+                firsts = [
+                    f for f in gather_objects(None if bad is None else step - len(values) + 1 + bad) if f is not None
+                ]
+                if firsts:  # every process stops together, so none waits for the others forever
+                    here = (
+                        f"the loss is {values[bad]}, the gradient norm {gnorms[bad]}"
+                        if bad is not None
+                        else "on another process"
+                    )
+                    raise FloatingPointError(
+                        f"training diverged at step {min(firsts)}: {here}; the last good checkpoint "
+                        f"({latest_checkpoint(out) or 'none yet'}) is kept — lower `lr`"
+                    )
+            if step % cfg.log_every == 0 or step == cfg.steps:  # whole windows: a stop at `until` carries its part
+                now = time.time()
+                elapsed += now - t_last
+                rate = (step - s_last) / max(now - t_last, 1e-9)
+                t_last, s_last = now, step
+                row = [
+                    step,
+                    across_ranks(sum(values) / len(values)),
+                    sum(gnorms) / len(gnorms),
+                    rate,
+                    elapsed,
+                    lr,
+                    decay,
+                ]
                 bar.set_postfix(loss=f'{row[1]:.4f}')
-                log.writerow(row); logf.flush()
-                if tb is not None: tb.add_scalar('loss', row[1], step); tb.add_scalar('grad_norm', row[2], step)
+                log.writerow(row)
+                logf.flush()
+                if tb is not None:
+                    tb.add_scalar('loss', row[1], step)
+                    tb.add_scalar('grad_norm', row[2], step)
                 losses, norms = [], []
             if main and (step % cfg.sample_every == 0 or step == last):
                 _render_fixed(ema_net, cfg, step, out, data.shape, device, K)
-            if step % cfg.ckpt_every == 0 or step == last:       # with the unfinished log row (loss: process mean)
-                n = len(losses); part = [sum(v) / len(v) for v in zip(*gather_objects(values[:n]))]
-                state = dict(train=asdict(cfg), unet=model.config, diffusion={**DIFFUSION, **cfg.parameterisation},
-                             elapsed_s=elapsed + time.time() - t_last, device=str(device), processes=world,
-                             hardware=hardware(), config_name=name, log_window=dict(loss=part, grad_norm=gnorms[:n]))
-                if main: save_checkpoint(out, step, model, ema, opt, state, keep=cfg.keep)
+            if step % cfg.ckpt_every == 0 or step == last:  # with the unfinished log row (loss: process mean)
+                n = len(losses)
+                part = [sum(v) / len(v) for v in zip(*gather_objects(values[:n]))]
+                state = dict(
+                    train=asdict(cfg),
+                    unet=model.config,
+                    diffusion={**DIFFUSION, **cfg.parameterisation},
+                    elapsed_s=elapsed + time.time() - t_last,
+                    device=str(device),
+                    processes=world,
+                    hardware=hardware(),
+                    config_name=name,
+                    log_window=dict(loss=part, grad_norm=gnorms[:n]),
+                )
+                if main:
+                    save_checkpoint(out, step, model, ema, opt, state, keep=cfg.keep)
     finally:
-        bar.close(); logf.close()
-        if tb is not None: tb.close()
+        bar.close()
+        logf.close()
+        if tb is not None:
+            tb.close()
     sync_processes()
     return DDIM(ema_net.eval())
 
 # %% ../nbs/02_train.ipynb #mv02
-_MOVED = {**dict.fromkeys(('fashion_mnist', 'avatars', 'image_folder', 'torchvision_dataset', 'FASHION_CLASSES', 'AVATAR_ATTRS'), 'data'),
-          **dict.fromkeys(('evaluate_fid', 'sample_images', 'inception_network', 'inception_features', 'frechet_distance',
-                           'kernel_inception_distance'), 'metrics')}
+_MOVED = {
+    **dict.fromkeys(
+        ('fashion_mnist', 'avatars', 'image_folder', 'torchvision_dataset', 'FASHION_CLASSES', 'AVATAR_ATTRS'), 'data'
+    ),
+    **dict.fromkeys(
+        (
+            'evaluate_fid',
+            'sample_images',
+            'inception_network',
+            'inception_features',
+            'frechet_distance',
+            'kernel_inception_distance',
+        ),
+        'metrics',
+    ),
+}
+
 
 def __getattr__(name):
     "Names that lived in this module before the data and metrics modules existed resolve for one more release, with a warning."
     if name in _MOVED:
         import importlib
-        warnings.warn(f"`ddim_nb.train.{name}` has moved to `ddim_nb.{_MOVED[name]}.{name}`", DeprecationWarning, stacklevel=2)
+
+        warnings.warn(
+            f"`ddim_nb.train.{name}` has moved to `ddim_nb.{_MOVED[name]}.{name}`", DeprecationWarning, stacklevel=2
+        )
         return getattr(importlib.import_module(f'ddim_nb.{_MOVED[name]}'), name)
     raise AttributeError(f"module 'ddim_nb.train' has no attribute {name!r}")

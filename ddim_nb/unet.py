@@ -19,14 +19,17 @@ __all__ = ['CONFIGS', 'timestep_embedding', 'TimeEmbedding', 'norm_layer', 'ResB
            'AttentionBlock', 'Downsample', 'Upsample', 'UNet', 'count_params', 'unet_config_name', 'build_unet']
 
 # %% ../nbs/00_unet.ipynb #c005
-def timestep_embedding(t:torch.Tensor, # timesteps, shape (B,); integer or float
-                       dim:int, # length of each embedding vector
-                       max_period:float=10_000., # the slowest frequency is 1/max_period
-                       dtype:torch.dtype=torch.float32): # dtype of the result (and of the computation)
+def timestep_embedding(
+    t: torch.Tensor,  # timesteps, shape (B,); integer or float
+    dim: int,  # length of each embedding vector
+    max_period: float = 10_000.0,  # the slowest frequency is 1/max_period
+    dtype: torch.dtype = torch.float32,
+):  # dtype of the result (and of the computation)
     "Sinusoidal embedding of timesteps `t`, shape (B, dim)."
     dim = check_int(dim, 'dim', lo=1)
     t = torch.as_tensor(t)
-    if t.ndim != 1: raise ValueError(f"`t` must have shape (B,), got {tuple(t.shape)}")
+    if t.ndim != 1:
+        raise ValueError(f"`t` must have shape (B,), got {tuple(t.shape)}")
     half = dim // 2
     freqs = torch.exp(-math.log(max_period) * torch.arange(half, device=t.device, dtype=dtype) / max(half, 1))
     args = t.to(dtype)[:, None] * freqs[None]
@@ -36,39 +39,54 @@ def timestep_embedding(t:torch.Tensor, # timesteps, shape (B,); integer or float
 # %% ../nbs/00_unet.ipynb #c009
 class TimeEmbedding(nn.Module):
     "Sinusoidal embedding of size `dim`, then Linear → Swish → Linear to `out_dim`; for timesteps in [0, `max_period`]."
-    def __init__(self, dim:int, out_dim:int, max_period:float=10_000.):
+
+    def __init__(self, dim: int, out_dim: int, max_period: float = 10_000.0):
         super().__init__()
         self.dim, self.max_period = dim, max_period
         self.mlp = nn.Sequential(nn.Linear(dim, out_dim), nn.SiLU(), nn.Linear(out_dim, out_dim))
+
     def forward(self, t):
         return self.mlp(timestep_embedding(t, self.dim, self.max_period, dtype=self.mlp[0].weight.dtype))
 
 # %% ../nbs/00_unet.ipynb #c012
-def norm_layer(channels:int, # channels to normalise
-               num_groups:int=32): # GroupNorm groups; -1 selects BatchNorm
+def norm_layer(
+    channels: int,  # channels to normalise
+    num_groups: int = 32,
+):  # GroupNorm groups; -1 selects BatchNorm
     "GroupNorm with `num_groups` groups, or BatchNorm when `num_groups == -1`."
-    if num_groups == -1: return nn.BatchNorm2d(channels)
+    if num_groups == -1:
+        return nn.BatchNorm2d(channels)
     if int(num_groups) != num_groups or num_groups < 1:
         raise ValueError(f"`num_groups` must be a positive integer or -1 (BatchNorm), got {num_groups!r}")
     if channels % num_groups:
-        raise ValueError(f"`num_groups`={num_groups} does not divide a layer with {channels} channels; "
-                         "choose a group count that divides every channel count (hidden_channels × each multiplier)")
+        raise ValueError(
+            f"`num_groups`={num_groups} does not divide a layer with {channels} channels; "
+            "choose a group count that divides every channel count (hidden_channels × each multiplier)"
+        )
     return nn.GroupNorm(num_groups, channels, eps=1e-6)
 
 # %% ../nbs/00_unet.ipynb #c015
 class ResBlock(nn.Module):
     "Residual block conditioned on the time embedding."
-    def __init__(self, in_channels:int, out_channels:int, time_embed_channels:int,
-                 dropout:float=0., # dropout before the second convolution
-                 num_groups:int=32, # GroupNorm groups; -1 selects BatchNorm
-                 conv_skip:bool=False): # 3×3 instead of 1×1 skip convolution when channels change
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        time_embed_channels: int,
+        dropout: float = 0.0,  # dropout before the second convolution
+        num_groups: int = 32,  # GroupNorm groups; -1 selects BatchNorm
+        conv_skip: bool = False,
+    ):  # 3×3 instead of 1×1 skip convolution when channels change
         super().__init__()
         self.norm1, self.conv1 = norm_layer(in_channels, num_groups), nn.Conv2d(in_channels, out_channels, 3, padding=1)
         self.time_proj = nn.Linear(time_embed_channels, out_channels)
         self.norm2, self.dropout = norm_layer(out_channels, num_groups), nn.Dropout(dropout)
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1)
         k = 3 if conv_skip else 1
-        self.skip = nn.Identity() if in_channels == out_channels else nn.Conv2d(in_channels, out_channels, k, padding=k // 2)
+        self.skip = (
+            nn.Identity() if in_channels == out_channels else nn.Conv2d(in_channels, out_channels, k, padding=k // 2)
+        )
 
     def forward(self, x, temb):
         h = self.conv1(F.silu(self.norm1(x)))
@@ -77,7 +95,9 @@ class ResBlock(nn.Module):
         return self.skip(x) + h
 
 # %% ../nbs/00_unet.ipynb #c018
-def _tokens(x): return x.flatten(2).transpose(1, 2)  # (B, C, H, W) -> (B, H·W, C)
+def _tokens(x):
+    return x.flatten(2).transpose(1, 2)  # (B, C, H, W) -> (B, H·W, C)
+
 
 def attention(q, k, v):
     "softmax(QKᵀ/√C)V over all spatial positions of (B, C, H, W) tensors, with the fused kernel."
@@ -95,86 +115,125 @@ def attention_explicit(q, k, v):
 # %% ../nbs/00_unet.ipynb #c020
 class AttentionBlock(nn.Module):
     "Self-attention over all positions, with a residual connection."
-    def __init__(self, channels:int, num_groups:int=32):
+
+    def __init__(self, channels: int, num_groups: int = 32):
         super().__init__()
         self.norm = norm_layer(channels, num_groups)
         self.q, self.k, self.v, self.proj = (nn.Conv2d(channels, channels, 1) for _ in range(4))
+
     def qkv(self, x):
         h = self.norm(x)
         return self.q(h), self.k(h), self.v(h)
-    def forward(self, x): return x + self.proj(attention(*self.qkv(x)))
+
+    def forward(self, x):
+        return x + self.proj(attention(*self.qkv(x)))
 
 # %% ../nbs/00_unet.ipynb #c023
 class Downsample(nn.Module):
     "Halve the resolution: a stride-2 3×3 conv, or 2×2 averaging."
-    def __init__(self, channels:int, with_conv:bool=True):
+
+    def __init__(self, channels: int, with_conv: bool = True):
         super().__init__()
         self.conv = nn.Conv2d(channels, channels, 3, stride=2, padding=1) if with_conv else None
-    def forward(self, x): return self.conv(x) if self.conv is not None else F.avg_pool2d(x, 2)
+
+    def forward(self, x):
+        return self.conv(x) if self.conv is not None else F.avg_pool2d(x, 2)
 
 # %% ../nbs/00_unet.ipynb #c023b
 class Upsample(nn.Module):
     "Double the resolution: nearest-neighbour, then an optional 3×3 conv."
-    def __init__(self, channels:int, with_conv:bool=True):
+
+    def __init__(self, channels: int, with_conv: bool = True):
         super().__init__()
         self.conv = nn.Conv2d(channels, channels, 3, padding=1) if with_conv else None
+
     def forward(self, x):
-        x = F.interpolate(x, scale_factor=2., mode='nearest')
+        x = F.interpolate(x, scale_factor=2.0, mode='nearest')
         return self.conv(x) if self.conv is not None else x
 
 # %% ../nbs/00_unet.ipynb #c026
 class UNet(nn.Module):
     "Denoising U-Net ε_θ(x, t) for square images of shape `in_shape`."
-    def __init__(self,
-                 in_shape:Sequence[int], # (channels, height, width) of the images; height must equal width
-                 hidden_channels:int, # channels of the first level
-                 num_blocks:int, # residual blocks per level on the way down (one more on the way up)
-                 channel_mults:Sequence[float], # channels of each level, as multiples of `hidden_channels`
-                 attention_sizes:Sequence[int], # resolutions (e.g. 16) that get attention after each block
-                 time_embed_channels:int, # length of the learned time embedding
-                 dropout:float=0.1, # dropout inside the residual blocks
-                 num_groups:int=32, # GroupNorm groups; -1 selects BatchNorm
-                 do_conv_sample:bool=True, # learned 3×3 convs in down/upsampling (else average/nearest)
-                 do_conv_skip:bool=False, # 3×3 (instead of 1×1) convs on residual skips that change channels
-                 num_classes:int=0): # > 0: class-conditional, with labels 0..num_classes-1 and the null class ∅ = num_classes
+
+    def __init__(
+        self,
+        in_shape: Sequence[int],  # (channels, height, width) of the images; height must equal width
+        hidden_channels: int,  # channels of the first level
+        num_blocks: int,  # residual blocks per level on the way down (one more on the way up)
+        channel_mults: Sequence[float],  # channels of each level, as multiples of `hidden_channels`
+        attention_sizes: Sequence[int],  # resolutions (e.g. 16) that get attention after each block
+        time_embed_channels: int,  # length of the learned time embedding
+        dropout: float = 0.1,  # dropout inside the residual blocks
+        num_groups: int = 32,  # GroupNorm groups; -1 selects BatchNorm
+        do_conv_sample: bool = True,  # learned 3×3 convs in down/upsampling (else average/nearest)
+        do_conv_skip: bool = False,  # 3×3 (instead of 1×1) convs on residual skips that change channels
+        num_classes: int = 0,
+    ):  # > 0: class-conditional, with labels 0..num_classes-1 and the null class ∅ = num_classes
         super().__init__()
         in_shape = tuple(in_shape)
-        if len(in_shape) != 3: raise ValueError(f"`in_shape` must be (channels, height, width), got {in_shape}")
+        if len(in_shape) != 3:
+            raise ValueError(f"`in_shape` must be (channels, height, width), got {in_shape}")
         C, H, W = (check_int(v, 'in_shape', lo=1) for v in in_shape)
-        if H != W: raise ValueError(f"`in_shape` must be square (height == width), got {H}×{W}")
-        hidden_channels, num_blocks = check_int(hidden_channels, 'hidden_channels', lo=1), check_int(num_blocks, 'num_blocks', lo=1)
+        if H != W:
+            raise ValueError(f"`in_shape` must be square (height == width), got {H}×{W}")
+        hidden_channels, num_blocks = (
+            check_int(hidden_channels, 'hidden_channels', lo=1),
+            check_int(num_blocks, 'num_blocks', lo=1),
+        )
         time_embed_channels = check_int(time_embed_channels, 'time_embed_channels', lo=1)
         channel_mults = check_list(channel_mults, 'channel_mults', 'positive numbers')
-        for m in channel_mults: check_float(m, 'channel_mults', lo=0, lo_open=True)
+        for m in channel_mults:
+            check_float(m, 'channel_mults', lo=0, lo_open=True)
         chans = [round(hidden_channels * m) for m in channel_mults]
-        if min(chans) < 1: raise ValueError(f"`channel_mults` {channel_mults} × `hidden_channels` {hidden_channels} gives a level with no channels")
+        if min(chans) < 1:
+            raise ValueError(
+                f"`channel_mults` {channel_mults} × `hidden_channels` {hidden_channels} gives a level with no channels"
+            )
         n_down = len(chans) - 1
-        if H % 2 ** n_down: raise ValueError(f"image size {H} cannot be halved {n_down} times (len(channel_mults) = {len(chans)})")
-        sizes = [H // 2 ** i for i in range(len(chans))]
+        if H % 2**n_down:
+            raise ValueError(f"image size {H} cannot be halved {n_down} times (len(channel_mults) = {len(chans)})")
+        sizes = [H // 2**i for i in range(len(chans))]
         bad = [s for s in attention_sizes if s not in sizes]
-        if bad: raise ValueError(f"`attention_sizes` {bad} are not resolutions of this network; its levels have sizes {sizes}")
+        if bad:
+            raise ValueError(
+                f"`attention_sizes` {bad} are not resolutions of this network; its levels have sizes {sizes}"
+            )
         dropout = check_float(dropout, 'dropout', 0, 1, hi_open=True)
         self.in_shape, self.num_classes = (C, H, W), check_int(num_classes, 'num_classes', lo=0)
-        self.config = dict(in_shape=list(self.in_shape), hidden_channels=hidden_channels, num_blocks=num_blocks,
-                           channel_mults=channel_mults, attention_sizes=list(attention_sizes),
-                           time_embed_channels=time_embed_channels, dropout=dropout, num_groups=num_groups,
-                           do_conv_sample=do_conv_sample, do_conv_skip=do_conv_skip, **({'num_classes': num_classes} if num_classes else {}))
+        self.config = dict(
+            in_shape=list(self.in_shape),
+            hidden_channels=hidden_channels,
+            num_blocks=num_blocks,
+            channel_mults=channel_mults,
+            attention_sizes=list(attention_sizes),
+            time_embed_channels=time_embed_channels,
+            dropout=dropout,
+            num_groups=num_groups,
+            do_conv_sample=do_conv_sample,
+            do_conv_skip=do_conv_skip,
+            **({'num_classes': num_classes} if num_classes else {}),
+        )
         res = lambda i, o: ResBlock(i, o, time_embed_channels, dropout, num_groups, do_conv_skip)
         attn = lambda c, s: AttentionBlock(c, num_groups) if s in attention_sizes else nn.Identity()
 
         self.time_embed = TimeEmbedding(hidden_channels, time_embed_channels)
-        self.class_embed = nn.Embedding(num_classes + 1, time_embed_channels) if num_classes else None   # row num_classes: ∅
+        self.class_embed = (
+            nn.Embedding(num_classes + 1, time_embed_channels) if num_classes else None
+        )  # row num_classes: ∅
         self.in_conv = nn.Conv2d(C, hidden_channels, 3, padding=1)
-        skips, ch = [hidden_channels], hidden_channels   # channels of each kept activation
+        skips, ch = [hidden_channels], hidden_channels  # channels of each kept activation
         self.down = nn.ModuleList()
         for i, (c, s) in enumerate(zip(chans, sizes)):
             level = nn.Module()
             level.blocks, level.attns = nn.ModuleList(), nn.ModuleList()
             for _ in range(num_blocks):
-                level.blocks.append(res(ch, c)); level.attns.append(attn(c, s))
-                ch = c; skips.append(ch)
+                level.blocks.append(res(ch, c))
+                level.attns.append(attn(c, s))
+                ch = c
+                skips.append(ch)
             level.resample = Downsample(ch, do_conv_sample) if i < n_down else nn.Identity()
-            if i < n_down: skips.append(ch)
+            if i < n_down:
+                skips.append(ch)
             self.down.append(level)
         self.mid1, self.mid_attn, self.mid2 = res(ch, ch), AttentionBlock(ch, num_groups), res(ch, ch)
         self.up = nn.ModuleList()
@@ -182,128 +241,209 @@ class UNet(nn.Module):
             level = nn.Module()
             level.blocks, level.attns = nn.ModuleList(), nn.ModuleList()
             for _ in range(num_blocks + 1):
-                level.blocks.append(res(ch + skips.pop(), c)); level.attns.append(attn(c, s))
+                level.blocks.append(res(ch + skips.pop(), c))
+                level.attns.append(attn(c, s))
                 ch = c
             level.resample = Upsample(ch, do_conv_sample) if i > 0 else nn.Identity()
             self.up.append(level)
         assert not skips
         self.out_norm, self.out_conv = norm_layer(ch, num_groups), nn.Conv2d(ch, C, 3, padding=1)
-        nn.init.zeros_(self.out_conv.weight); nn.init.zeros_(self.out_conv.bias)
+        nn.init.zeros_(self.out_conv.weight)
+        nn.init.zeros_(self.out_conv.bias)
 
 # %% ../nbs/00_unet.ipynb #c026f
 @patch
-def check_input(self:UNet, x, t):
+def check_input(self: UNet, x, t):
     "Validate `x` (B, C, H, W) and `t` (scalar or (B,)); return `t` as a (B,) tensor on `x`'s device. NaN, ±inf and timesteps outside [0, `time_embed.max_period`] are refused on the CPU; on an accelerator the values are not read back (that would make the host wait for the device at every call)."
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != self.in_shape:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"`x` must have shape (B, {', '.join(map(str, self.in_shape))}) for this network, got {shape}")
-    on_cpu = x.device.type == 'cpu'                        # values are read back only there: on an accelerator that would stall every call
-    check_tensor(x, 'x', finite=on_cpu)                    # floating point (not 0..255 integers), not empty, finite
-    w = self.in_conv.weight                                # under autocast the layers cast their inputs themselves
+    on_cpu = x.device.type == 'cpu'  # values are read back only there: on an accelerator that would stall every call
+    check_tensor(x, 'x', finite=on_cpu)  # floating point (not 0..255 integers), not empty, finite
+    w = self.in_conv.weight  # under autocast the layers cast their inputs themselves
     if x.dtype != w.dtype and not torch.is_autocast_enabled(x.device.type):
         raise ValueError(f"`x` has dtype {x.dtype} but this network's weights are {w.dtype}: pass x.to({w.dtype})")
     t = torch.as_tensor(t, device=x.device)
-    if t.dtype == torch.bool or t.is_complex() or (on_cpu and not torch.isfinite(t).all()): raise ValueError(f"`t` must hold finite real timesteps, got {t}")
-    t_max = self.time_embed.max_period                     # the range the time embedding is built for
+    if t.dtype == torch.bool or t.is_complex() or (on_cpu and not torch.isfinite(t).all()):
+        raise ValueError(f"`t` must hold finite real timesteps, got {t}")
+    t_max = self.time_embed.max_period  # the range the time embedding is built for
     if on_cpu and t.numel() and ((t < 0) | (t > t_max)).any():
-        raise ValueError(f"`t` must hold timesteps in [0, {t_max:g}] (the range of this network's time embedding), "
-                         f"got {t.min().item():g}..{t.max().item():g}")
-    if t.ndim == 0: t = t.expand(x.shape[0])
+        raise ValueError(
+            f"`t` must hold timesteps in [0, {t_max:g}] (the range of this network's time embedding), "
+            f"got {t.min().item():g}..{t.max().item():g}"
+        )
+    if t.ndim == 0:
+        t = t.expand(x.shape[0])
     if t.ndim != 1 or t.shape[0] != x.shape[0]:
-        raise ValueError(f"`t` must be a scalar or have shape ({x.shape[0]},) to match the batch of `x`, got {tuple(t.shape)}")
+        raise ValueError(
+            f"`t` must be a scalar or have shape ({x.shape[0]},) to match the batch of `x`, got {tuple(t.shape)}"
+        )
     return t
 
 # %% ../nbs/00_unet.ipynb #c026f2
 @patch(as_prop=True)
-def channels_last(self:UNet) -> bool:
+def channels_last(self: UNet) -> bool:
     "Whether the weights are stored channels-last (set with `.to(memory_format=torch.channels_last)`), so that `forward` runs in that layout."
-    w = self.out_conv.weight          # (C, channels, 3, 3) with channels > 1: the two layouts differ
+    w = self.out_conv.weight  # (C, channels, 3, 3) with channels > 1: the two layouts differ
     return w.dim() == 4 and w.is_contiguous(memory_format=torch.channels_last) and not w.is_contiguous()
 
 # %% ../nbs/00_unet.ipynb #c026f3
 @patch
-def forward(self:UNet, x:torch.Tensor, # noisy images, shape (B, *in_shape)
-            t:torch.Tensor, # timesteps, a scalar or shape (B,)
-            y=None): # class-conditional networks: labels, or class embeddings (see `embed_class`); None: the null class ∅
+def forward(
+    self: UNet,
+    x: torch.Tensor,  # noisy images, shape (B, *in_shape)
+    t: torch.Tensor,  # timesteps, a scalar or shape (B,)
+    y=None,
+):  # class-conditional networks: labels, or class embeddings (see `embed_class`); None: the null class ∅
     "Predict the noise ε in `x` at timesteps `t` (given class `y`)."
     t, cl = self.check_input(x, t), self.channels_last
     temb, c = self.time_embed(t), self.embed_class(y, x.shape[0])
-    if c is not None: temb = temb + c.to(temb.dtype)
+    if c is not None:
+        temb = temb + c.to(temb.dtype)
     h = self.in_conv(x.contiguous(memory_format=torch.channels_last) if cl else x)
     kept = [h]
     for level in self.down:
         for blk, att in zip(level.blocks, level.attns):
-            h = att(blk(h, temb)); kept.append(h)
+            h = att(blk(h, temb))
+            kept.append(h)
         if not isinstance(level.resample, nn.Identity):
-            h = level.resample(h); kept.append(h)
+            h = level.resample(h)
+            kept.append(h)
     h = self.mid2(self.mid_attn(self.mid1(h, temb)), temb)
     for level in self.up:
         for blk, att in zip(level.blocks, level.attns):
             h = att(blk(torch.cat([h, kept.pop()], dim=1), temb))
         h = level.resample(h)
     out = self.out_conv(F.silu(self.out_norm(h)))
-    return out.contiguous() if cl else out          # callers always get the standard layout
+    return out.contiguous() if cl else out  # callers always get the standard layout
 
 # %% ../nbs/00_unet.ipynb #c026g
 @patch
-def embed_class(self:UNet, y, # class indices in [0, num_classes] (num_classes is ∅), an int for the batch; or embeddings (E,)/(B, E); None: ∅
-                batch:int): # the batch size B
+def embed_class(
+    self: UNet,
+    y,  # class indices in [0, num_classes] (num_classes is ∅), an int for the batch; or embeddings (E,)/(B, E); None: ∅
+    batch: int,
+):  # the batch size B
     "The class embedding (B, E) that a class-conditional network adds to its time embedding (None for an unconditional one)."
     if self.class_embed is None:
-        if y is None: return None
-        raise ValueError("this network is unconditional (`num_classes=0`): it takes no class label `y`; "
-                         "train a class-conditional one (e.g. `TrainConfig(p_uncond=0.1)`)")
+        if y is None:
+            return None
+        raise ValueError(
+            "this network is unconditional (`num_classes=0`): it takes no class label `y`; "
+            "train a class-conditional one (e.g. `TrainConfig(p_uncond=0.1)`)"
+        )
     K, E = self.num_classes, self.class_embed.embedding_dim
     y = torch.as_tensor(K if y is None else y, device=self.class_embed.weight.device)
-    if y.is_floating_point():        # an embedding itself, e.g. a null embedding being optimised
+    if y.is_floating_point():  # an embedding itself, e.g. a null embedding being optimised
         if y.ndim not in (1, 2) or y.shape[-1] != E or (y.ndim == 2 and y.shape[0] not in (1, batch)):
             raise ValueError(f"a class embedding `y` must have shape ({E},) or ({batch}, {E}), got {tuple(y.shape)}")
         check_tensor(y, 'y')
         return y.expand(batch, E)
-    if y.dtype == torch.bool or y.is_complex(): raise ValueError(f"`y` must hold integer class labels, got dtype {y.dtype}")
-    if y.ndim == 0: y = y.expand(batch)
-    if y.ndim != 1 or y.shape[0] != batch: raise ValueError(f"`y` must be one label or have shape ({batch},) to match the batch, got {tuple(y.shape)}")
+    if y.dtype == torch.bool or y.is_complex():
+        raise ValueError(f"`y` must hold integer class labels, got dtype {y.dtype}")
+    if y.ndim == 0:
+        y = y.expand(batch)
+    if y.ndim != 1 or y.shape[0] != batch:
+        raise ValueError(f"`y` must be one label or have shape ({batch},) to match the batch, got {tuple(y.shape)}")
     if ((y < 0) | (y > K)).any():
-        raise ValueError(f"`y` must hold class labels in 0..{K - 1} (or {K}, the null class ∅), got {y.min().item()}..{y.max().item()}")
+        raise ValueError(
+            f"`y` must hold class labels in 0..{K - 1} (or {K}, the null class ∅), got {y.min().item()}..{y.max().item()}"
+        )
     return self.class_embed(y)
 
 # %% ../nbs/00_unet.ipynb #c034
-_ref64 = dict(in_shape=(3, 64, 64), hidden_channels=128, num_blocks=2, channel_mults=[1, 2, 2, 2, 4], attention_sizes=[16],
-              time_embed_channels=128, dropout=0.1, num_groups=32, do_conv_sample=True, do_conv_skip=False)
-_tiny32 = dict(hidden_channels=32, num_blocks=1, channel_mults=[1, 2, 2], attention_sizes=[8], time_embed_channels=128,
-               dropout=0., num_groups=8, do_conv_sample=True, do_conv_skip=False)
-_small32 = dict(hidden_channels=64, num_blocks=2, channel_mults=[1, 2, 2], attention_sizes=[8], time_embed_channels=256,
-                dropout=0.1, num_groups=16, do_conv_sample=True, do_conv_skip=False)
-_nano32 = dict(hidden_channels=16, num_blocks=1, channel_mults=[1, 2, 4], attention_sizes=[8], time_embed_channels=64,
-               dropout=0., num_groups=4, do_conv_sample=True, do_conv_skip=False)
-_cpu32 = dict(hidden_channels=32, num_blocks=1, channel_mults=[1, 2, 4], attention_sizes=[8], time_embed_channels=128,
-              dropout=0., num_groups=8, do_conv_sample=True, do_conv_skip=False)   # sized for training on one CPU core
-CONFIGS = {'ref64': _ref64,
-           **{f'{n}_{c}': dict(in_shape=(1 if c == 'grey' else 3, 32, 32), **d)
-              for n, d in [('nano32', _nano32), ('cpu32', _cpu32), ('tiny32', _tiny32), ('small32', _small32)] for c in ('grey', 'rgb')}}
+_ref64 = dict(
+    in_shape=(3, 64, 64),
+    hidden_channels=128,
+    num_blocks=2,
+    channel_mults=[1, 2, 2, 2, 4],
+    attention_sizes=[16],
+    time_embed_channels=128,
+    dropout=0.1,
+    num_groups=32,
+    do_conv_sample=True,
+    do_conv_skip=False,
+)
+_tiny32 = dict(
+    hidden_channels=32,
+    num_blocks=1,
+    channel_mults=[1, 2, 2],
+    attention_sizes=[8],
+    time_embed_channels=128,
+    dropout=0.0,
+    num_groups=8,
+    do_conv_sample=True,
+    do_conv_skip=False,
+)
+_small32 = dict(
+    hidden_channels=64,
+    num_blocks=2,
+    channel_mults=[1, 2, 2],
+    attention_sizes=[8],
+    time_embed_channels=256,
+    dropout=0.1,
+    num_groups=16,
+    do_conv_sample=True,
+    do_conv_skip=False,
+)
+_nano32 = dict(
+    hidden_channels=16,
+    num_blocks=1,
+    channel_mults=[1, 2, 4],
+    attention_sizes=[8],
+    time_embed_channels=64,
+    dropout=0.0,
+    num_groups=4,
+    do_conv_sample=True,
+    do_conv_skip=False,
+)
+_cpu32 = dict(
+    hidden_channels=32,
+    num_blocks=1,
+    channel_mults=[1, 2, 4],
+    attention_sizes=[8],
+    time_embed_channels=128,
+    dropout=0.0,
+    num_groups=8,
+    do_conv_sample=True,
+    do_conv_skip=False,
+)  # sized for training on one CPU core
+CONFIGS = {
+    'ref64': _ref64,
+    **{
+        f'{n}_{c}': dict(in_shape=(1 if c == 'grey' else 3, 32, 32), **d)
+        for n, d in [('nano32', _nano32), ('cpu32', _cpu32), ('tiny32', _tiny32), ('small32', _small32)]
+        for c in ('grey', 'rgb')
+    },
+}
 
 # %% ../nbs/00_unet.ipynb #c034b
 @patch(cls_method=True)
-def from_config(cls:UNet, name:str, # a key of `CONFIGS`
-                **overrides): # UNet arguments that replace the configuration's
+def from_config(
+    cls: UNet,
+    name: str,  # a key of `CONFIGS`
+    **overrides,
+):  # UNet arguments that replace the configuration's
     "Build the named configuration from `CONFIGS`."
-    if name not in CONFIGS: raise ValueError(f"unknown config {name!r}; choose one of {sorted(CONFIGS)}")
+    if name not in CONFIGS:
+        raise ValueError(f"unknown config {name!r}; choose one of {sorted(CONFIGS)}")
     return cls(**{**CONFIGS[name], **overrides})
 
 # %% ../nbs/00_unet.ipynb #c034c
-def count_params(model:nn.Module) -> int:
+def count_params(model: nn.Module) -> int:
     "Number of trainable parameters."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 # %% ../nbs/00_unet.ipynb #u037
-def unet_config_name(config:str, channels:int):
+def unet_config_name(config: str, channels: int):
     "Full configuration name: `tiny32` + 1 channel → `tiny32_grey`."
     name = config if config in CONFIGS else f"{config}_{'grey' if channels == 1 else 'rgb'}"
-    if name not in CONFIGS: raise ValueError(f"unknown U-Net config {config!r}; choose one of {sorted(CONFIGS)} (or their prefixes)")
+    if name not in CONFIGS:
+        raise ValueError(f"unknown U-Net config {config!r}; choose one of {sorted(CONFIGS)} (or their prefixes)")
     return name
 
 # %% ../nbs/00_unet.ipynb #u037b
-def build_unet(config:str, shape:tuple, num_classes:int=0) -> UNet:
+def build_unet(config: str, shape: tuple, num_classes: int = 0) -> UNet:
     "The named U-Net for images of `shape` (class-conditional with `num_classes` > 0); a configuration made for another size keeps its attention levels (e.g. 8×8 at 32 → 16×16 at 64)."
     name = unet_config_name(config, shape[0])
     base = CONFIGS[name]['in_shape'][-1]
