@@ -45,7 +45,7 @@ for i, code in enumerate(py, 1):
         ok(((p > 0.5) != (q > 0.5)).all(), f"block 3: both edits flip smiling (P before {p.tolist()}, after {q.tolist()})")
         ok(Image.open('edited.png').size == (2 * 34 + 2, 2 * 34 + 2), "block 3: edited.png holds originals and edits")
     if i == 4:
-        from ddim_nb.editing import attribute_classifier
+        from ddim_nb.classifier import attribute_classifier
         from ddim_nb.guidance import classify
         fclf = attribute_classifier('fashion32')
         g, dr = classify(fclf, ns['garments']), classify(fclf, ns['dresses'])

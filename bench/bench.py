@@ -38,13 +38,14 @@ import argparse, copy, dataclasses, json, statistics, subprocess, sys, time, pla
 from pathlib import Path
 import torch
 
-from ddim_nb.ddim import DDIM, autocast_dtype, bf16_supported, decode, hardware, randn_latents, step_pairs, ddim_step
+from ddim_nb.ddim import DDIM, decode, randn_latents, step_pairs, ddim_step
+from ddim_nb.device import autocast_dtype, bf16_supported, hardware
 from ddim_nb.pretrained import load
 from ddim_nb.unet import build_unet
 from ddim_nb.train import RECIPES, TrainConfig, build_network, train_step, training_batch, lr_at
 from ddim_nb.data import avatars
 from ddim_nb.inversion import compare
-from ddim_nb.editing import generate_pairs
+from ddim_nb.pairs import generate_pairs
 
 def median_time(fn, reps:int=5, warmup:int=1) -> float:
     for _ in range(warmup): fn()

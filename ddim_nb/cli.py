@@ -25,7 +25,8 @@ from ddim_nb.checks import (
     reading,
 )
 from .data import data_channels, load_data, load_images
-from .ddim import GRIDS, PRECISIONS, autocast_dtype, decode, hardware, randn_latents, resolve_device
+from .ddim import SKIPS, decode, randn_latents
+from .device import PRECISIONS, autocast_dtype, hardware, resolve_device
 from .editing import check_edit_steps, edit_boundaries, edit_images, edit_real
 from .images import grid_image, save_grid
 from .inversion import METHODS, invert, method_record, reconstruct
@@ -37,8 +38,8 @@ from .train import DECAYS, LOSSES, OBJECTIVES, RECIPES, T_DISTS, TrainConfig, tr
 
 # %% auto #0
 __all__ = ['EDIT_INVERSION', 'command', 'train_cli', 'sample_cli', 'fid_cli', 'latent_typicality', 'typical_range',
-           'far_from_training', 'typicality_file', 'save_typicality', 'shipped_typicality', 'check_typicality',
-           'invert_cli', 'labelled_grid', 'picture_edits', 'edit_cli']
+           'far_from_training', 'typicality_file', 'save_typicality', 'shipped_typicality',
+           'check_typicality', 'invert_cli', 'labelled_grid', 'picture_edits', 'edit_cli']
 
 # %% ../nbs/06_cli.ipynb #cmd1
 class _Parser(argparse.ArgumentParser):
@@ -49,7 +50,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser(f, prog: str, choices: dict) -> argparse.ArgumentParser:
-    "An argparse parser for `f`'s signature: flags in both spellings, help from the parameters' comments, the real defaults."
+    "An argparse parser for `f`'s signature: both flag spellings, help from the parameter comments, the real defaults."
     docs, sig = docments(f), inspect.signature(f, eval_str=True)
     ap = _Parser(prog=prog, description=f.__doc__)
     for name, p in sig.parameters.items():
@@ -132,7 +133,7 @@ def train_cli(
     config: str = 'nano32',  # U-Net configuration (see ddim_nb.unet.CONFIGS; '_grey'/'_rgb' added from the data)
     recipe: str = 'cpu',  # a preset of `RECIPES`; the flags below override its settings
     steps: int = 20000,  # total training steps (ignored when --minutes is given)
-    minutes: float = None,  # time budget: plan the number of steps so the run ends (and its decay finishes) in about this time (default: --steps)
+    minutes: float = None,  # time budget: plan the steps so the run and decay take about this long (default: --steps)
     batch_size: int = 64,  # the global batch (shared out among the processes under torchrun)
     lr: float = None,  # peak learning rate (default: the recipe's)
     loss: str = None,  # training loss (default: the recipe's)
@@ -146,7 +147,7 @@ def train_cli(
     ema: float = None,  # EMA decay, its cap when --ema_ramp > 0 (default: the recipe's)
     ema_ramp: float = None,  # EMA half-life as a fraction of the images seen, 0: fixed decay (default: the recipe's)
     precision: str = None,  # 'auto': bf16 autocast where the device supports it (default: the recipe's)
-    p_uncond: float = None,  # class-conditional training (labelled data, e.g. fashion_mnist): label dropout probability, e.g. 0.1 (default: unconditional)
+    p_uncond: float = None,  # class-conditional training: label dropout probability, e.g. 0.1 (default: unconditional)
     grad_clip: float = 1.0,  # max gradient norm
     seed: int = 0,  # seed of the initial weights, the data order and the noise
     n_train: int = None,  # number of training images (default: all; avatars: how many to render, 20000)
@@ -159,9 +160,9 @@ def train_cli(
     out: str = 'runs/run',  # run folder
     resume: bool = False,  # continue the run in `out`
     device: str = None,  # 'cpu', 'cuda', 'mps' (default: the best available)
-    compile: bool = False,  # run the U-Net through torch.compile: on a GPU 1.4× faster for ref64 (bench/results_gpu.json); on a CPU minutes of compiling for little gain
-    quiet: bool = False,
-):  # no progress bar
+    compile: bool = False,  # torch.compile the U-Net (GPU: ref64 1.4× faster; CPU: minutes of compiling, little gain)
+    quiet: bool = False,  # no progress bar
+):
     "Train a DDIM and write checkpoints, sample grids and logs to `out`."
     check_choice(recipe, 'recipe', RECIPES)
     given = dict(
@@ -198,10 +199,11 @@ def train_cli(
         **{**RECIPES[recipe], **{k: v for k, v in given.items() if v is not None}},
     )
     t0, main = time.time(), dist_info().rank == 0  # under torchrun: one record and one report, by rank 0
-    # what `train` would refuse about the data and the run folder is refused here, before the run's record is appended to
+    # what `train` would refuse about the data and run folder is refused here, before the run's record is appended to
     if data_channels(data) is None and not Path(data).is_dir():
         raise ValueError(
-            f"`data` must be 'fashion_mnist', 'avatars', a torchvision dataset name or an existing image folder, got {data!r}"
+            "`data` must be 'fashion_mnist', 'avatars', a torchvision dataset name or an existing image folder, "
+            f"got {data!r}"
         )
     autocast_dtype(resolve_device(device), cfg.precision)  # --precision bf16 on a device without bfloat16
     ckpt = latest_checkpoint(out)
@@ -240,7 +242,7 @@ def train_cli(
     )
 
 # %% ../nbs/06_cli.ipynb #c008
-@command('ddim_nb_sample', choices=dict(model=available, skip=lambda: GRIDS))
+@command('ddim_nb_sample', choices=dict(model=available, skip=lambda: SKIPS))
 def sample_cli(
     model: str = None,  # a shipped model (default: fashion32, unless --checkpoint or --config is given)
     checkpoint: str = None,  # or a run folder / checkpoint of ddim_nb_train
@@ -250,17 +252,17 @@ def sample_cli(
     eta: float = 0.0,  # 0: deterministic DDIM; 1: DDPM
     skip: str = 'uniform',  # timestep grid
     seed: int = 0,  # seed of the latents (and of the noise when eta > 0)
-    label: int = None,  # class-conditional models (e.g. fashion32-cond): the class to draw, 0..K-1 (default: unconditional)
+    label: int = None,  # class-conditional models (e.g. fashion32-cond): class to draw, 0..K-1 (default: unconditional)
     w: float = 1.0,  # with --label: the classifier-free guidance weight (0: unconditional, 1: conditional, > 1: guided)
     out: str = 'samples.png',  # output PNG
     device: str = None,  # 'cpu', 'cuda', 'mps' (default: the best available)
-    quiet: bool = False,
-):  # no progress bar
+    quiet: bool = False,  # no progress bar
+):
     "Sample a grid of images with the DDIM sampler and save it as a PNG."
     check_int(n, 'n', lo=1)
     check_int(steps, 'steps', lo=1)
     check_float(eta, 'eta', lo=0)
-    check_choice(skip, 'skip', GRIDS)
+    check_choice(skip, 'skip', SKIPS)
     check_int(seed, 'seed', lo=0)
     check_float(w, 'w', lo=0)
     check_writable(out, 'out')
@@ -284,7 +286,8 @@ def sample_cli(
     path = save_grid(x, out)
     cond = '' if label is None else f", class {label}, w={w:g}"
     print(
-        f"wrote {n} samples of {model or checkpoint or config + ' (untrained)'} (S={steps}, eta={eta}{cond}) to {path.resolve()}"
+        f"wrote {n} samples of {model or checkpoint or config + ' (untrained)'} (S={steps}, eta={eta}{cond}) "
+        f"to {path.resolve()}"
     )
 
 # %% ../nbs/06_cli.ipynb #c008f
@@ -300,8 +303,8 @@ def fid_cli(
     batch_size: int = None,  # latents decoded at once (default: 64 on the CPU, 256 on a GPU)
     device: str = None,  # 'cpu', 'cuda', 'mps' (default: the best available)
     out: str = None,  # a JSON file for the result (default: printed only)
-    quiet: bool = False,
-):  # no progress bars
+    quiet: bool = False,  # no progress bars
+):
     "FID of a model's samples against a dataset's held-out split."
     check_int(n, 'n', lo=2)
     check_int(steps, 'steps', lo=1)
@@ -319,7 +322,8 @@ def fid_cli(
     c = data_channels(data)
     if c is not None and c != ddim.shape[0]:
         raise ValueError(
-            f"the model makes images with {ddim.shape[0]} channel(s), but {data!r} has {c}: compare a model with the data it was trained on"
+            f"the model makes images with {ddim.shape[0]} channel(s), but {data!r} has {c}: "
+            "compare a model with the data it was trained on"
         )
     ref = load_data(data, 'test', ddim.shape[-1], n_ref, progress=not quiet)
     res = evaluate_fid(ddim, ref, n=n, steps=steps, seed=seed, batch_size=batch_size, device=device, progress=not quiet)
@@ -329,9 +333,8 @@ def fid_cli(
         atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(res, indent=1)))
 
 # %% ../nbs/06_cli.ipynb #ty02
-EDIT_INVERSION = dict(
-    method='fixed_point', steps=20, K=2
-)  # the one latent per picture that edits move and the typicality check measures
+# the one latent per picture that edits move and the typicality check measures
+EDIT_INVERSION = dict(method='fixed_point', steps=20, refinements=2)
 
 # %% ../nbs/06_cli.ipynb #ty03
 def latent_typicality(
@@ -406,6 +409,9 @@ def shipped_typicality(model: str, dest=None) -> dict | None:
     if not p.exists():
         return None
     record, stats = read_tensors(p, 'typicality calibration', 'record')
+    inv = record.get('inversion')
+    if isinstance(inv, dict) and 'K' in inv:  # written before the fixed-point count was named `refinements`
+        record['inversion'] = {**{k: v for k, v in inv.items() if k != 'K'}, 'refinements': inv['K']}
     return dict(record=record, ranges=typical_range(stats, record['margin']), n=len(stats['std']))
 
 # %% ../nbs/06_cli.ipynb #ty09
@@ -416,7 +422,7 @@ def check_typicality(
     z: torch.Tensor | None = None,  # their latents, reused when made as the calibration's were (`inversion`)
     inversion: dict | None = None,
 ) -> list:  # how `z` was made: `invert`'s method, steps and options
-    "Per image, a one-line warning when it is far from what `model` was trained on, else None (all None without a calibration)."
+    "Per image: a one-line warning if far from what `model` was trained on, else None (all None without a calibration)."
     cal = shipped_typicality(model) if model else None
     if cal is None:
         return [None] * len(images)
@@ -465,8 +471,8 @@ def invert_cli(
     seed: int = 0,  # seed of the random start of 'optimize' (the other methods are deterministic)
     out: str = 'inverted',  # output folder
     device: str = None,  # 'cpu', 'cuda', 'mps' (default: the best available)
-    quiet: bool = False,
-):  # no progress bars
+    quiet: bool = False,  # no progress bars
+):
     "Invert image files to DDIM latents; write the latents and their reconstructions."
     paths = [images] if isinstance(images, (str, Path)) else list(images)
     if not paths:
@@ -492,7 +498,8 @@ def invert_cli(
         _save_latent(out / f'{name}.latent.safetensors', tuple(zk[i] for zk in zs), meta)
         save_grid(rec[i : i + 1], out / f'{name}.recon.png', nrow=1, padding=0)
         print(
-            f"{p}: PSNR {psnr(rec[i : i + 1], x[i : i + 1]).item():.2f} dB, SSIM {ssim(rec[i : i + 1], x[i : i + 1]).item():.4f} → {out / name}.*"
+            f"{p}: PSNR {psnr(rec[i : i + 1], x[i : i + 1]).item():.2f} dB, "
+            f"SSIM {ssim(rec[i : i + 1], x[i : i + 1]).item():.4f} → {out / name}.*"
         )
         if warns[i]:
             print(f"{p}: warning: {warns[i]}", file=sys.stderr)
@@ -514,8 +521,8 @@ def labelled_grid(
     images: torch.Tensor,  # (R, K, C, H, W) in [−1, 1]: R rows of K images
     rows: list,
     cols: list,  # a label per row (drawn on the left) and per column (on top)
-    scale: int = 3,
-):  # enlarge each image this many times (nearest neighbour)
+    scale: int = 3,  # enlarge each image this many times (nearest neighbour)
+):
     "One PIL image of R rows × K columns, with the row and column labels drawn inside it."
     from PIL import Image, ImageDraw
 
@@ -545,7 +552,7 @@ def _edit_attrs() -> list:
 
 
 def _read_latent(path, model: str, shape) -> tuple:
-    "(latent (1, *shape), the steps it was inverted with, its stored warning) of a single latent written by ddim_nb_invert."
+    "(latent (1, *shape), its inversion steps, its stored warning) of a single latent written by ddim_nb_invert."
     with reading(path, 'latent file'):
         with safe_open(str(path), 'pt') as f:
             meta, keys = f.metadata() or {}, list(f.keys())
@@ -554,7 +561,8 @@ def _read_latent(path, model: str, shape) -> tuple:
         raise DamagedFile(f"latent file {path} was not written by ddim_nb_invert (no method and steps in it)")
     if keys != ['z']:
         raise ValueError(
-            f"{path} holds the latent pair of {meta['method']!r}, which only its own sampler decodes: invert with --method fixed_point or ddim to edit"
+            f"{path} holds the latent pair of {meta['method']!r}, which only its own sampler decodes: "
+            "invert with --method fixed_point or ddim to edit"
         )
     if meta.get('model', model) != model:
         raise ValueError(f"{path} is a latent of {meta['model']}, not of {model}: pass --model {meta['model']}")
@@ -573,10 +581,10 @@ def picture_edits(
     steps: int,
     inversion: dict = EDIT_INVERSION,
 ) -> torch.Tensor:
-    "The edits of one picture along `bd` (1, len(alphas), *shape): inverted up to the boundary's level where it has one, else its latent moved."
+    "Edits of one picture along `bd` (1, len(alphas), *shape): `edit_real` at the boundary's level, else `edit_images`."
     if x is None or bd.level is None:
         return edit_images(ddim, z, bd, alphas, steps)
-    return edit_real(ddim, x, bd, alphas, steps, method=inversion['method'], K=inversion['K'])[1]
+    return edit_real(ddim, x, bd, alphas, steps, method=inversion['method'], refinements=inversion['refinements'])[1]
 
 
 def _step(bd) -> float:
@@ -608,9 +616,9 @@ def edit_cli(
     seed: int = 0,  # nothing here is random (inversion and editing are deterministic); every command takes --seed
     out: str = 'edited',  # output folder
     device: str = None,  # 'cpu', 'cuda', 'mps' (default: the best available)
-    quiet: bool = False,
-):  # no progress bars
-    "Edit pictures (or inverted latents) along a shipped model's attribute boundaries; write the edits and a labelled strip."
+    quiet: bool = False,  # no progress bars
+):
+    "Edit pictures or latent files along a shipped model's attribute boundaries; write the edits and a labelled strip."
     paths = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     if not paths:
         raise ValueError('`inputs` names no file')

@@ -27,8 +27,8 @@ def grid_image(
     x: torch.Tensor,  # images in [-1, 1], shape (B, C, H, W) with C = 1 or 3
     nrow: int | None = None,  # images per row; default ≈ √B
     padding: int = 2,  # white pixels between images
-    scale: int = 1,
-):  # enlarge this many times (nearest neighbour)
+    scale: int = 1,  # enlarge this many times (nearest neighbour)
+):
     "A batch of images as one PIL image grid: greyscale ('L', exact in PNG and GIF) for one channel, else RGB."
     from torchvision.utils import make_grid
     from PIL import Image
@@ -77,8 +77,8 @@ def save_gif(
     duration: int = 100,  # milliseconds per frame
     boomerang: bool = False,  # play forwards, then backwards
     padding: int = 2,  # white pixels between images
-    scale: int = 1,
-):  # enlarge this many times (nearest neighbour)
+    scale: int = 1,  # enlarge this many times (nearest neighbour)
+):
     "Save a sequence of image batches as a looping animated GIF, one grid per frame, atomically."
     from PIL import Image
 
@@ -116,9 +116,9 @@ def frame_explorer(
     frames: dict,  # {(value of each control, …): images (B, C, H, W) in [−1, 1]}, one entry per combination
     controls: dict,  # {name: [its values in order]}, in the order of the keys' positions
     nrow: int | None = None,  # images per row of each picture; default ≈ √B
-    scale: int = 3,
-):  # displayed this many times larger
-    "An ipywidgets panel over precomputed pictures whose controls are linked to the picture in the browser (no kernel needed)."
+    scale: int = 3,  # displayed this many times larger
+):
+    "An ipywidgets panel over precomputed pictures, controls linked to the picture in the browser (no kernel needed)."
     import io, itertools
     import ipywidgets as W
 

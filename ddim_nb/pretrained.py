@@ -11,14 +11,17 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from .ddim import DDIM, eps_network, resolve_device
+from .ddim import DDIM
+from .device import resolve_device
+from .networks import eps_network
 from .checks import DamagedFile, check_dtype, check_finite_tensors, check_name, check_writable, reading
 from .store import atomic_write, latest_checkpoint, read_checkpoint, split_prefix
 from .train import check_record
 from .unet import UNet
 
 # %% auto #0
-__all__ = ['weights_dir', 'available', 'card', 'load', 'load_checkpoint', 'export_pretrained', 'resolve_model', 'provenance']
+__all__ = ['weights_dir', 'available', 'card', 'load', 'load_checkpoint', 'export_pretrained', 'resolve_model',
+           'provenance']
 
 # %% ../nbs/02b_pretrained.ipynb #c004
 def weights_dir() -> Path:
@@ -41,7 +44,7 @@ def card(name: str) -> dict:
 
 # %% ../nbs/02b_pretrained.ipynb #c004b
 def _ddim(unet_cfg: dict, weights: dict, device: torch.device, diffusion: dict, source: str = 'model'):
-    "A ready `DDIM`: the U-Net with `weights`, wrapped as an ε-network as `diffusion` records (schedule and parameterisation)."
+    "A ready `DDIM`: the U-Net with `weights`, as the ε-network `diffusion` records (schedule and parameterisation)."
     d = dict(diffusion)
     T, schedule = d.pop('T'), d.pop('schedule')
     try:
@@ -49,7 +52,8 @@ def _ddim(unet_cfg: dict, weights: dict, device: torch.device, diffusion: dict, 
         net.load_state_dict(weights)
     except (TypeError, ValueError, RuntimeError) as e:  # e.g. "size mismatch for in_conv.weight", "unexpected keyword"
         raise DamagedFile(
-            f"{source}: the weights do not fit the network its record describes ({str(e).splitlines()[-1].strip()[:200]})"
+            f"{source}: the weights do not fit the network its record describes "
+            f"({str(e).splitlines()[-1].strip()[:200]})"
         ) from None
     net.eval().requires_grad_(False)
     if device.type == 'cpu':
@@ -84,7 +88,7 @@ def load_checkpoint(path, device=None, ema: bool = True) -> DDIM:
 def export_pretrained(
     run, name: str, record: dict, dest=None, dtype=torch.float16
 ):  # storage dtype of floating-point weights (they load as float32)
-    "Write the EMA weights of run folder `run` and a card (config, schedule and parameterisation + `record`) as shipped model `name`."
+    "Write run `run`'s EMA weights and a card (config, schedule, parameterisation + `record`) as shipped model `name`."
     check_name(name, 'name')
     check_dtype(dtype, 'dtype', none=False)
     if not isinstance(record, dict) or not all(isinstance(k, str) for k in record):
@@ -118,11 +122,12 @@ def export_pretrained(
 def resolve_model(
     model: str | None = None, checkpoint: str | None = None, config: str | None = None, device=None
 ) -> DDIM:
-    "A `DDIM` from exactly one of: a shipped model name, a run/checkpoint folder, or an (untrained) U-Net configuration."
+    "A `DDIM` from exactly one of: a shipped model name, a run/checkpoint folder, an (untrained) U-Net configuration."
     given = [k for k, v in dict(model=model, checkpoint=checkpoint, config=config).items() if v]
     if len(given) != 1:
         raise ValueError(
-            f"give exactly one of --model {available()}, --checkpoint RUN_FOLDER or --config NAME (got {given or 'none'})"
+            f"give exactly one of --model {available()}, --checkpoint RUN_FOLDER or --config NAME "
+            f"(got {given or 'none'})"
         )
     if model:
         return load(model, device)
@@ -143,7 +148,7 @@ def _line(p, i: int, line: str) -> dict:
 
 
 def provenance(run) -> dict:
-    "How the newest checkpoint of run folder `run` was made: the command that repeats it, step, training wall time, hardware, invocations."
+    "How run `run`'s newest checkpoint was made: command repeating it, step, training wall time, hardware, invocations."
     run, ckpt = Path(run), latest_checkpoint(run)
     if ckpt is None:
         raise FileNotFoundError(f"no checkpoint in {run}")

@@ -15,16 +15,17 @@ from torch import nn
 from .checks import check_float, check_int, check_list, check_tensor
 
 # %% auto #0
-__all__ = ['CONFIGS', 'timestep_embedding', 'TimeEmbedding', 'norm_layer', 'ResBlock', 'attention', 'attention_explicit',
-           'AttentionBlock', 'Downsample', 'Upsample', 'UNet', 'count_params', 'unet_config_name', 'build_unet']
+__all__ = ['CONFIGS', 'timestep_embedding', 'TimeEmbedding', 'norm_layer', 'ResBlock', 'attention',
+           'attention_explicit', 'AttentionBlock', 'Downsample', 'Upsample', 'UNet', 'count_params',
+           'unet_config_name', 'build_unet']
 
 # %% ../nbs/00_unet.ipynb #c005
 def timestep_embedding(
     t: torch.Tensor,  # timesteps, shape (B,); integer or float
     dim: int,  # length of each embedding vector
     max_period: float = 10_000.0,  # the slowest frequency is 1/max_period
-    dtype: torch.dtype = torch.float32,
-):  # dtype of the result (and of the computation)
+    dtype: torch.dtype = torch.float32,  # dtype of the result (and of the computation)
+):
     "Sinusoidal embedding of timesteps `t`, shape (B, dim)."
     dim = check_int(dim, 'dim', lo=1)
     t = torch.as_tensor(t)
@@ -51,8 +52,8 @@ class TimeEmbedding(nn.Module):
 # %% ../nbs/00_unet.ipynb #c012
 def norm_layer(
     channels: int,  # channels to normalise
-    num_groups: int = 32,
-):  # GroupNorm groups; -1 selects BatchNorm
+    num_groups: int = 32,  # GroupNorm groups; -1 selects BatchNorm
+):
     "GroupNorm with `num_groups` groups, or BatchNorm when `num_groups == -1`."
     if num_groups == -1:
         return nn.BatchNorm2d(channels)
@@ -76,8 +77,8 @@ class ResBlock(nn.Module):
         time_embed_channels: int,
         dropout: float = 0.0,  # dropout before the second convolution
         num_groups: int = 32,  # GroupNorm groups; -1 selects BatchNorm
-        conv_skip: bool = False,
-    ):  # 3×3 instead of 1×1 skip convolution when channels change
+        conv_skip: bool = False,  # 3×3 instead of 1×1 skip convolution when channels change
+    ):
         super().__init__()
         self.norm1, self.conv1 = norm_layer(in_channels, num_groups), nn.Conv2d(in_channels, out_channels, 3, padding=1)
         self.time_proj = nn.Linear(time_embed_channels, out_channels)
@@ -167,8 +168,8 @@ class UNet(nn.Module):
         num_groups: int = 32,  # GroupNorm groups; -1 selects BatchNorm
         do_conv_sample: bool = True,  # learned 3×3 convs in down/upsampling (else average/nearest)
         do_conv_skip: bool = False,  # 3×3 (instead of 1×1) convs on residual skips that change channels
-        num_classes: int = 0,
-    ):  # > 0: class-conditional, with labels 0..num_classes-1 and the null class ∅ = num_classes
+        num_classes: int = 0,  # > 0: class-conditional, with labels 0..num_classes-1 and the null class ∅ = num_classes
+    ):
         super().__init__()
         in_shape = tuple(in_shape)
         if len(in_shape) != 3:
@@ -254,7 +255,7 @@ class UNet(nn.Module):
 # %% ../nbs/00_unet.ipynb #c026f
 @patch
 def check_input(self: UNet, x, t):
-    "Validate `x` (B, C, H, W) and `t` (scalar or (B,)); return `t` as a (B,) tensor on `x`'s device. NaN, ±inf and timesteps outside [0, `time_embed.max_period`] are refused on the CPU; on an accelerator the values are not read back (that would make the host wait for the device at every call)."
+    "Validate `x` (B, C, H, W) and `t` (scalar or (B,)), values on the CPU only; return `t` as (B,) on `x`'s device."
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != self.in_shape:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"`x` must have shape (B, {', '.join(map(str, self.in_shape))}) for this network, got {shape}")
@@ -283,7 +284,7 @@ def check_input(self: UNet, x, t):
 # %% ../nbs/00_unet.ipynb #c026f2
 @patch(as_prop=True)
 def channels_last(self: UNet) -> bool:
-    "Whether the weights are stored channels-last (set with `.to(memory_format=torch.channels_last)`), so that `forward` runs in that layout."
+    "Whether weights are channels-last (`.to(memory_format=torch.channels_last)`), so `forward` runs in that layout."
     w = self.out_conv.weight  # (C, channels, 3, 3) with channels > 1: the two layouts differ
     return w.dim() == 4 and w.is_contiguous(memory_format=torch.channels_last) and not w.is_contiguous()
 
@@ -293,8 +294,8 @@ def forward(
     self: UNet,
     x: torch.Tensor,  # noisy images, shape (B, *in_shape)
     t: torch.Tensor,  # timesteps, a scalar or shape (B,)
-    y=None,
-):  # class-conditional networks: labels, or class embeddings (see `embed_class`); None: the null class ∅
+    y=None,  # class-conditional networks: labels, or class embeddings (see `embed_class`); None: the null class ∅
+):
     "Predict the noise ε in `x` at timesteps `t` (given class `y`)."
     t, cl = self.check_input(x, t), self.channels_last
     temb, c = self.time_embed(t), self.embed_class(y, x.shape[0])
@@ -322,9 +323,9 @@ def forward(
 def embed_class(
     self: UNet,
     y,  # class indices in [0, num_classes] (num_classes is ∅), an int for the batch; or embeddings (E,)/(B, E); None: ∅
-    batch: int,
-):  # the batch size B
-    "The class embedding (B, E) that a class-conditional network adds to its time embedding (None for an unconditional one)."
+    batch: int,  # the batch size B
+):
+    "The class embedding (B, E) a class-conditional network adds to its time embedding (None for an unconditional one)."
     if self.class_embed is None:
         if y is None:
             return None
@@ -347,7 +348,8 @@ def embed_class(
         raise ValueError(f"`y` must be one label or have shape ({batch},) to match the batch, got {tuple(y.shape)}")
     if ((y < 0) | (y > K)).any():
         raise ValueError(
-            f"`y` must hold class labels in 0..{K - 1} (or {K}, the null class ∅), got {y.min().item()}..{y.max().item()}"
+            f"`y` must hold class labels in 0..{K - 1} (or {K}, the null class ∅), "
+            f"got {y.min().item()}..{y.max().item()}"
         )
     return self.class_embed(y)
 
@@ -422,8 +424,8 @@ CONFIGS = {
 def from_config(
     cls: UNet,
     name: str,  # a key of `CONFIGS`
-    **overrides,
-):  # UNet arguments that replace the configuration's
+    **overrides,  # UNet arguments that replace the configuration's
+):
     "Build the named configuration from `CONFIGS`."
     if name not in CONFIGS:
         raise ValueError(f"unknown config {name!r}; choose one of {sorted(CONFIGS)}")
@@ -444,7 +446,7 @@ def unet_config_name(config: str, channels: int):
 
 # %% ../nbs/00_unet.ipynb #u037b
 def build_unet(config: str, shape: tuple, num_classes: int = 0) -> UNet:
-    "The named U-Net for images of `shape` (class-conditional with `num_classes` > 0); a configuration made for another size keeps its attention levels (e.g. 8×8 at 32 → 16×16 at 64)."
+    "The named U-Net for images of `shape` (class-conditional if `num_classes` > 0), attention scaled with the size."
     name = unet_config_name(config, shape[0])
     base = CONFIGS[name]['in_shape'][-1]
     att = [a * shape[-1] // base for a in CONFIGS[name]['attention_sizes']]
