@@ -27,7 +27,7 @@ from ddim_nb.checks import (
     reading,
 )
 from .data import ImageSet, to_model_range
-from .device import resolve_device
+from .device import map_batches, resolve_device
 from .store import atomic_write, read_tensors
 
 # %% auto #0
@@ -231,14 +231,13 @@ def predict(
     _check_pixels(check_tensor(images, 'images', floating=False, empty=True))
     check_int(batch_size, 'batch_size', lo=1)
     dev = next(clf.parameters()).device
+    if len(images) == 0:
+        return torch.zeros(0, len(clf.attrs))
     was = clf.training
     clf.eval()
-    out = [
-        torch.sigmoid(clf(_as_input(images[i : i + batch_size]).to(dev))).cpu()
-        for i in range(0, len(images), batch_size)
-    ]
+    out = map_batches(lambda x: torch.sigmoid(clf(_as_input(x).to(dev))).cpu(), images, batch_size=batch_size)
     clf.train(was)
-    return torch.cat(out) if out else torch.zeros(0, len(clf.attrs))
+    return out
 
 # %% ../nbs/05a_classifier.ipynb #c011s2
 def attribute_accuracy(clf: AttributeClassifier, data: ImageSet) -> dict:

@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from .checks import check_choice, check_choices, check_float, check_int, check_tensor, moved_names
 from .ddim import DDIM, randn_latents
-from .device import default_batch_size
+from .device import default_batch_size, map_batches
 from .images import grid_image, save_gif, show_images
 from .inversion import check_methods, invert, method_record, reconstruct
 from .metrics import latent_stats, psnr
@@ -212,15 +212,12 @@ def decode_path(
     batch_size = default_batch_size(ddim.device) if batch_size is None else check_int(batch_size, 'batch_size', lo=1)
     K, B = zs[0].shape[:2]
     flat = [z.reshape(K * B, *z.shape[2:]) for z in zs]
-    out = []
-    for i in tqdm(range(0, K * B, batch_size), desc='decoding frames', disable=not progress, leave=False):
-        chunk = tuple(f[i : i + batch_size] for f in flat)
-        out.append(
-            reconstruct(ddim, chunk if m.pair else chunk[0], method, steps, batch_size=batch_size, **options).clamp(
-                -1, 1
-            )
-        )
-    return torch.cat(out).reshape(K, B, *out[0].shape[1:])
+
+    def frames(*chunk):
+        return reconstruct(ddim, chunk if m.pair else chunk[0], method, steps, batch_size=batch_size, **options)
+
+    out = map_batches(frames, *flat, batch_size=batch_size, desc='decoding frames', progress=progress)
+    return out.clamp(-1, 1).reshape(K, B, *out.shape[1:])
 
 # %% ../nbs/04_interpolation.ipynb #c021m
 def _check_frames(frames, name='frames', min_frames=2):

@@ -17,6 +17,7 @@ from tqdm.auto import tqdm
 
 from .checks import check_choice, check_dtype, check_float, check_int, check_list, check_tensor
 from .ddim import DDIM, climb_pairs, ddim_step, decode, randn_latents, step_pairs, timesteps
+from .device import map_batches
 from .metrics import latent_stats, psnr, ssim
 from .networks import Counted
 from .unet import build_unet
@@ -441,7 +442,7 @@ def invert_encoder(
         raise ValueError(f"this encoder was trained for the {encoder.steps}-step sampler, got `steps`={steps}")
     x0 = ddim.check_images(images)
     with torch.no_grad():
-        return torch.cat([encoder(x0[i : i + batch_size]) for i in range(0, len(x0), batch_size)]).to(x0.dtype)
+        return map_batches(encoder, x0, batch_size=batch_size).to(x0.dtype)
 
 
 METHODS['encoder'] = Method(
@@ -571,7 +572,7 @@ def compare(
                 psnr_min=p.min().item(),
                 ssim=s.mean().item(),
                 ssim_std=s.std().item() if len(s) > 1 else 0.0,
-                # passes per image through the ε-network (forward, checkpoint recomputations, backward), and an encoder's
+                # passes per image through the ε-network (forward, recomputations, backward), and an encoder's
                 nfe_invert=round(c_inv.per_image(len(images))) + m.extra_calls(opts, S),
                 nfe_decode=round(c_dec.per_image(len(images))),
                 s_per_image=(t2 - t0) / len(images),
