@@ -284,23 +284,28 @@ class DDIM:
             raise ValueError(f"`{name}` must lie in [-1, 1], got values in [{lo:.3g}, {hi:.3g}]{hint}")
         return x
 
-    def q_sample(self, x0, t, noise=None, generator=None):
-        "Noise clean images `x0` to timesteps `t` (scalar or (B,)): √ᾱ_t x₀ + √(1−ᾱ_t) ε; returns (x_t, ε)."
-        abar = self.abar_at(t)
+    def _check_noising(self, x0, abar, noise, generator):
+        "`q_sample`'s arguments: a batch `x0`, one ᾱ or one per image, `noise` of `x0`'s shape (or None), a generator."
         self.check_batch(x0, 'x0')
         check_generator(generator)
         if abar.ndim and len(abar) not in (1, len(x0)):
             raise ValueError(f"`t` must be a scalar or have shape ({len(x0)},), got {tuple(abar.shape)}")
         if noise is None:
-            noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
-        elif not isinstance(noise, torch.Tensor) or noise.shape != x0.shape:
+            return
+        if not isinstance(noise, torch.Tensor) or noise.shape != x0.shape:
             raise ValueError(
                 f"`noise` must be a tensor of the shape of `x0` {tuple(x0.shape)}, got "
                 f"{tuple(noise.shape) if isinstance(noise, torch.Tensor) else type(noise).__name__}"
             )
-        else:
-            # on an accelerator its values are not read back (a wait at every training step)
-            check_tensor(noise, 'noise', finite=noise.device.type == 'cpu')
+        # on an accelerator its values are not read back (a wait at every training step)
+        check_tensor(noise, 'noise', finite=noise.device.type == 'cpu')
+
+    def q_sample(self, x0, t, noise=None, generator=None):
+        "Noise clean images `x0` to timesteps `t` (scalar or (B,)): √ᾱ_t x₀ + √(1−ᾱ_t) ε; returns (x_t, ε)."
+        abar = self.abar_at(t)
+        self._check_noising(x0, abar, noise, generator)
+        if noise is None:
+            noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
         # the forward process is the DDIM step up from ᾱ = 1 with the true noise
         return ddim_step(x0, noise, 1.0, abar)[0], noise
 

@@ -122,23 +122,28 @@ def fit_svm(
     return w.detach(), b.detach()
 
 # %% ../nbs/05_editing.ipynb #c024
-def project_out(
-    u: torch.Tensor,  # direction to clean, any shape
-    others: list,  # directions to remove, each of `u`'s shape
-):
-    "Unit `u` with its components along the span of `others` removed: u − N(NᵀN)⁻¹Nᵀu, renormalised."
+def _check_directions(u, others):
+    "`project_out`'s arguments: a non-zero tensor `u`, and a list of tensors of its shape."
     check_tensor(u, 'u')
     if not u.norm() > 0:
         raise ValueError("`u` is zero: it has no direction")
     if not isinstance(others, (list, tuple)) or not all(isinstance(o, torch.Tensor) for o in others):
         raise ValueError(f"`others` must be a list of directions (tensors of `u`'s shape), got {type(others).__name__}")
-    if not others:
-        return u / u.norm()
     for o in others:
         if o.shape != u.shape:
             raise ValueError(
                 f"every direction to project out must have `u`'s shape {tuple(u.shape)}, got {tuple(o.shape)}"
             )
+
+
+def project_out(
+    u: torch.Tensor,  # direction to clean, any shape
+    others: list,  # directions to remove, each of `u`'s shape
+):
+    "Unit `u` with its components along the span of `others` removed: u − N(NᵀN)⁻¹Nᵀu, renormalised."
+    _check_directions(u, others)
+    if not others:
+        return u / u.norm()
     N, v = torch.stack([o.flatten().double() for o in others], 1), u.flatten().double()
     r = v - N @ torch.linalg.lstsq(N, v[:, None]).solution[:, 0]
     if r.norm() < 1e-8 * v.norm():
@@ -220,19 +225,8 @@ def _accuracy(bd, z, y):
     )
 
 # %% ../nbs/05_editing.ipynb #c027_1
-def fit_boundaries(
-    pairs: Pairs,  # labelled pairs to fit on (see `label_pairs`)
-    attrs: list | None = None,  # attributes (default: all the classifier's)
-    kinds: tuple = KINDS,  # which boundaries: 'logreg', 'svm', 'conditional'
-    condition_on: dict | None = None,  # attr → attributes to hold for 'conditional' (default: the other `attrs`)
-    held: Pairs | None = None,  # labelled held-out pairs for the accuracy of each boundary
-    frac: float = 0.1,
-    l2: float = 1e-2,
-    iters: int = 200,  # SVM fraction, L2 penalty, L-BFGS iterations
-    progress: bool = True,
-    level: int | None = None,  # fit on the x_t at this level (see `with_levels`); None: on z = x_T
-) -> dict:
-    "Boundaries {(attr, kind): Boundary} per attribute and kind, fitted on the latents of labelled `pairs` at `level`."
+def _check_fit(pairs, attrs, kinds, condition_on, held, level) -> tuple:
+    "`fit_boundaries`' arguments, checked before any fitting: (attrs, kinds, condition_on with lists of names)."
     if len(check_pairs(pairs)) == 0:
         raise ValueError("the pair set is empty: generate pairs first")
     if pairs.probs is None:
@@ -265,9 +259,32 @@ def fit_boundaries(
                 f"`held` must have the attributes and latent shape of `pairs` "
                 f"({pairs.attrs}, {tuple(pairs.z.shape[1:])}), got {held.attrs}, {tuple(held.z.shape[1:])}"
             )
-    X, out = pairs.at(level).flatten(1), {}
+    if 'conditional' in kinds:
+        for a in attrs:
+            missing = [o for o in condition_on.get(a, []) if o not in attrs]
+            if missing:
+                raise ValueError(f"`condition_on` for {a!r} names {missing}, which are not among the fitted `attrs`")
+    pairs.at(level)
     if held is not None:
         held.at(level)
+    return attrs, kinds, condition_on
+
+
+def fit_boundaries(
+    pairs: Pairs,  # labelled pairs to fit on (see `label_pairs`)
+    attrs: list | None = None,  # attributes (default: all the classifier's)
+    kinds: tuple = KINDS,  # which boundaries: 'logreg', 'svm', 'conditional'
+    condition_on: dict | None = None,  # attr → attributes to hold for 'conditional' (default: the other `attrs`)
+    held: Pairs | None = None,  # labelled held-out pairs for the accuracy of each boundary
+    frac: float = 0.1,
+    l2: float = 1e-2,
+    iters: int = 200,  # SVM fraction, L2 penalty, L-BFGS iterations
+    progress: bool = True,
+    level: int | None = None,  # fit on the x_t at this level (see `with_levels`); None: on z = x_T
+) -> dict:
+    "Boundaries {(attr, kind): Boundary} per attribute and kind, fitted on the latents of labelled `pairs` at `level`."
+    attrs, kinds, condition_on = _check_fit(pairs, attrs, kinds, condition_on, held, level)
+    X, out = pairs.at(level).flatten(1), {}
     logit = lambda p: torch.logit(p.double().clamp(1e-6, 1 - 1e-6))
     for a in tqdm(attrs, desc='boundaries', disable=not progress):
         i = pairs.attrs.index(a)
@@ -296,9 +313,6 @@ def fit_boundaries(
     if 'conditional' in kinds:
         for a in attrs:
             others = condition_on.get(a, [o for o in attrs if o != a])
-            missing = [o for o in others if (o, 'logreg') not in out]
-            if missing:
-                raise ValueError(f"`condition_on` for {a!r} names {missing}, which are not among the fitted `attrs`")
             u = project_out(out[(a, 'logreg')].u.double(), [out[(o, 'logreg')].u.double() for o in others]).float()
             y = (pairs.probs[:, pairs.attrs.index(a)] > 0.5).long()
             # offset (and scale) along the new direction
@@ -309,8 +323,6 @@ def fit_boundaries(
             )
     out = {k: v for k, v in out.items() if k[1] in kinds}
     if held is not None:
-        if held.probs is None:
-            raise ValueError("`held` pairs are not labelled")
         for (a, kind), bd in out.items():
             bd.info['held_out'] = _accuracy(bd, held.at(level), (held.probs[:, held.attrs.index(a)] > 0.5).long())
     return out
@@ -543,16 +555,8 @@ def show_sweep(
     return ax
 
 # %% ../nbs/05_editing.ipynb #c038s2
-def edit_real(
-    ddim: DDIM,
-    images: torch.Tensor,  # real images in [−1, 1], (B, *ddim.shape)
-    u,  # direction (tensor or `Boundary`)
-    alphas,  # α values (include 0 for the reconstruction)
-    steps: int = 20,
-    method: str = 'ddim',  # an inversion method whose latents G decodes (every method but the pair methods)
-    **options,  # passed to `invert`, e.g. K for 'fixed_point'
-):
-    "Invert `images` to `u`'s level (x_T for a tensor), edit, decode: (latents there, images (B, len(alphas), *shape))."
+def _check_edit_real(ddim, images, u, alphas, steps, method) -> int | None:
+    "`edit_real`'s arguments, checked before inverting; the level of the edit."
     m = method_record(method)
     if not m.decodes_with_g:
         raise ValueError(
@@ -561,7 +565,7 @@ def edit_real(
         )
     check_ddim(ddim)
     check_floats(alphas, 'alphas')
-    _direction(u, ddim.shape or (images.shape[1:] if isinstance(images, torch.Tensor) else None))  # before inverting
+    _direction(u, ddim.shape or (images.shape[1:] if isinstance(images, torch.Tensor) else None))
     level = edit_level(u)
     if level is not None:
         check_edit_steps(u, steps, ddim.T)
@@ -570,6 +574,21 @@ def edit_real(
                 f"the boundary lives at level {level}: invert with a method that stops there "
                 f"({[k for k, r in METHODS.items() if 'stop' in r.options]}), not {method!r}"
             )
+    return level
+
+
+def edit_real(
+    ddim: DDIM,
+    images: torch.Tensor,  # real images in [−1, 1], (B, *ddim.shape)
+    u,  # direction (tensor or `Boundary`)
+    alphas,  # α values (include 0 for the reconstruction)
+    steps: int = 20,
+    method: str = 'ddim',  # an inversion method whose latents G decodes (every method but the pair methods)
+    **options,  # passed to `invert`, e.g. `refinements` for 'fixed_point'
+):
+    "Invert `images` to `u`'s level (x_T for a tensor), edit, decode: (latents there, images (B, len(alphas), *shape))."
+    level = _check_edit_real(ddim, images, u, alphas, steps, method)
+    if level is not None:
         options = {**options, 'stop': level}
     z = invert(ddim, images, method=method, steps=steps, **options)
     return z, edit_images(ddim, z, u, alphas, steps, z_level=level)

@@ -153,17 +153,8 @@ def class_latents(
     return z, torch.arange(K).repeat_interleave(n)
 
 # %% ../nbs/10_guidance.ipynb #g014b
-def guided_fid(
-    ddim: DDIM,
-    clf,  # a class-conditional model and a classifier of its classes
-    ref_features: torch.Tensor,  # Inception features of held-out real images
-    w: float = 1.0,  # guidance weight
-    n: int = 100,  # samples per class
-    steps: int = 50,
-    seed: int = 0,
-    progress: bool = True,
-) -> dict:
-    "FID/KID of `n` samples per class at guidance weight `w`; the classifier's accuracy on them, overall and per class."
+def _check_fid_args(ddim, clf, ref_features, w, steps) -> int:
+    "`guided_fid`'s arguments, checked before any sampling; the number of classes K."
     K = conditional_unet(ddim.model).num_classes
     if len(check_classifier(clf).attrs) != K or tuple(clf.in_shape) != tuple(ddim.shape):
         raise ValueError(
@@ -175,6 +166,21 @@ def guided_fid(
         raise ValueError(f"`ref_features` must hold 2 rows or more, got {len(ref_features)}")
     check_float(w, 'w', lo=0)
     check_int(steps, 'steps', 1, ddim.T)
+    return K
+
+
+def guided_fid(
+    ddim: DDIM,
+    clf,  # a class-conditional model and a classifier of its classes
+    ref_features: torch.Tensor,  # Inception features of held-out real images
+    w: float = 1.0,  # guidance weight
+    n: int = 100,  # samples per class
+    steps: int = 50,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict:
+    "FID/KID of `n` samples per class at guidance weight `w`; the classifier's accuracy on them, overall and per class."
+    K = _check_fid_args(ddim, clf, ref_features, w, steps)
     z, y = class_latents(n, K, ddim.shape, seed)
     t0 = time.time()
     x = to_uint8(guided_decode(ddim, z, y, w, steps=steps, progress=progress))
@@ -378,6 +384,21 @@ SWAP_METHODS = ('null_text', 'negative_prompt', 'ddim')
 SWAP_RENAMED = {'null-text': 'null_text', 'negative-prompt': 'negative_prompt'}
 
 # %% ../nbs/10_guidance.ipynb #g032l
+def _check_swap(ddim, images, y, target, w, method, options):
+    "`swap_latents`' arguments, checked before inverting."
+    if method not in SWAP_METHODS:
+        raise ValueError(f"`method` must be one of {', '.join(map(repr, SWAP_METHODS))}, got {method!r}")
+    ddim.check_images(images, 'images')
+    _check_classes(ddim, len(images), f"`images` holds {len(images)}", w, y=y, target=target)
+    if method == 'null_text':
+        if unknown := sorted(set(options) - {'inner', 'lr', 'tol'}):
+            raise ValueError(
+                f"unknown options {unknown}: method 'null_text' takes `inner`, `lr` and `tol` (see `null_text_invert`)"
+            )
+    elif options:
+        raise ValueError(f"options {sorted(options)} are for method 'null_text' only")
+
+
 def swap_latents(
     ddim: DDIM,
     images: torch.Tensor,  # images in [−1, 1], (B, *ddim.shape)
@@ -391,19 +412,10 @@ def swap_latents(
 ):
     "The first half of a class swap: (latents, null condition) of `images` inverted with their own class by `method`."
     method = new_spelling(method, SWAP_RENAMED, 'method')
-    if method not in SWAP_METHODS:
-        raise ValueError(f"`method` must be one of {', '.join(map(repr, SWAP_METHODS))}, got {method!r}")
-    ddim.check_images(images, 'images')
-    _check_classes(ddim, len(images), f"`images` holds {len(images)}", w, y=y, target=target)  # not after inverting
+    _check_swap(ddim, images, y, target, w, method, options)
     if method == 'null_text':
-        if unknown := sorted(set(options) - {'inner', 'lr', 'tol'}):
-            raise ValueError(
-                f"unknown options {unknown}: method 'null_text' takes `inner`, `lr` and `tol` (see `null_text_invert`)"
-            )
         nt = null_text_invert(ddim, images, y, w, steps, progress=progress, **options)
         return nt.z, nt.null
-    if options:
-        raise ValueError(f"options {sorted(options)} are for method 'null_text' only")
     if method == 'negative_prompt':
         return negative_prompt_invert(ddim, images, y, steps)
     return ddim.guided(y, w).invert(images, steps), None
@@ -443,14 +455,8 @@ def _check_bar(bar, n: int):
     return bar.cpu()
 
 # %% ../nbs/10_guidance.ipynb #g034b
-def silhouette_bar(
-    images: torch.Tensor,  # images in [−1, 1], (B, 1, H, W)
-    target,  # their target classes: one label or (B,)
-    ref: ImageSet,  # real images with class labels, e.g. training images
-    q: float = 0.9,  # the quantile
-    n: int = 300,  # real images of each class compared against
-) -> torch.Tensor:
-    "Per image, the `q`-quantile of its silhouette IoU with `n` real (unrelated) garments of its target class."
+def _check_bar_args(images, target, ref, q, n) -> torch.Tensor:
+    "`silhouette_bar`'s arguments, checked before any work; the target class of each image (B,)."
     check_not_pixels(check_tensor(images, 'images', ndim=4), 'images')
     check_float(q, 'q', 0, 1)
     check_int(n, 'n', lo=1)
@@ -464,9 +470,22 @@ def silhouette_bar(
             f"`ref` holds images of shape {tuple(ref.images.shape[1:])}, `images` are {tuple(images.shape[1:])}"
         )
     target = check_labels(target, 'target', class_count(ref), len(images)).cpu().expand(len(images))
+    missing = [int(c) for c in target.unique() if not (ref.labels == c).any()]
+    if missing:
+        raise ValueError(f"`ref` has no images of some target classes: {missing}")
+    return target
+
+
+def silhouette_bar(
+    images: torch.Tensor,  # images in [−1, 1], (B, 1, H, W)
+    target,  # their target classes: one label or (B,)
+    ref: ImageSet,  # real images with class labels, e.g. training images
+    q: float = 0.9,  # the quantile
+    n: int = 300,  # real images of each class compared against
+) -> torch.Tensor:
+    "Per image, the `q`-quantile of its silhouette IoU with `n` real (unrelated) garments of its target class."
+    target = _check_bar_args(images, target, ref, q, n)
     real = {int(c): ref.images[ref.labels == c][:n].float().div(127.5).sub(1) for c in target.unique()}
-    if any(len(r) == 0 for r in real.values()):
-        raise ValueError(f"`ref` has no images of some target classes: {[c for c, r in real.items() if not len(r)]}")
     x = images.cpu()
     return torch.stack(
         [

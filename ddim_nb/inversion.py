@@ -298,6 +298,25 @@ def randn_like_seeded(x: torch.Tensor, seed: int):
     return torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x)
 
 # %% ../nbs/03_inversion.ipynb #v028b
+def _check_optimize(ddim, images, criterion, iters, lr, init, init_steps, seed, record_every) -> torch.Tensor:
+    "`invert_optimize`'s arguments, checked before any work; the images."
+    check_choice(criterion, 'criterion', CRITERIA)
+    check_int(iters, 'iters', lo=0)
+    check_float(lr, 'lr', lo=0, lo_open=True)
+    check_int(seed, 'seed', lo=0)
+    check_int(record_every, 'record_every', lo=0)
+    if init_steps is not None:
+        check_int(init_steps, 'init_steps', lo=1)
+    x0 = ddim.check_images(images)
+    if isinstance(init, torch.Tensor):
+        check_tensor(init, 'init')
+        if init.shape != x0.shape:
+            raise ValueError(f"`init` latents must have the images' shape {tuple(x0.shape)}, got {tuple(init.shape)}")
+    elif not isinstance(init, nn.Module) and not (isinstance(init, str) and init in ('random', 'ddim', 'fixed_point')):
+        raise ValueError(f"`init` must be 'random', 'ddim', 'fixed_point', an `Encoder` or a tensor, got {init!r}")
+    return x0
+
+
 def invert_optimize(
     ddim: DDIM,
     images: torch.Tensor,
@@ -316,18 +335,8 @@ def invert_optimize(
     return_history: bool = False,
 ):
     "Latents found by Adam on a reconstruction criterion through the decoder G (every image of the batch)."
-    check_choice(criterion, 'criterion', CRITERIA)
-    check_int(iters, 'iters', lo=0)
-    check_float(lr, 'lr', lo=0, lo_open=True)
-    check_int(seed, 'seed', lo=0)
-    check_int(record_every, 'record_every', lo=0)
-    if init_steps is not None:
-        check_int(init_steps, 'init_steps', lo=1)
-    x0 = ddim.check_images(images)
+    x0 = _check_optimize(ddim, images, criterion, iters, lr, init, init_steps, seed, record_every)
     if isinstance(init, torch.Tensor):
-        check_tensor(init, 'init')
-        if init.shape != x0.shape:
-            raise ValueError(f"`init` latents must have the images' shape {tuple(x0.shape)}, got {tuple(init.shape)}")
         z = init.detach().clone()
     elif isinstance(init, str) and init == 'random':
         z = randn_like_seeded(x0, seed)
@@ -335,8 +344,6 @@ def invert_optimize(
         z = invert_encoder(ddim, x0, steps, encoder=init)
     elif isinstance(init, str) and init in ('ddim', 'fixed_point'):
         z = invert(ddim, x0, init, init_steps or steps, skip=skip)
-    else:
-        raise ValueError(f"`init` must be 'random', 'ddim', 'fixed_point', an `Encoder` or a tensor, got {init!r}")
     z = z.to(x0).requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     history, crit = [], CRITERIA[criterion]
@@ -450,6 +457,24 @@ METHODS['encoder'] = Method(
 )  # one call of a network of the same size
 
 # %% ../nbs/03_inversion.ipynb #c038
+def _check_encoder_training(ddim, objective, images, steps, iters, batch_size, lr, n_pairs, encoder, criterion, seed):
+    "`train_encoder`'s arguments, checked before any work."
+    check_choice(objective, 'objective', ('latent', 'reconstruction'))
+    check_choice(criterion, 'criterion', CRITERIA)
+    for name, v in dict(iters=iters, batch_size=batch_size, n_pairs=n_pairs).items():
+        check_int(v, name, lo=1)
+    check_float(lr, 'lr', lo=0, lo_open=True)
+    check_int(seed, 'seed', lo=0)
+    if objective == 'reconstruction':
+        if images is None:
+            raise ValueError("objective 'reconstruction' needs `images` (training images in [-1, 1])")
+        ddim.check_images(images)
+    if encoder is not None and (encoder.in_shape != ddim.shape or encoder.steps not in (None, steps)):
+        raise ValueError(
+            f"`encoder` is for shape {encoder.in_shape} and S={encoder.steps}; need {ddim.shape} and S={steps}"
+        )
+
+
 def train_encoder(
     ddim: DDIM,
     objective: str = 'latent',  # 'latent': ‖E(G(z)) − z‖² on sampled pairs; 'reconstruction': R(G(E(x)), x) on `images`
@@ -466,20 +491,7 @@ def train_encoder(
     progress: bool = True,
 ):
     "Train an `Encoder` with either objective; returns the encoder (eval mode) and its loss at every step."
-    check_choice(objective, 'objective', ('latent', 'reconstruction'))
-    check_choice(criterion, 'criterion', CRITERIA)
-    for name, v in dict(iters=iters, batch_size=batch_size, n_pairs=n_pairs).items():
-        check_int(v, name, lo=1)
-    check_float(lr, 'lr', lo=0, lo_open=True)
-    check_int(seed, 'seed', lo=0)
-    if objective == 'reconstruction':
-        if images is None:
-            raise ValueError("objective 'reconstruction' needs `images` (training images in [-1, 1])")
-        ddim.check_images(images)
-    if encoder is not None and (encoder.in_shape != ddim.shape or encoder.steps not in (None, steps)):
-        raise ValueError(
-            f"`encoder` is for shape {encoder.in_shape} and S={encoder.steps}; need {ddim.shape} and S={steps}"
-        )
+    _check_encoder_training(ddim, objective, images, steps, iters, batch_size, lr, n_pairs, encoder, criterion, seed)
     dev = ddim.device
     if encoder is None:
         with torch.random.fork_rng(devices=[]):
