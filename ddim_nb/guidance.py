@@ -229,36 +229,38 @@ def null_text_invert(
         check_float(lr, 'lr', lo=0, lo_open=True),
         check_float(tol, 'tol', lo=0),
     )
-    net, unet, B = ddim.model, conditional_unet(ddim.model), len(x)
-    y = y.to(x.device).expand(B)
-    # climbing: pivot[k] after k inversion steps
-    pivot = ddim.guided(y, 1.0).invert(x, steps, skip=skip, sequence=True).xs
-    null = unet.embed_class(None, B).detach().clone()
-    z, nulls, iters, calls = pivot[-1], {}, 0, steps
-    for i, (t, t_prev) in enumerate(
-        tqdm(step_pairs(steps, ddim.T, skip), desc='null-text inversion', disable=not progress, leave=False)
-    ):
-        target, a_t, a_prev = pivot[-2 - i], ddim.abar_at(t), ddim.abar_at(t_prev)
-        tt = torch.full((B,), t, device=x.device, dtype=torch.long)
-        with torch.no_grad():
-            e_y = net(z, tt, y)
-        guided = lambda e_0: ddim_step(z, guided_eps(e_0, e_y, w), a_t, a_prev)[0]
-        null = null.detach().clone().requires_grad_(True)  # a copy: the optimiser updates it in place
-        opt = torch.optim.Adam([null], lr=lr)
-        for _ in range(inner):
-            with torch.enable_grad():
-                err = (guided(net(z, tt, null)) - target).pow(2).flatten(1).mean(1)
-            iters += 1
-            if err.max() < tol:
-                break
-            opt.zero_grad()
-            err.sum().backward()
-            opt.step()
-        null = null.detach()
-        with torch.no_grad():
-            z = guided(net(z, tt, null))
-        nulls[t], calls = null, calls + 2
-    return NullTextInversion(pivot[-1], nulls, iters, calls)
+    # the passes through the network are counted on it (`count_calls`), each iteration one forward pass
+    with count_calls(ddim) as counted:
+        net, unet, B = ddim.model, conditional_unet(ddim.model), len(x)
+        y = y.to(x.device).expand(B)
+        # climbing: pivot[k] after k inversion steps
+        pivot = ddim.guided(y, 1.0).invert(x, steps, skip=skip, sequence=True).xs
+        null = unet.embed_class(None, B).detach().clone()
+        z, nulls, iters = pivot[-1], {}, 0
+        for i, (t, t_prev) in enumerate(
+            tqdm(step_pairs(steps, ddim.T, skip), desc='null-text inversion', disable=not progress, leave=False)
+        ):
+            target, a_t, a_prev = pivot[-2 - i], ddim.abar_at(t), ddim.abar_at(t_prev)
+            tt = torch.full((B,), t, device=x.device, dtype=torch.long)
+            with torch.no_grad():
+                e_y = net(z, tt, y)
+            guided = lambda e_0: ddim_step(z, guided_eps(e_0, e_y, w), a_t, a_prev)[0]
+            null = null.detach().clone().requires_grad_(True)  # a copy: the optimiser updates it in place
+            opt = torch.optim.Adam([null], lr=lr)
+            for _ in range(inner):
+                with torch.enable_grad():
+                    err = (guided(net(z, tt, null)) - target).pow(2).flatten(1).mean(1)
+                iters += 1
+                if err.max() < tol:
+                    break
+                opt.zero_grad()
+                err.sum().backward()
+                opt.step()
+            null = null.detach()
+            with torch.no_grad():
+                z = guided(net(z, tt, null))
+            nulls[t] = null
+    return NullTextInversion(pivot[-1], nulls, iters, counted.forward_calls - iters)
 
 # %% ../nbs/10_guidance.ipynb #g023
 def negative_prompt_invert(
