@@ -15,7 +15,8 @@ import torch
 __all__ = ['check_int', 'check_float', 'check_choice', 'check_choices', 'check_list', 'check_floats', 'check_labels',
            'check_attr_names', 'check_tensor', 'check_generator', 'check_dtype', 'check_not_pixels',
            'check_name', 'inside', 'check_writable', 'DamagedFile', 'reading', 'writing',
-           'check_finite_tensors', 'check_json_record', 'check_keys', 'moved_names', 'new_spelling']
+           'check_finite_tensors', 'check_json_record', 'check_keys', 'moved_names', 'new_spelling',
+           'renamed_option']
 
 # %% ../nbs/01a_checks.ipynb #k011
 def _bounds(lo, hi, lo_open=False, hi_open=False) -> str:
@@ -346,4 +347,20 @@ def new_spelling(
             stacklevel=3,
         )
         return renamed[v]
+    return v
+
+# %% ../nbs/01a_checks.ipynb #k056
+def renamed_option(
+    v,  # the value given under the old name
+    old: str,  # the option's name in the last release
+    new: str,  # its name now
+    stacklevel: int = 2,  # the caller to name in the warning
+) -> int:
+    "`v`, an integer ≥ 0 given under a renamed option's old name: checked under that name, with a `DeprecationWarning`."
+    check_int(v, old, lo=0)
+    warnings.warn(
+        f"option `{old}` is now `{new}`; the old name goes in the next release",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
     return v

@@ -6,7 +6,7 @@ refinement, the exact inversions EDICT and BDIA, optimisation, a learned encoder
 
 # %% ../nbs/03_inversion.ipynb #c003
 from __future__ import annotations
-import time, warnings
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,7 +15,15 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_dtype, check_float, check_int, check_list, check_tensor
+from ddim_nb.checks import (
+    check_choice,
+    check_dtype,
+    check_float,
+    check_int,
+    check_list,
+    check_tensor,
+    renamed_option,
+)
 from .ddim import DDIM, climb_pairs, ddim_step, decode, randn_latents, step_pairs, timesteps
 from .device import map_batches
 from .metrics import latent_stats, psnr, ssim
@@ -23,27 +31,10 @@ from .networks import Counted
 from .unet import build_unet
 
 # %% auto #0
-__all__ = ['METHODS', 'CRITERIA', 'renamed_option', 'invert_fixed_point', 'edict_sample', 'edict_invert', 'bdia_sample',
-           'bdia_invert', 'Method', 'method_record', 'invert', 'reconstruct', 'count_calls',
-           'randn_like_seeded', 'invert_optimize', 'invert_hybrid', 'saved_bytes', 'backprop_memory',
-           'Encoder', 'sample_pairs', 'invert_encoder', 'train_encoder', 'check_methods', 'compare',
-           'format_table']
-
-# %% ../nbs/03_inversion.ipynb #c011r
-def renamed_option(
-    v,  # the value given under the old name
-    old: str,  # the option's name in the last release
-    new: str,  # its name now
-    stacklevel: int = 2,  # the caller to name in the warning
-) -> int:
-    "`v`, an integer ≥ 0 given under a renamed option's old name: checked under that name, with a `DeprecationWarning`."
-    check_int(v, old, lo=0)
-    warnings.warn(
-        f"option `{old}` is now `{new}`; the old name goes in the next release",
-        DeprecationWarning,
-        stacklevel=stacklevel,
-    )
-    return v
+__all__ = ['METHODS', 'CRITERIA', 'invert_fixed_point', 'edict_sample', 'edict_invert', 'bdia_sample', 'bdia_invert',
+           'Method', 'method_record', 'invert', 'reconstruct', 'count_calls', 'randn_like_seeded',
+           'invert_optimize', 'invert_hybrid', 'saved_bytes', 'backprop_memory', 'Encoder', 'sample_pairs',
+           'invert_encoder', 'train_encoder', 'check_methods', 'compare', 'format_table']
 
 # %% ../nbs/03_inversion.ipynb #c011
 def invert_fixed_point(

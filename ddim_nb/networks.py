@@ -113,7 +113,7 @@ def guided_eps(
 
 # %% ../nbs/01h_networks.ipynb #g02c
 class Guided(nn.Module):
-    "Classifier-free guidance: the ε-network ε̃ = ε(x, t, ∅) + w (ε(x, t, y) − ε(x, t, ∅)) of a class-conditional `net`."
+    "Classifier-free guidance: the ε-network ε̃ = ε(x, t, ∅) + w (ε(x, t, y) − ε(x, t, ∅)) of a conditional `net`."
 
     def __init__(
         self,

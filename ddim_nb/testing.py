@@ -9,10 +9,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .ddim import linear_betas
+from .ddim import DDIM, linear_betas
 
 # %% auto #0
-__all__ = ['GaussianOracle', 'OraclePlusUNet', 'AttributeOracle']
+__all__ = ['GaussianOracle', 'OraclePlusUNet', 'AttributeOracle', 'entangled_normals', 'oracle_toy']
 
 # %% ../nbs/01i_testing.ipynb #c026
 class GaussianOracle(nn.Module):
@@ -83,3 +83,23 @@ class AttributeOracle(nn.Module):
 
     def parameters(self, recurse: bool = True):
         return iter([self.W])
+
+# %% ../nbs/01i_testing.ipynb #t014
+def entangled_normals(
+    d: int,  # the latent's size
+    seed: int = 2,
+) -> torch.Tensor:
+    "Three unit normals (3, d) of a toy attribute problem, the third entangled with the first (g₃ + 1.5 g₁)."
+    W = torch.randn(3, d, generator=torch.Generator().manual_seed(seed))
+    W[2] += 1.5 * W[0]
+    return W / W.norm(dim=1, keepdim=True)
+
+
+def oracle_toy(
+    W: torch.Tensor,  # unit attribute normals (A, d), e.g. `entangled_normals`
+    c: torch.Tensor,  # the boundaries' offsets (A,)
+    shape: tuple,  # the latent's shape (C, H, W), with d elements
+) -> tuple:
+    "(a DDIM of the Gaussian oracle of N(0, 0.5²) data, an `AttributeOracle` reading its images' latents back exactly)."
+    gauss = GaussianOracle(torch.zeros(shape), 0.5)
+    return DDIM(gauss), AttributeOracle(W, c, shape, lambda x: gauss.ode_map(x.double(), -1, 999).float())
