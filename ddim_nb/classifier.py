@@ -13,19 +13,8 @@ from safetensors.torch import save_file
 from torch import nn
 from tqdm.auto import tqdm
 
-from ddim_nb.checks import (
-    check_attr_names,
-    check_float,
-    check_generator,
-    check_int,
-    check_json_record,
-    check_keys,
-    check_list,
-    check_name,
-    check_not_pixels,
-    check_tensor,
-    reading,
-)
+from .checks import check_attr_names, check_float, check_generator, check_int, check_json_record, check_keys
+from .checks import check_list, check_name, check_not_pixels, check_tensor, reading
 from .data import ImageSet, to_model_range
 from .device import map_batches, resolve_device
 from .store import atomic_write, read_tensors

@@ -13,17 +13,8 @@ from fastcore.docments import docments
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-from ddim_nb.checks import (
-    DamagedFile,
-    check_choice,
-    check_choices,
-    check_float,
-    check_int,
-    check_name,
-    check_tensor,
-    check_writable,
-    reading,
-)
+from .checks import DamagedFile, check_choice, check_choices, check_float, check_int, check_name, check_tensor
+from .checks import check_writable, reading
 from .data import data_channels, load_data, load_images
 from .ddim import SKIPS, decode, randn_latents
 from .device import PRECISIONS, autocast_dtype, hardware, resolve_device
@@ -165,39 +156,15 @@ def train_cli(
 ):
     "Train a DDIM and write checkpoints, sample grids and logs to `out`."
     check_choice(recipe, 'recipe', RECIPES)
-    given = dict(
-        lr=lr,
-        loss=loss,
-        objective=objective,
-        sigma_data=sigma_data,
-        t_dist=t_dist,
-        warmup=warmup,
-        decay=decay,
-        ema=ema,
-        ema_ramp=ema_ramp,
-        precision=precision,
-    )
-    cfg = TrainConfig(
-        data=data,
-        size=size,
-        config=config,
-        steps=steps,
-        batch_size=batch_size,
-        grad_clip=grad_clip,
-        seed=seed,
-        n_train=n_train,
-        log_every=log_every,
-        sample_every=sample_every,
-        sample_steps=sample_steps,
-        n_fixed=n_fixed,
-        p_mean=p_mean,
-        p_std=p_std,
-        ckpt_every=ckpt_every,
-        keep=keep,
-        minutes=minutes,
-        p_uncond=p_uncond,
-        **{**RECIPES[recipe], **{k: v for k, v in given.items() if v is not None}},
-    )
+    # fmt: off
+    given = dict(lr=lr, loss=loss, objective=objective, sigma_data=sigma_data, t_dist=t_dist, warmup=warmup,
+                 decay=decay, ema=ema, ema_ramp=ema_ramp, precision=precision)
+    cfg = TrainConfig(data=data, size=size, config=config, steps=steps, batch_size=batch_size, grad_clip=grad_clip,
+                      seed=seed, n_train=n_train, log_every=log_every, sample_every=sample_every,
+                      sample_steps=sample_steps, n_fixed=n_fixed, p_mean=p_mean, p_std=p_std, ckpt_every=ckpt_every,
+                      keep=keep, minutes=minutes, p_uncond=p_uncond,
+                      **{**RECIPES[recipe], **{k: v for k, v in given.items() if v is not None}})
+    # fmt: on
     t0, main = time.time(), dist_info().rank == 0  # under torchrun: one record and one report, by rank 0
     # what `train` would refuse about the data and run folder is refused here, before the run's record is appended to
     if data_channels(data) is None and not Path(data).is_dir():
@@ -436,6 +403,14 @@ def check_typicality(
     ]
 
 # %% ../nbs/06_cli.ipynb #c043
+def _file_list(files, name: str) -> list:
+    "`files` (one path or several) as a list; a clear error where it names none."
+    paths = [files] if isinstance(files, (str, Path)) else list(files)
+    if not paths:
+        raise ValueError(f'`{name}` names no file')
+    return paths
+
+
 def _unique_names(paths) -> list:
     "One output name per file: photo.png and other/photo.png → photo, photo-2 (a latent file's `.latent` is dropped)."
     names = []
@@ -474,9 +449,7 @@ def invert_cli(
     quiet: bool = False,  # no progress bars
 ):
     "Invert image files to DDIM latents; write the latents and their reconstructions."
-    paths = [images] if isinstance(images, (str, Path)) else list(images)
-    if not paths:
-        raise ValueError('`images` names no file')
+    paths = _file_list(images, 'images')
     m = method_record(method)
     check_int(steps, 'steps', lo=1)
     check_int(seed, 'seed', lo=0)
@@ -619,9 +592,7 @@ def edit_cli(
     quiet: bool = False,  # no progress bars
 ):
     "Edit pictures or latent files along a shipped model's attribute boundaries; write the edits and a labelled strip."
-    paths = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    if not paths:
-        raise ValueError('`inputs` names no file')
+    paths = _file_list(inputs, 'inputs')
     alphas = _alphas(alpha, sweep)
     check_choice(model, 'model', available())
     check_int(steps, 'steps', lo=1)

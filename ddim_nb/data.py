@@ -225,20 +225,12 @@ def render_avatar(parts: dict, size: int):
     "Render avatar `parts` (enum member names), cropped to the head, as a uint8 array (3, size, size)."
     import py_avataaars as pa
 
-    enums = dict(
-        mouth_type=pa.MouthType,
-        accessories_type=pa.AccessoriesType,
-        top_type=pa.TopType,
-        hair_color=pa.HairColor,
-        facial_hair_type=pa.FacialHairType,
-        facial_hair_color=pa.HairColor,
-        skin_color=pa.SkinColor,
-        eye_type=pa.EyesType,
-        eyebrow_type=pa.EyebrowType,
-        clothe_type=pa.ClotheType,
-        clothe_color=pa.Color,
-        hat_color=pa.Color,
-    )
+    # fmt: off
+    enums = dict(mouth_type=pa.MouthType, accessories_type=pa.AccessoriesType, top_type=pa.TopType,
+                 hair_color=pa.HairColor, facial_hair_type=pa.FacialHairType, facial_hair_color=pa.HairColor,
+                 skin_color=pa.SkinColor, eye_type=pa.EyesType, eyebrow_type=pa.EyebrowType,
+                 clothe_type=pa.ClotheType, clothe_color=pa.Color, hat_color=pa.Color)
+    # fmt: on
     from PIL import Image
 
     av = pa.PyAvataaar(style=pa.AvatarStyle.TRANSPARENT, **{k: enums[k][v] for k, v in parts.items()})

@@ -16,15 +16,7 @@ from torch.utils.checkpoint import checkpoint
 from tqdm.auto import tqdm
 
 from .device import autocast_dtype, default_batch_size, map_batches, resolve_device
-from ddim_nb.checks import (
-    check_choice,
-    check_dtype,
-    check_float,
-    check_generator,
-    check_int,
-    moved_names,
-    check_tensor,
-)
+from .checks import check_choice, check_dtype, check_float, check_generator, check_int, moved_names, check_tensor
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'SKIPS', 'linear_betas', 'cosine_betas', 'check_steps', 'timesteps', 'check_level',

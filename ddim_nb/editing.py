@@ -15,21 +15,8 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 from tqdm.auto import tqdm
 
-from ddim_nb.checks import (
-    DamagedFile,
-    check_attr_names,
-    check_choices,
-    check_float,
-    check_floats,
-    check_int,
-    check_json_record,
-    check_keys,
-    check_list,
-    check_name,
-    check_tensor,
-    moved_names,
-    reading,
-)
+from .checks import DamagedFile, check_attr_names, check_choices, check_float, check_floats, check_int
+from .checks import check_json_record, check_keys, check_list, check_name, check_tensor, moved_names, reading
 from .ddim import DDIM, check_ddim, decode, timesteps
 from .images import grid_image
 from .inversion import METHODS, invert, method_record

@@ -12,16 +12,8 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from ddim_nb.checks import (
-    check_float,
-    check_int,
-    check_labels,
-    check_list,
-    check_not_pixels,
-    check_tensor,
-    moved_names,
-    new_spelling,
-)
+from .checks import check_float, check_int, check_labels, check_list, check_not_pixels, check_tensor, moved_names
+from .checks import new_spelling
 from .data import ImageSet, class_count
 from .classifier import check_classifier, predict
 from .ddim import DDIM, ddim_step, decode, mix_seed, randn_latents, step_pairs
@@ -29,14 +21,8 @@ from .device import default_batch_size, map_batches
 from .networks import condition_rows, conditional_unet, guided_eps
 from .images import to_uint8
 from .inversion import count_calls, invert, reconstruct
-from ddim_nb.metrics import (
-    frechet_distance,
-    inception_features,
-    inception_network,
-    kernel_inception_distance,
-    psnr,
-    ssim,
-)
+from .metrics import frechet_distance, inception_features, inception_network, kernel_inception_distance, psnr
+from .metrics import ssim
 
 # %% auto #0
 __all__ = ['SWAPS', 'SWAP_METHODS', 'SWAP_RENAMED', 'guided_decode', 'one_hot_set', 'classify', 'class_latents',
@@ -332,8 +318,8 @@ def guided_inversion_rows(
     for w in tqdm(ws, desc='guidance weights', disable=not progress):
         row('DDIM (inverted at w)', w, lambda: round_trip(w, w))
         row('DDIM (inverted at w = 1)', w, lambda: round_trip(1.0, w))
-        row('null-text', w, lambda: null_text(w))
-        row('negative-prompt', w, lambda: negative_prompt(w))
+        row('null_text', w, lambda: null_text(w))
+        row('negative_prompt', w, lambda: negative_prompt(w))
         for method in ('edict', 'bdia'):
             row(method.upper(), w, lambda: exact(method, w))
     return rows

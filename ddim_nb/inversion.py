@@ -15,15 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from ddim_nb.checks import (
-    check_choice,
-    check_dtype,
-    check_float,
-    check_int,
-    check_list,
-    check_tensor,
-    renamed_option,
-)
+from .checks import check_choice, check_dtype, check_float, check_int, check_list, check_tensor, renamed_option
 from .ddim import DDIM, climb_pairs, ddim_step, decode, randn_latents, step_pairs, timesteps
 from .device import map_batches
 from .metrics import latent_stats, psnr, ssim

@@ -121,16 +121,10 @@ def measure_edits(
         )[:20]
         path = Path(cache_dir or cache_root('edits')) / f'{name}-S{steps}-{key}.json'
         save_to = cache_file(path, 'edit measurements')  # None where the folder is read-only: measured, not cached
-        manifest = dict(
-            what='edit measurements',
-            model=name,
-            weights=weights,
-            steps=steps,
-            key=key,
-            n=len(z),
-            alphas=alphas,
-            **(dict(rule='margin') if margin else {}),
-        )
+        # fmt: off
+        manifest = dict(what='edit measurements', model=name, weights=weights, steps=steps, key=key, n=len(z),
+                        alphas=alphas, **(dict(rule='margin') if margin else {}))
+        # fmt: on
         rows = load_json_cache(path, manifest, 'edits cache')
         if rows is not None and _rows_ok(rows, len(boundaries) * len(alphas)):
             return rows

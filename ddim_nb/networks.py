@@ -139,21 +139,19 @@ class Guided(nn.Module):
 
     def null_at(self, t: int):
         "The null condition used at timestep `t`."
-        if not isinstance(self.null, dict):
-            return self.null
-        if t not in self.null:
+        if isinstance(self.null, dict) and t not in self.null:
             raise ValueError(
                 f"`null` has no embedding for timestep {t}; it covers {sorted(self.null)[:3]}…{max(self.null)}: "
                 "sample on the grid it was made for"
             )
-        return self.null[t]
+        return self.null[t] if isinstance(self.null, dict) else self.null
 
     def forward(self, x, t):
         t = torch.as_tensor(t, device=x.device).expand(x.shape[0])
         B, y = x.shape[0], self.y.to(x.device)
         if self.w == 1:
             return self.net(x, t, y)
-        null = self.null_at(int(t[0])) if isinstance(self.null, dict) else self.null
+        null = self.null_at(int(t[0]))
         if self.w == 0:
             return self.net(x, t, null)
         c = torch.cat([self.unet.embed_class(y, B), self.unet.embed_class(null, B)])  # one call on the doubled batch

@@ -197,16 +197,10 @@ def generate_pairs(
     save_to = cache_file(path, 'pairs') if path is not None else None  # None in a read-only folder: no cache written
     z, imgs = torch.zeros(0, *shape), torch.zeros(0, *shape, dtype=torch.uint8)
     if path is not None:  # what made the pairs, down to the weights
-        manifest = dict(
-            what='pairs',
-            model=name,
-            weights=weights_id(ddim),
-            steps=steps,
-            seed=seed,
-            precision=precision,
-            shape=list(shape),
-            block=PAIR_BLOCK,
-        )
+        # fmt: off
+        manifest = dict(what='pairs', model=name, weights=weights_id(ddim), steps=steps, seed=seed,
+                        precision=precision, shape=list(shape), block=PAIR_BLOCK)
+        # fmt: on
         d = load_cache(path, manifest, 'pairs cache')
         if d is not None:
             z, imgs = _cached_pairs(d, path, shape)

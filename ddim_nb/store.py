@@ -260,6 +260,34 @@ def cache_or_warn(
         )
         return False
 
+# %% ../nbs/01b_store.ipynb #s016c0
+def _load_checked(
+    path,
+    expect: dict,  # manifest entries the file must have
+    what: str,  # what the file holds, in words
+    read,  # path → (its manifest, a function that loads its content)
+    whole,  # (manifest, content) → whether the content matches the manifest's hash
+):
+    "The content of cache file `path` if it exists, is whole, matches its hash and `expect`; else None (warns why)."
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        with reading(path, what):
+            m, load = read(path)
+            if not isinstance(m, dict):
+                raise DamagedFile(f"{what} {path} has no manifest")
+            diff = {k: (m.get(k), v) for k, v in expect.items() if m.get(k) != v}
+            if diff:
+                raise DamagedFile(f"{what} {path} was made with other settings (found, wanted): {diff}")
+            content = load()
+            if not whole(m, content):
+                raise DamagedFile(f"{what} {path} does not match the content hash of its manifest (altered or damaged)")
+            return content
+    except DamagedFile as e:
+        warnings.warn(f"{e}; it will be rebuilt")
+        return None
+
 # %% ../nbs/01b_store.ipynb #s016c
 def load_cache(
     path,
@@ -267,25 +295,16 @@ def load_cache(
     what: str = 'cache',
 ) -> dict | None:
     "The tensors of cache file `path` if it exists, is whole, matches its hash and `expect`; else None (warns why)."
-    path = Path(path)
-    if not path.exists():
-        return None
-    try:
-        with reading(path, what):
-            with safe_open(str(path), 'pt') as f:
-                m = json.loads((f.metadata() or {}).get('manifest', 'null'))
-            if not isinstance(m, dict):
-                raise DamagedFile(f"{what} {path} has no manifest")
-            diff = {k: (m.get(k), v) for k, v in expect.items() if m.get(k) != v}
-            if diff:
-                raise DamagedFile(f"{what} {path} was made with other settings (found, wanted): {diff}")
-            tensors = load_file(path)
-            if content_hash(tensors) != m.get('sha256') or any(len(v) != m.get('count') for v in tensors.values()):
-                raise DamagedFile(f"{what} {path} does not match the content hash of its manifest (altered or damaged)")
-            return check_finite_tensors(tensors, f'{what} {path}')
-    except DamagedFile as e:
-        warnings.warn(f"{e}; it will be rebuilt")
-        return None
+
+    def read(path):
+        with safe_open(str(path), 'pt') as f:
+            m = json.loads((f.metadata() or {}).get('manifest', 'null'))
+        return m, lambda: check_finite_tensors(load_file(path), f'{what} {path}')
+
+    def whole(m, tensors):
+        return content_hash(tensors) == m.get('sha256') and all(len(v) == m.get('count') for v in tensors.values())
+
+    return _load_checked(path, expect, what, read, whole)
 
 # %% ../nbs/01b_store.ipynb #s016d
 def read_tensors(
@@ -315,21 +334,9 @@ def save_json_cache(path, obj, manifest: dict) -> Path:
 # %% ../nbs/01b_store.ipynb #s016f
 def load_json_cache(path, expect: dict, what: str = 'cache'):
     "The content of JSON cache `path` if it is whole and matches its hash and `expect`; else None, with a warning why."
-    path = Path(path)
-    if not path.exists():
-        return None
-    try:
-        with reading(path, what):
-            doc = json.loads(path.read_text())
-        m = doc.get('manifest') if isinstance(doc, dict) else None
-        if not isinstance(m, dict):
-            raise DamagedFile(f"{what} {path} has no manifest")
-        diff = {k: (m.get(k), v) for k, v in expect.items() if m.get(k) != v}
-        if diff:
-            raise DamagedFile(f"{what} {path} was made with other settings (found, wanted): {diff}")
-        if _json_hash(doc.get('content')) != m.get('sha256'):
-            raise DamagedFile(f"{what} {path} does not match the content hash of its manifest (altered or damaged)")
-        return doc['content']
-    except DamagedFile as e:
-        warnings.warn(f"{e}; it will be rebuilt")
-        return None
+
+    def read(path):
+        doc = json.loads(path.read_text())
+        return (doc.get('manifest') if isinstance(doc, dict) else None), lambda: doc.get('content')
+
+    return _load_checked(path, expect, what, read, lambda m, content: _json_hash(content) == m.get('sha256'))

@@ -19,24 +19,10 @@ from .ddim import DDIM, SCHEDULES, decode, mix_seed, randn_latents
 from .device import PRECISIONS, autocast_dtype, hardware
 from .networks import Guided, Preconditioned, eps_network
 from .images import save_grid
-from ddim_nb.parallel import (
-    across_ranks,
-    data_parallel,
-    dist_info,
-    gather_objects,
-    rank_slice,
-    start_distributed,
-    sync_processes,
-)
-from ddim_nb.store import (
-    atomic_write,
-    clean_checkpoints,
-    latest_checkpoint,
-    read_checkpoint,
-    save_checkpoint,
-    split_prefix,
-    trim_log,
-)
+from .parallel import across_ranks, data_parallel, dist_info, gather_objects, rank_slice, start_distributed
+from .parallel import sync_processes
+from .store import atomic_write, clean_checkpoints, latest_checkpoint, read_checkpoint, save_checkpoint
+from .store import split_prefix, trim_log
 from .unet import CONFIGS, build_unet, unet_config_name
 
 # %% auto #0
@@ -274,30 +260,14 @@ class TrainConfig:
         return dict(objective='edm', sigma_data=self.sigma_data)
 
 # %% ../nbs/02_train.ipynb #c027_rc
+# fmt: off
 RECIPES = {
-    'reference': dict(
-        objective='eps',
-        loss='l1',
-        t_dist='antithetic',
-        lr=2e-4,
-        warmup=0,
-        decay='constant',
-        ema=0.9995,
-        ema_ramp=0.0,
-        precision='fp32',
-    ),
-    'cpu': dict(
-        objective='edm',
-        loss='l2',
-        t_dist='lognormal',
-        lr=1e-3,
-        warmup=200,
-        decay='cosine',
-        ema=0.9999,
-        ema_ramp=0.05,
-        precision='auto',
-    ),
+    'reference': dict(objective='eps', loss='l1', t_dist='antithetic', lr=2e-4, warmup=0, decay='constant',
+                      ema=0.9995, ema_ramp=0.0, precision='fp32'),
+    'cpu': dict(objective='edm', loss='l2', t_dist='lognormal', lr=1e-3, warmup=200, decay='cosine',
+                ema=0.9999, ema_ramp=0.05, precision='auto'),
 }
+# fmt: on
 
 # %% ../nbs/02_train.ipynb #c027_df
 DIFFUSION = dict(T=1000, schedule='linear')  # the noise schedule every run trains with

@@ -354,67 +354,30 @@ def embed_class(
     return self.class_embed(y)
 
 # %% ../nbs/00_unet.ipynb #c034
-_ref64 = dict(
-    in_shape=(3, 64, 64),
-    hidden_channels=128,
-    num_blocks=2,
-    channel_mults=[1, 2, 2, 2, 4],
-    attention_sizes=[16],
-    time_embed_channels=128,
-    dropout=0.1,
-    num_groups=32,
-    do_conv_sample=True,
-    do_conv_skip=False,
+_UNET_FIELDS = (
+    'hidden_channels', 'num_blocks', 'channel_mults', 'attention_sizes', 'time_embed_channels', 'dropout', 'num_groups'
 )
-_tiny32 = dict(
-    hidden_channels=32,
-    num_blocks=1,
-    channel_mults=[1, 2, 2],
-    attention_sizes=[8],
-    time_embed_channels=128,
-    dropout=0.0,
-    num_groups=8,
-    do_conv_sample=True,
-    do_conv_skip=False,
-)
-_small32 = dict(
-    hidden_channels=64,
-    num_blocks=2,
-    channel_mults=[1, 2, 2],
-    attention_sizes=[8],
-    time_embed_channels=256,
-    dropout=0.1,
-    num_groups=16,
-    do_conv_sample=True,
-    do_conv_skip=False,
-)
-_nano32 = dict(
-    hidden_channels=16,
-    num_blocks=1,
-    channel_mults=[1, 2, 4],
-    attention_sizes=[8],
-    time_embed_channels=64,
-    dropout=0.0,
-    num_groups=4,
-    do_conv_sample=True,
-    do_conv_skip=False,
-)
-_cpu32 = dict(
-    hidden_channels=32,
-    num_blocks=1,
-    channel_mults=[1, 2, 4],
-    attention_sizes=[8],
-    time_embed_channels=128,
-    dropout=0.0,
-    num_groups=8,
-    do_conv_sample=True,
-    do_conv_skip=False,
-)  # sized for training on one CPU core
+# fmt: off
+_UNET_SIZES = {  # name: (hidden, blocks, multipliers, attention at, time embedding, dropout, groups)
+    'ref64':   (128, 2, [1, 2, 2, 2, 4], [16], 128, 0.1, 32),
+    'nano32':  (16,  1, [1, 2, 4],       [8],  64,  0.0, 4),
+    'cpu32':   (32,  1, [1, 2, 4],       [8],  128, 0.0, 8),
+    'tiny32':  (32,  1, [1, 2, 2],       [8],  128, 0.0, 8),
+    'small32': (64,  2, [1, 2, 2],       [8],  256, 0.1, 16),
+}
+# fmt: on
+
+
+def _unet_config(name: str, in_shape: tuple) -> dict:
+    sizes = dict(zip(_UNET_FIELDS, _UNET_SIZES[name]))
+    return dict(in_shape=in_shape, **sizes, do_conv_sample=True, do_conv_skip=False)
+
+
 CONFIGS = {
-    'ref64': _ref64,
+    'ref64': _unet_config('ref64', (3, 64, 64)),
     **{
-        f'{n}_{c}': dict(in_shape=(1 if c == 'grey' else 3, 32, 32), **d)
-        for n, d in [('nano32', _nano32), ('cpu32', _cpu32), ('tiny32', _tiny32), ('small32', _small32)]
+        f'{n}_{c}': _unet_config(n, (1 if c == 'grey' else 3, 32, 32))
+        for n in ('nano32', 'cpu32', 'tiny32', 'small32')
         for c in ('grey', 'rgb')
     },
 }
