@@ -8,7 +8,7 @@ from .inversion import METHODS, invert, reconstruct
 from .interpolation import interpolate_images, interpolate_latents, lerp, slerp
 from .classifier import attribute_classifier
 from .pairs import generate_pairs, label_pairs
-from .editing import edit, edit_boundaries, edit_images, edit_real, fit_boundaries, shipped_boundaries
+from .editing import edit, edit_boundaries, edit_images, edit_real, edit_refinement, fit_boundaries, shipped_boundaries
 from .images import save_grid, show_images
 from .metrics import evaluate_fid, psnr, ssim
 from .guidance import class_swap, guided_decode, negative_prompt_invert, null_text_invert
@@ -18,8 +18,9 @@ __all__ = [
     'DDIM', 'decode', 'randn_latents', 'available', 'load', 'load_checkpoint', 'load_data', 'load_images',
     'to_model_range', 'METHODS', 'invert', 'reconstruct', 'interpolate_images', 'interpolate_latents', 'lerp', 'slerp',
     'attribute_classifier', 'generate_pairs', 'label_pairs', 'edit', 'edit_boundaries', 'edit_images', 'edit_real',
-    'fit_boundaries', 'shipped_boundaries', 'save_grid', 'show_images', 'evaluate_fid', 'psnr', 'ssim', 'class_swap',
-    'guided_decode', 'negative_prompt_invert', 'null_text_invert', 'from_diffusers', 'TrainConfig', 'RECIPES',
+    'edit_refinement', 'fit_boundaries', 'shipped_boundaries', 'save_grid', 'show_images', 'evaluate_fid', 'psnr',
+    'ssim', 'class_swap', 'guided_decode', 'negative_prompt_invert', 'null_text_invert', 'from_diffusers',
+    'TrainConfig', 'RECIPES',
 ]
 
 

@@ -18,7 +18,7 @@ from .checks import check_writable, reading
 from .data import data_channels, load_data, load_images
 from .ddim import SKIPS, decode, randn_latents
 from .device import PRECISIONS, autocast_dtype, hardware, resolve_device
-from .editing import check_edit_steps, edit_boundaries, edit_images, edit_real
+from .editing import check_edit_steps, edit_boundaries, edit_images, edit_real, edit_refinement
 from .images import grid_image, save_grid
 from .inversion import METHODS, invert, method_record, reconstruct
 from .metrics import evaluate_fid, inception_network, psnr, ssim
@@ -553,11 +553,13 @@ def picture_edits(
     alphas,
     steps: int,
     inversion: dict = EDIT_INVERSION,
+    refine=None,  # a `Refinement` of each edit (`edit_refinement` gives the one chosen with a shipped boundary)
 ) -> torch.Tensor:
     "Edits of one picture along `bd` (1, len(alphas), *shape): `edit_real` at the boundary's level, else `edit_images`."
     if x is None or bd.level is None:
-        return edit_images(ddim, z, bd, alphas, steps)
-    return edit_real(ddim, x, bd, alphas, steps, method=inversion['method'], refinements=inversion['refinements'])[1]
+        return edit_images(ddim, z, bd, alphas, steps, refine=refine)
+    opts = dict(method=inversion['method'], refinements=inversion['refinements'], refine=refine)
+    return edit_real(ddim, x, bd, alphas, steps, **opts)[1]
 
 
 def _step(bd) -> float:
@@ -602,6 +604,7 @@ def edit_cli(
     bds = {a: bds[a] for a in attrs}  # the boundaries to edit along
     check_edit_steps(bds, steps)
     ddim = load(model, device)
+    refine = {a: edit_refinement(bds[a], model, ddim.device) for a in attrs}  # where section 12 of 05 picked it
     inv = {**EDIT_INVERSION, 'steps': steps}
     items = [
         (p, n, _read_latent(p, model, ddim.shape) if str(p).endswith('.safetensors') else load_images([p], ddim.shape))
@@ -625,7 +628,10 @@ def edit_cli(
                 dict(method=inv['method'], steps=S, source=p, model=model, far=warn or ''),
             )
         strip = torch.cat(
-            [picture_edits(ddim, bds[a], None if latent else x, z.to(ddim.device), cols[a], S, inv) for a in attrs]
+            [
+                picture_edits(ddim, bds[a], None if latent else x, z.to(ddim.device), cols[a], S, inv, refine[a])
+                for a in attrs
+            ]
         ).cpu()
         for r, a in enumerate(attrs):
             for c, al in enumerate(cols[a]):

@@ -16,7 +16,7 @@ from .data import load_data, load_images, to_model_range
 from .ddim import decode, randn_latents
 from .device import hardware, resolve_device
 from .classifier import attribute_classifier
-from .editing import check_edit_steps, edit_boundaries
+from .editing import check_edit_steps, edit_boundaries, edit_refinement
 from .measure import measure_edits
 from .images import save_grid
 from .interpolation import interpolate_latents, path_report, save_path_gif, strip_image
@@ -275,9 +275,10 @@ def demo(
     t0 = time.time()  # 4. edits along the shipped boundaries
     if bds:
         step = {a: edit_alpha or bd.info['step'] for a, bd in bds.items()}
+        refine = {a: edit_refinement(bd, model, ddim.device) for a, bd in bds.items()}  # where 05 picked it
         sweep = torch.cat(
             [
-                picture_edits(ddim, bd, x[:1], z[:1], [f * step[a] for f in SWEEP_STEPS], steps, inv)
+                picture_edits(ddim, bd, x[:1], z[:1], [f * step[a] for f in SWEEP_STEPS], steps, inv, refine[a])
                 for a, bd in bds.items()
             ]
         ).cpu()
@@ -286,7 +287,9 @@ def demo(
         )
         files['edits'] = atomic_write(out / 'edits.png', lambda tmp: grid.save(tmp, format='PNG'))
         res = {
-            a: measure_edits(ddim, clf, z, {(a, bd.kind): bd}, [step[a]], steps=steps, progress=progress)[0]
+            a: measure_edits(
+                ddim, clf, z, {(a, bd.kind): bd}, [step[a]], steps=steps, progress=progress, refine=refine[a]
+            )[0]
             for a, bd in bds.items()
         }
         summary['edits'] = {a: dict(success=r['success'], kept=r['preserved'], step=step[a]) for a, r in res.items()}

@@ -12,12 +12,15 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 from safetensors.torch import save_file
 from tqdm.auto import tqdm
 
 from .checks import DamagedFile, check_attr_names, check_choices, check_float, check_floats, check_int
 from .checks import check_json_record, check_keys, check_list, check_name, check_tensor, moved_names, reading
+from .classifier import attribute_classifier, check_classifier, predict
 from .ddim import DDIM, check_ddim, decode, timesteps
+from .device import map_batches
 from .images import grid_image
 from .inversion import METHODS, invert, method_record
 from .pairs import Pairs, check_pairs
@@ -27,7 +30,8 @@ from .store import atomic_write, read_tensors
 __all__ = ['KINDS', 'fit_logistic', 'fit_svm', 'project_out', 'Boundary', 'check_boundaries', 'check_attrs',
            'fit_boundaries', 'format_boundaries', 'save_boundaries', 'load_boundaries', 'boundaries_record',
            'shipped_boundaries', 'edit_boundaries', 'check_edit', 'edit', 'edit_level', 'check_edit_steps',
-           'carry', 'edit_images', 'show_direction', 'show_sweep', 'edit_real', 'edit_demo']
+           'carry', 'edit_images', 'show_direction', 'show_sweep', 'edit_real', 'Refinement', 'check_refine',
+           'refine_edit', 'edit_refinement', 'edit_demo']
 
 # %% ../nbs/05_editing.ipynb #c020
 def _lbfgs(params, loss_fn, iters: int):
@@ -499,6 +503,7 @@ def edit_images(
     batch_size: int | None = None,
     progress: bool = False,
     z_level: int | None = None,  # the level of `z` (None: x_T)
+    refine: Refinement | None = None,  # correct each edit so that the other attributes stay (`refine_edit`)
 ) -> torch.Tensor:
     "Images of every latent edited by every α along `u`, at the boundary's level: (B, len(alphas), *shape) in [−1, 1]."
     check_ddim(ddim)
@@ -506,8 +511,11 @@ def edit_images(
     alphas = check_floats(alphas, 'alphas')
     level = edit_level(u, z_level)
     check_edit_steps(u if isinstance(u, Boundary) else {}, steps, ddim.T)
+    if refine is not None:
+        check_refine(ddim, z, u, 0.0, refine, steps)
     x = carry(ddim, z, steps, z_level, level, batch_size=batch_size)
-    xx = torch.stack([edit(x, u, a) for a in alphas], 1)
+    one = (lambda a: edit(x, u, a)) if refine is None else (lambda a: refine_edit(ddim, x, u, a, refine, steps))
+    xx = torch.stack([one(a) for a in alphas], 1)
     x = decode(ddim, xx.flatten(0, 1), steps, batch_size=batch_size, progress=progress, start=level)
     return x.reshape(*xx.shape)
 
@@ -571,14 +579,114 @@ def edit_real(
     alphas,  # α values (include 0 for the reconstruction)
     steps: int = 20,
     method: str = 'ddim',  # an inversion method whose latents G decodes (every method but the pair methods)
+    refine: Refinement | None = None,  # correct each edit so that the other attributes stay (`refine_edit`)
     **options,  # passed to `invert`, e.g. `refinements` for 'fixed_point'
 ):
     "Invert `images` to `u`'s level (x_T for a tensor), edit, decode: (latents there, images (B, len(alphas), *shape))."
     level = _check_edit_real(ddim, images, u, alphas, steps, method)
+    if refine is not None:
+        check_refine(ddim, torch.zeros(1, *_direction(u).shape), u, 0.0, refine, steps)
     if level is not None:
         options = {**options, 'stop': level}
     z = invert(ddim, images, method=method, steps=steps, **options)
-    return z, edit_images(ddim, z, u, alphas, steps, z_level=level)
+    return z, edit_images(ddim, z, u, alphas, steps, z_level=level, refine=refine)
+
+# %% ../nbs/05_editing.ipynb #r001
+@dataclass
+class Refinement:
+    "How `refine_edit` corrects an edit: the classifier that reads the images, Adam's iterations and step, λ of ‖δ‖²."
+
+    clf: nn.Module  # an attribute classifier (`train_classifier`), the one that labelled the pairs
+    iters: int = 30
+    lr: float = 3e-3  # Adam's step: about how far each element of a latent moves per iteration
+    l2: float = 0.1  # λ, the weight of ‖δ‖² per latent
+
+    def __post_init__(self):
+        check_classifier(self.clf)
+        self.iters = check_int(self.iters, 'iters', lo=0)
+        self.lr = check_float(self.lr, 'lr', lo=0, lo_open=True)
+        self.l2 = check_float(self.l2, 'l2', lo=0)
+
+# %% ../nbs/05_editing.ipynb #r002
+def check_refine(ddim, z, bd, alpha, refine, steps) -> tuple:
+    "`refine_edit`'s arguments, checked before any work: (edited latents, steps α per latent (B,))."
+    check_ddim(ddim)
+    if not isinstance(refine, Refinement):
+        raise ValueError(f"`refine` must be a `Refinement`, got {type(refine).__name__}")
+    if not isinstance(bd, Boundary):
+        raise ValueError(
+            f"`bd` must be a `Boundary` (its attribute and level say what to keep), got {type(bd).__name__}"
+        )
+    check_attrs([bd.attr], refine.clf.attrs, 'bd')
+    check_edit_steps(bd, steps, ddim.T)
+    check_tensor(z, 'z', ndim=bd.u.ndim + 1)
+    z_edit = edit(z, bd, alpha)
+    return z_edit, torch.as_tensor(alpha, dtype=torch.float64).expand(len(z)).clone()
+
+
+def refine_edit(
+    ddim: DDIM,
+    z: torch.Tensor,  # unedited latents (B, *shape) at the boundary's level
+    bd: Boundary,  # the boundary edited along: +u adds its attribute
+    alpha,  # the step along `bd.u`: a number, or one per latent (B,); 0 leaves a latent as it is
+    refine: Refinement,
+    steps: int = 20,  # sampler steps S
+    batch_size: int = 32,  # latents refined at once; each is refined on its own, so the result does not depend on it
+    progress: bool = False,
+) -> torch.Tensor:
+    "Edited latents z + α·u + δ, δ fitted so that `refine.clf` reads `bd.attr` on α's side and the rest as on G(z)."
+    z_edit, alpha = check_refine(ddim, z, bd, alpha, refine, steps)
+    check_int(batch_size, 'batch_size', lo=1)
+    clf, dev = refine.clf, ddim.device
+    i = clf.attrs.index(bd.attr)
+    others = [j for j in range(len(clf.attrs)) if j != i]
+    moved = alpha != 0
+    if refine.iters == 0 or not moved.any():
+        return z_edit
+    keep = predict(clf, decode(ddim, z[moved], steps, start=bd.level))
+    clf_dev, was = next(clf.parameters()).device, clf.training
+    clf.eval()
+
+    def one(zb, pb, ab):
+        zb, pb, towards = zb.to(dev).float(), pb.to(clf_dev), (ab > 0).float().to(clf_dev)
+        delta = torch.zeros_like(zb, requires_grad=True)
+        opt = torch.optim.Adam([delta], lr=refine.lr)
+        for _ in range(refine.iters):
+            logit = clf(ddim.sample(zb + delta, steps, start=bd.level, grad=True).to(clf_dev))
+            loss = (
+                F.binary_cross_entropy_with_logits(logit[:, others], pb[:, others], reduction='none').sum(1)
+                + F.binary_cross_entropy_with_logits(logit[:, i], towards, reduction='none')
+                + refine.l2 * delta.flatten(1).pow(2).sum(1).to(clf_dev)
+            ).sum()
+            (delta.grad,) = torch.autograd.grad(loss, [delta])
+            opt.step()
+        return (zb + delta).detach().to(z.device, z_edit.dtype)
+
+    try:
+        out = z_edit.clone()
+        desc = f'refining {bd.attr} edits ({refine.iters} iterations)'
+        out[moved] = map_batches(
+            one, z_edit[moved], keep, alpha[moved], batch_size=batch_size, desc=desc, progress=progress
+        )
+    finally:
+        clf.train(was)
+    return out
+
+# %% ../nbs/05_editing.ipynb #r003
+def edit_refinement(
+    bd: Boundary,  # a boundary of `edit_boundaries(name)`
+    name: str = 'avatars32',  # the model it edits
+    device=None,  # where the classifier runs (default: the CPU)
+) -> Refinement | None:
+    "The `Refinement` chosen with a shipped editing boundary (section 12), with the model's classifier; None: plain."
+    if not isinstance(bd, Boundary):
+        raise ValueError(f"`bd` must be a `Boundary` (one of `edit_boundaries`), got {type(bd).__name__}")
+    r = bd.info.get('refine')
+    if r is None:
+        return None
+    if not isinstance(r, dict) or set(r) != {'iters', 'lr', 'l2'}:
+        raise DamagedFile(f"the {bd.attr} boundary's refinement must be a dict of iters, lr and l2, got {r!r}")
+    return Refinement(attribute_classifier(name, device=device), **r)
 
 # %% ../nbs/05_editing.ipynb #c041
 def edit_demo(

@@ -16,7 +16,8 @@ from .classifier import AttributeClassifier, check_classifier, check_labelled, p
 from .data import ImageSet, to_model_range
 from .ddim import DDIM, check_ddim, decode
 from .device import PRECISIONS
-from .editing import KINDS, carry, check_attrs, check_boundaries, check_edit_steps, edit, edit_level
+from .editing import KINDS, Refinement, carry, check_attrs, check_boundaries, check_edit_steps, check_refine
+from .editing import edit, edit_level, refine_edit
 from .pairs import cache_file, weights_id
 from .store import cache_root, cache_or_warn, content_hash, load_json_cache, save_json_cache
 
@@ -66,6 +67,7 @@ def measure_edits(
     z_level: int | None = None,  # the level of `z` (None: x_T); each boundary edits at its own level
     exclude: dict | None = None,  # attr → attributes left out of its "kept" (`AVATAR_DEPENDENT`): adds `*_excl`
     precision: str = 'fp32',  # decoding precision, as `decode`
+    refine: Refinement | None = None,  # correct each edit so that the other attributes stay (`refine_edit`)
 ) -> list:
     "Success and preservation of every boundary at every α (or margin) on latents `z`: one dict per boundary and value."
     check_ddim(ddim)
@@ -93,6 +95,9 @@ def measure_edits(
             )
         edit_level(bd, z_level)
     check_edit_steps(boundaries, steps, ddim.T)
+    if refine is not None:
+        for bd in boundaries.values():
+            check_refine(ddim, z[:1], bd, 0.0, refine, steps)
     if exclude is not None:
         if not isinstance(exclude, dict):
             raise ValueError(f"`exclude` must be a dict attr → attributes, got {type(exclude).__name__}")
@@ -117,6 +122,7 @@ def measure_edits(
             *([('levels', z_level, [bd.level for bd in bds])] if leveled else []),
             *([('exclude', exclude)] if exclude else []),
             *([('precision', precision)] if precision != 'fp32' else []),
+            *([('refine', refine.clf, refine.iters, refine.lr, refine.l2)] if refine is not None else []),
             decimals=4,
         )[:20]
         path = Path(cache_dir or cache_root('edits')) / f'{name}-S{steps}-{key}.json'
@@ -145,7 +151,10 @@ def measure_edits(
         sign = 1.0 - 2.0 * on0[:, i].double()  # push towards the other side
         for al in alphas:
             step = bd.steps_to(at[bd.level], sign > 0, al) if margin else sign * al
-            x1 = decode(ddim, edit(at[bd.level], bd.u, step), steps, start=bd.level, **kw)
+            z1 = edit(at[bd.level], bd.u, step)
+            if refine is not None:
+                z1 = refine_edit(ddim, at[bd.level], bd, step, refine, steps)
+            x1 = decode(ddim, z1, steps, start=bd.level, **kw)
             on1 = predict(clf, x1) > 0.5
             same = on1 == on0
             others = [j for j in range(len(clf.attrs)) if j != i]
@@ -170,6 +179,8 @@ def measure_edits(
                 )
             if margin:
                 r.update(rule='margin', mean_step=step.abs().mean().item())
+            if refine is not None:
+                r.update(refine=dict(iters=refine.iters, lr=refine.lr, l2=refine.l2))
             if regions is not None:
                 m = regions[i]
                 r.update(pixel_inside=diff[:, m].mean().item(), pixel_outside=diff[:, ~m].mean().item())
