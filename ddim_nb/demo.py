@@ -166,10 +166,10 @@ def _demo_report(s: dict, path, n_own: int) -> Path:
             dict(
                 title='Edits',
                 text=f"Rows: {', '.join(s['edits'])}; columns: {cols} times each "
-                "attribute's step (in its row label) along its shipped boundary, at its level, for the "
-                f"first image. Table: all {n} images pushed by that step towards the "
+                "attribute's step (in its row label) along its shipped boundary, at its level, refined where "
+                f"05_editing picked that, for the first image. Table: all {n} images pushed by that step towards the "
                 "attribute's other side; success: the attribute classifier reads it flipped; kept: it reads every "
-                "other attribute unchanged.",
+                "other attribute unchanged (a refined edit is read by the classifier that steered it).",
                 table='\n'.join(_edit_lines(s)),
                 images=[('α sweeps', f['edits'], 1)],
             )

@@ -514,8 +514,12 @@ def edit_images(
     if refine is not None:
         check_refine(ddim, z, u, 0.0, refine, steps)
     x = carry(ddim, z, steps, z_level, level, batch_size=batch_size)
-    one = (lambda a: edit(x, u, a)) if refine is None else (lambda a: refine_edit(ddim, x, u, a, refine, steps))
-    xx = torch.stack([one(a) for a in alphas], 1)
+    if refine is None:
+        xx = torch.stack([edit(x, u, a) for a in alphas], 1)
+    else:  # every (latent, α) refined in one call: batched, yet each on its own
+        per = torch.tensor(alphas, dtype=torch.float64).repeat(len(x))
+        xx = refine_edit(ddim, x.repeat_interleave(len(alphas), 0), u, per, refine, steps)
+        xx = xx.reshape(len(x), len(alphas), *x.shape[1:])
     x = decode(ddim, xx.flatten(0, 1), steps, batch_size=batch_size, progress=progress, start=level)
     return x.reshape(*xx.shape)
 
